@@ -1,0 +1,129 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/portui/portui/internal/registry/store"
+)
+
+func (a *app) registryCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "registry",
+		Short: "Show or update the IANA registry portui uses",
+		Long: "portui ships IANA's registry embedded. `registry update` installs a newer one\n" +
+			"(IANA's XML or CSV export) in your data directory; every command then prefers it.",
+	}
+	cmd.AddCommand(a.registryInfoCmd(), a.registryUpdateCmd())
+	return cmd
+}
+
+func (a *app) registryInfoCmd() *cobra.Command {
+	var asJSON bool
+	cmd := &cobra.Command{
+		Use:   "info",
+		Short: "Which registry is active: embedded or yours, its IANA date, records, checksum",
+		Args:  exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, info, err := a.registry()
+			if err != nil {
+				return err
+			}
+			if asJSON {
+				return writeJSON(a.stdout, registryInfoJSON(info))
+			}
+			printRegistryInfo(a, info)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
+	return cmd
+}
+
+func printRegistryInfo(a *app, info store.Info) {
+	w := colorWriter(a.stdout)
+	st := newTextStyles()
+	where := "embedded in this binary"
+	if info.Path != "" {
+		where = info.Path
+	}
+	fmt.Fprintf(w, "%s %s (%s)\n", st.label.Render("active    "), info.Kind, where)
+	fmt.Fprintf(w, "%s %s\n", st.label.Render("IANA date "), info.Updated)
+	fmt.Fprintf(w, "%s %d\n", st.label.Render("records   "), info.Records)
+	fmt.Fprintf(w, "%s %s (%s)\n", st.label.Render("source    "), info.Source.File, info.Source.Format)
+	fmt.Fprintf(w, "%s %s\n", st.label.Render("sha256    "), info.Source.SHA256)
+	if info.Kind == "embedded" {
+		if dir, err := store.Dir(); err == nil {
+			fmt.Fprintf(w, "%s\n", st.dim.Render("`portui registry update FILE` would install a newer one in "+dir))
+		}
+	}
+}
+
+func (a *app) registryUpdateCmd() *cobra.Command {
+	var (
+		download bool
+		url      string
+		timeout  time.Duration
+		maxBytes int64
+	)
+	cmd := &cobra.Command{
+		Use:   "update FILE | --download",
+		Short: "Install a newer IANA registry (XML or CSV export, or downloaded from IANA)",
+		Long: "Validate and convert IANA's registry export, then install it atomically in\n" +
+			"$XDG_DATA_HOME/portui/registry.json. If anything fails, the previous registry\n" +
+			"stays in place.",
+		Example: "  portui registry update service-names-port-numbers.xml\n  portui registry update --download",
+		RunE: func(cmd *cobra.Command, args []string) error {
+			var (
+				name string
+				raw  []byte
+				err  error
+			)
+			switch {
+			case download && len(args) > 0:
+				return usageErr(errors.New("registry update takes a FILE or --download, not both"))
+			case download:
+				name = url
+				raw, err = store.Download(cmd.Context(), http.DefaultClient, url, maxBytes, timeout)
+				if err != nil {
+					return fmt.Errorf("%w; the previous registry is unchanged", err)
+				}
+			case len(args) == 1:
+				name = args[0]
+				if raw, err = os.ReadFile(name); err != nil {
+					return usageErr(fmt.Errorf("cannot read %s: %w", name, unwrapPathErr(err)))
+				}
+			default:
+				return usageErr(errors.New("registry update takes one FILE (IANA's XML or CSV export) or --download"))
+			}
+			dir, err := store.Dir()
+			if err != nil {
+				return err
+			}
+			info, err := store.Update(dir, name, raw)
+			if err != nil {
+				return usageErr(fmt.Errorf("%w; the previous registry is unchanged", err))
+			}
+			fmt.Fprintf(a.stdout, "installed %s: IANA registry of %s, %d records, sha256 %s\n", info.Path, info.Updated, info.Records, info.Source.SHA256)
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&download, "download", false, "fetch the XML from IANA over HTTPS")
+	cmd.Flags().StringVar(&url, "url", store.IANAURL, "where --download fetches from")
+	cmd.Flags().DurationVar(&timeout, "timeout", store.DefaultTimeout, "give up a download after this long")
+	cmd.Flags().Int64Var(&maxBytes, "max-bytes", store.DefaultMaxBytes, "refuse a download larger than this")
+	return cmd
+}
+
+func unwrapPathErr(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}

@@ -1,0 +1,88 @@
+package registry_test
+
+import (
+	"bytes"
+	"os"
+	"testing"
+
+	"github.com/portui/portui/assets"
+	"github.com/portui/portui/internal/registry"
+)
+
+// The readers take files users hand to `portui registry update`: any input
+// must give a registry or an error, never a panic, and whatever they accept
+// must survive Marshal and Load.
+
+func FuzzParseXML(f *testing.F) {
+	f.Add([]byte(`<registry><updated>2026-08-17</updated><record><name>ssh</name><protocol>tcp</protocol><number>22</number><xref type="rfc" data="rfc4251"/><description>SSH</description></record></registry>`))
+	f.Add([]byte(`<registry><record><description>Unassigned</description><number>325-332</number><note>x<br/>y <xref type="person" data="a"/></note></record><people><person id="a"><name>A</name></person></people></registry>`))
+	f.Add([]byte(`<registry><record><number>1-0</number></record></registry>`))
+	f.Add([]byte(`<?xml version="1.0"?><registry xmlns="http://www.iana.org/assignments"><record><number>65536</number></record></registry>`))
+	raw, _ := os.ReadFile(ianaXML)
+	if len(raw) > 4000 {
+		f.Add(append(bytes.Clone(raw[:4000]), "</record></registry>"...))
+	}
+	f.Fuzz(func(t *testing.T, in []byte) {
+		d, err := registry.ParseXML(bytes.NewReader(in))
+		if err != nil {
+			return
+		}
+		roundTrip(t, d)
+	})
+}
+
+func FuzzParseCSV(f *testing.F) {
+	sample, _ := os.ReadFile("testdata/sample.csv")
+	f.Add(sample)
+	f.Add([]byte("Service Name,Port Number,Transport Protocol,Description\nx,1-2,tcp,\"quoted\"\"\"\n"))
+	f.Add([]byte("Service Name,Port Number,Transport Protocol,Description,Reference\nx,5,tcp,d,[RFC][x\n"))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		d, err := registry.ParseCSV(bytes.NewReader(in))
+		if err != nil {
+			return
+		}
+		roundTrip(t, d)
+	})
+}
+
+func FuzzLoad(f *testing.F) {
+	f.Add(assets.RegistryJSON[:2000])
+	f.Add([]byte(`{"schema":1,"updated":"x","source":{},"index":[22,22,5],` + "\n" + `"records":[` + "\n" + `{"name":"ssh","lo":22,"hi":22}` + "\n" + `],` + "\n" + `"people":{` + "\n" + `"a":{"name":"A"}` + "\n}}\n"))
+	f.Add([]byte(`{"schema":1,"records":[{"lo":-1,"hi":-1}]}`))
+	f.Fuzz(func(t *testing.T, in []byte) {
+		reg, err := registry.Load(in)
+		if err != nil {
+			return
+		}
+		for i := 0; i < reg.Len(); i++ {
+			_, _ = reg.Record(i)
+		}
+		_, _ = reg.Person("a")
+		_, _ = reg.Search("a 1", 3)
+		_ = reg.RunAt(22, registry.Combined)
+	})
+}
+
+func roundTrip(t *testing.T, d *registry.Data) {
+	t.Helper()
+	b, err := registry.Marshal(d)
+	if err != nil {
+		t.Fatalf("Marshal of accepted input: %v", err)
+	}
+	reg, err := registry.Load(b)
+	if err != nil {
+		t.Fatalf("Load of marshalled input: %v", err)
+	}
+	if reg.Len() != len(d.Records) {
+		t.Fatalf("Load: %d records, want %d", reg.Len(), len(d.Records))
+	}
+	for i := range d.Records {
+		rec, err := reg.Record(i)
+		if err != nil {
+			t.Fatalf("record %d: %v", i, err)
+		}
+		if rec.Lo != d.Records[i].Lo || rec.Name != d.Records[i].Name {
+			t.Fatalf("record %d changed: %+v vs %+v", i, rec, d.Records[i])
+		}
+	}
+}

@@ -1,0 +1,159 @@
+package store_test
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/portui/portui/internal/registry"
+	"github.com/portui/portui/internal/registry/store"
+)
+
+const ianaXML = "../../../assets/iana/service-names-port-numbers.xml"
+
+func readIANA(t *testing.T) []byte {
+	t.Helper()
+	raw, err := os.ReadFile(ianaXML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return raw
+}
+
+func TestDirFollowsXDG(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", "/tmp/xdg-test")
+	if d, _ := store.Dir(); d != "/tmp/xdg-test/portui" {
+		t.Fatalf("Dir = %q", d)
+	}
+	t.Setenv("XDG_DATA_HOME", "relative/ignored")
+	t.Setenv("HOME", "/home/someone")
+	if d, _ := store.Dir(); !strings.HasPrefix(d, "/home/someone/") {
+		t.Fatalf("Dir with relative XDG_DATA_HOME = %q", d)
+	}
+}
+
+func TestUpdateInstallsAndOpenPrefersIt(t *testing.T) {
+	xdg := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", xdg)
+	_, info, err := store.Open("")
+	if err != nil || info.Kind != "embedded" {
+		t.Fatalf("before update: %+v %v", info, err)
+	}
+	// A "newer" IANA file: same registry with a changed date.
+	raw := bytes.Replace(readIANA(t), []byte("<updated>2026-08-17</updated>"), []byte("<updated>2026-11-01</updated>"), 1)
+	dir, _ := store.Dir()
+	got, err := store.Update(dir, "new.xml", raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Kind != "user" || got.Updated != "2026-11-01" || got.Path != filepath.Join(xdg, "portui", "registry.json") {
+		t.Fatalf("update info %+v", got)
+	}
+	reg, info, err := store.Open("")
+	if err != nil || info.Kind != "user" || reg.Updated != "2026-11-01" {
+		t.Fatalf("after update: %+v %v", info, err)
+	}
+	if reg.Status(326, registry.Combined) != registry.Unassigned {
+		t.Fatal("user registry lost its data")
+	}
+}
+
+func TestFailedUpdateKeepsPrevious(t *testing.T) {
+	dir := t.TempDir()
+	if _, err := store.Update(dir, "good.xml", readIANA(t)); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := os.ReadFile(filepath.Join(dir, store.FileName))
+	bad := map[string][]byte{
+		"truncated.xml": readIANA(t)[:100000],
+		"garbage.csv":   []byte("no,registry,here\n"),
+		"excerpt.csv":   []byte("Service Name,Port Number,Transport Protocol,Description\nssh,22,tcp,SSH\n"),
+	}
+	for name, raw := range bad {
+		_, err := store.Update(dir, name, raw)
+		if err == nil {
+			t.Fatalf("%s: update accepted", name)
+		}
+		if !strings.HasPrefix(err.Error(), name+":") {
+			t.Errorf("%s: error does not name the file: %v", name, err)
+		}
+		after, _ := os.ReadFile(filepath.Join(dir, store.FileName))
+		if !bytes.Equal(before, after) {
+			t.Fatalf("%s: previous registry was changed", name)
+		}
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 1 {
+		t.Fatalf("stray files left in %s: %v", dir, entries)
+	}
+}
+
+func TestOpenReportsCorruptUserFile(t *testing.T) {
+	xdg := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", xdg)
+	os.MkdirAll(filepath.Join(xdg, "portui"), 0o755)
+	os.WriteFile(filepath.Join(xdg, "portui", "registry.json"), []byte("{oops"), 0o644)
+	_, _, err := store.Open("")
+	if err == nil || !strings.Contains(err.Error(), "registry.json") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("corrupt user registry: %v", err)
+	}
+	if _, _, err := store.Open("/nonexistent/registry.json"); err == nil || !strings.Contains(err.Error(), "no such file") {
+		t.Fatalf("missing --registry file: %v", err)
+	}
+}
+
+func TestDownload(t *testing.T) {
+	iana := readIANA(t)
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/registry.xml":
+			w.Write(iana)
+		case "/slow":
+			select {
+			case <-r.Context().Done():
+			case <-time.After(5 * time.Second):
+			}
+		case "/huge":
+			for i := 0; i < 100; i++ {
+				if _, err := w.Write(make([]byte, 1<<16)); err != nil {
+					return
+				}
+			}
+		default:
+			http.NotFound(w, r)
+		}
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	b, err := store.Download(ctx, srv.Client(), srv.URL+"/registry.xml", store.DefaultMaxBytes, 5*time.Second)
+	if err != nil || !bytes.Equal(b, iana) {
+		t.Fatalf("download: %d bytes, %v", len(b), err)
+	}
+	cases := []struct {
+		path    string
+		max     int64
+		timeout time.Duration
+		want    string
+	}{
+		{"/missing", store.DefaultMaxBytes, 5 * time.Second, "HTTP 404"},
+		{"/slow", store.DefaultMaxBytes, 200 * time.Millisecond, "timed out"},
+		{"/huge", 1 << 20, 5 * time.Second, "over the 1048576-byte limit"},
+		{"/registry.xml", 1000, 5 * time.Second, "limit"},
+	}
+	for _, c := range cases {
+		_, err := store.Download(ctx, srv.Client(), srv.URL+c.path, c.max, c.timeout)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s: %v, want %q", c.path, err, c.want)
+		}
+	}
+	plain := strings.Replace(srv.URL, "https://", "http://", 1)
+	if _, err := store.Download(ctx, srv.Client(), plain+"/registry.xml", store.DefaultMaxBytes, time.Second); err == nil || !strings.Contains(err.Error(), "https") {
+		t.Errorf("plain http: %v", err)
+	}
+}

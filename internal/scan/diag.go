@@ -1,0 +1,144 @@
+package scan
+
+// Encoding and decoding of inet_diag (NETLINK_SOCK_DIAG) requests and
+// replies. Kept free of I/O and build tags so the decoder can be fuzzed on
+// any platform; the socket itself lives in netlink_linux.go.
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+)
+
+// Constants from linux/inet_diag.h, linux/sock_diag.h and net/tcp_states.h.
+const (
+	sockDiagByFamily = 20 // SOCK_DIAG_BY_FAMILY message type
+
+	afInet  = 2
+	afInet6 = 10
+
+	ipprotoTCP = 6
+	ipprotoUDP = 17
+
+	tcpEstablished = 1
+	tcpClose       = 7 // an unconnected UDP socket sits in TCP_CLOSE
+	tcpListen      = 10
+
+	inetDiagReqBytecode = 1  // request attribute: filter program
+	inetDiagSKV6Only    = 11 // reply attribute: u8 IPV6_V6ONLY
+
+	inetDiagBCSGE = 2 // source port >= next op's "no"
+	inetDiagBCSLE = 3 // source port <= next op's "no"
+
+	inetDiagReqLen = 56 // struct inet_diag_req_v2
+	inetDiagMsgLen = 72 // struct inet_diag_msg
+)
+
+// diagState is the state a listener of proto has in the kernel's table:
+// TCP listeners are LISTEN; UDP sockets are CLOSE until connect(), which
+// makes them ESTABLISHED and so not listeners.
+func diagState(proto string) uint8 {
+	if proto == "tcp" {
+		return tcpListen
+	}
+	return tcpClose
+}
+
+// sockEntry is one socket as reported by the kernel, before owners are
+// attached.
+type sockEntry struct {
+	Proto   string
+	Addr    netip.Addr
+	Port    uint16
+	UID     int
+	Inode   uint64
+	V6Only  bool
+	V6      bool // AF_INET6 socket (a wildcard one may be dual-stack)
+	V6Known bool // V6Only was reported (netlink) rather than guessed (procfs)
+}
+
+// encodeDiagReq builds the payload of a dump request for one family and
+// protocol, asking only for sockets in state and, when lo..hi is not the
+// whole range, only for source ports in that range (checked in the kernel by
+// an inet_diag bytecode program, so nothing else is copied to user space).
+func encodeDiagReq(family, protocol uint8, state uint8, lo, hi uint16) []byte {
+	var bc []byte
+	if lo != 0 || hi != 0xffff {
+		bc = encodePortRange(lo, hi)
+	}
+	b := make([]byte, inetDiagReqLen, inetDiagReqLen+4+len(bc))
+	b[0] = family
+	b[1] = protocol
+	binary.NativeEndian.PutUint32(b[4:8], 1<<state)
+	if bc != nil {
+		var hdr [4]byte
+		binary.NativeEndian.PutUint16(hdr[0:2], uint16(4+len(bc)))
+		binary.NativeEndian.PutUint16(hdr[2:4], inetDiagReqBytecode)
+		b = append(b, hdr[:]...)
+		b = append(b, bc...)
+	}
+	return b
+}
+
+// encodePortRange returns the bytecode "sport >= lo && sport <= hi". Each
+// comparison is two 4-byte ops {code, yes, no} where the second carries the
+// port in "no"; a jump of len+4 past the end means "reject".
+func encodePortRange(lo, hi uint16) []byte {
+	b := make([]byte, 16)
+	op := func(at int, code uint8, yes uint8, no uint16) {
+		b[at] = code
+		b[at+1] = yes
+		binary.NativeEndian.PutUint16(b[at+2:at+4], no)
+	}
+	op(0, inetDiagBCSGE, 8, 16+4) // remaining length 16: no = reject
+	op(4, 0, 0, lo)
+	op(8, inetDiagBCSLE, 8, 8+4) // remaining length 8: no = reject
+	op(12, 0, 0, hi)
+	return b
+}
+
+var errShortDiag = errors.New("inet_diag reply shorter than inet_diag_msg")
+
+// decodeDiagMsg parses one inet_diag_msg and the attributes that follow it.
+// proto is the protocol the request was for; the reply does not repeat it.
+func decodeDiagMsg(b []byte, proto string) (sockEntry, error) {
+	var e sockEntry
+	if len(b) < inetDiagMsgLen {
+		return e, errShortDiag
+	}
+	e.Proto = proto
+	family := b[0]
+	e.Port = binary.BigEndian.Uint16(b[4:6])
+	switch family {
+	case afInet:
+		e.Addr = netip.AddrFrom4([4]byte(b[8:12]))
+	case afInet6:
+		e.V6 = true
+		e.Addr = netip.AddrFrom16([16]byte(b[8:24])).Unmap()
+	default:
+		return e, fmt.Errorf("inet_diag reply has unknown address family %d", family)
+	}
+	e.UID = int(binary.NativeEndian.Uint32(b[64:68]))
+	e.Inode = uint64(binary.NativeEndian.Uint32(b[68:72]))
+
+	// Attributes: 4-byte header {len, type}, payload, padded to 4 bytes.
+	attrs := b[inetDiagMsgLen:]
+	for len(attrs) >= 4 {
+		l := int(binary.NativeEndian.Uint16(attrs[0:2]))
+		typ := binary.NativeEndian.Uint16(attrs[2:4]) & 0x3fff // drop NLA_F_NESTED/NET_BYTEORDER
+		if l < 4 || l > len(attrs) {
+			return e, fmt.Errorf("inet_diag reply has a bad attribute length %d", l)
+		}
+		if typ == inetDiagSKV6Only && l >= 5 {
+			e.V6Only = attrs[4] != 0
+			e.V6Known = true
+		}
+		next := (l + 3) &^ 3
+		if next > len(attrs) {
+			break
+		}
+		attrs = attrs[next:]
+	}
+	return e, nil
+}

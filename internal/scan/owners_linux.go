@@ -1,0 +1,535 @@
+package scan
+
+// The inode -> process cache.
+//
+// Finding which process holds a socket means reading fd links under
+// /proc/*/fd: one readlink per open fd on the whole host, about 4 µs each,
+// so 0.8 s on a host with 200k fds. The cache makes a steady poll cost one
+// readlink per (listener, owner) instead, and keeps owner sets complete for
+// shared (pre-fork) sockets with these rules:
+//
+//   - Census: the first poll reads every fd of every process once and
+//     records all holders of every listener (not only the filtered ones).
+//   - Every poll: /proc/loadavg tells the last PID allocated. If it moved,
+//     the processes in the new PID range are read in full ("young"
+//     processes); a forked worker that inherited a known listener is found
+//     here. Readdir offsets of the proc root are PIDs, so this is a seek, not
+//     a listing.
+//   - Known listener: each owner is revalidated with one readlink of
+//     /proc/PID/fd/FD. A failed one rereads that process only (the fd may
+//     have moved with dup2).
+//   - New listener (inode not in the cache): it was created after the
+//     census, so its holders are its creator plus processes forked from a
+//     holder afterwards, which are young. Read all young processes and the
+//     first non-young ancestor of each young holder; only if none holds it,
+//     walk the older processes and stop at the first holder (the creator).
+//   - Nobody visible holds it: remembered as unresolvable with the reason
+//     until the inode goes away, so hidden owners do not cost a walk per poll.
+//
+// The trade-off: a socket handed to an unrelated, already running process
+// over a unix socket (SCM_RIGHTS, pidfd_getfd) after the census is not seen
+// as a second owner; neither is the creator when a young holder's chain to
+// it was broken by reparenting. Both are rare for listeners, which are
+// inherited by fork. Too many young processes (a host that replaced most of
+// its processes) trigger a new census instead.
+
+import (
+	"context"
+	"slices"
+	"strconv"
+
+	"github.com/prometheus/procfs"
+)
+
+type owner struct{ pid, fd int }
+
+// hideReason says why a listener has no owners.
+type hideReason uint8
+
+const (
+	hideNone     hideReason = iota
+	hideDenied              // some processes' fds could not be read
+	hideNotFound            // every visible process was read; none holds it
+	hideNoProc              // the proc root cannot be read
+	hideClosing             // inode 0: the socket is being torn down
+)
+
+type entry struct {
+	proto  string
+	port   uint16
+	owners []owner
+	why    hideReason
+	seen   uint64 // generation of the last dump that listed it
+}
+
+func (e *entry) has(o owner) bool { return slices.Contains(e.owners, o) }
+
+// procMeta is what a snapshot shows of an owning process; it is reloaded
+// when the start time or name in /proc/PID/stat changes (PID reuse, exec).
+type procMeta struct {
+	start   uint64
+	comm    string
+	ppid    int
+	cmdline string
+	uid     int
+}
+
+// cacheStats counts the work done, for tests and benchmarks.
+type cacheStats struct {
+	Censuses   int // full walks of every process
+	FDWalks    int // processes whose fd directory was read
+	Readlinks  int // single fd revalidations
+	NewProcs   int // processes first seen after the census
+	Unresolved int // listeners remembered as having no visible owner
+}
+
+type ownerCache struct {
+	p       *procDir
+	pfs     *procfs.FS
+	entries map[uint64]*entry
+	young   map[int]struct{}
+	known   map[int]struct{} // every PID seen; only used without /proc/loadavg
+	meta    map[int]*procMeta
+	census  bool
+	haveLP  bool
+	lastPID int
+	gen     uint64
+	stats   cacheStats
+	// censusSize is the number of processes at the last census; young
+	// processes beyond a quarter of it make a new census cheaper than
+	// reading them all for every new listener.
+	censusSize int
+}
+
+// sweepEvery is how often entries not listed by recent (filtered) dumps are
+// checked for a live owner; see sweep.
+const sweepEvery = 64
+
+func newOwnerCache(root string) *ownerCache {
+	c := &ownerCache{
+		p:       newProcDir(root),
+		entries: make(map[uint64]*entry),
+		young:   make(map[int]struct{}),
+		meta:    make(map[int]*procMeta),
+	}
+	if fs, err := procfs.NewFS(c.p.root); err == nil {
+		c.pfs = &fs
+	}
+	return c
+}
+
+// resolved is the outcome for one socket.
+type resolved struct {
+	owners []owner
+	why    hideReason
+}
+
+// resolve finds the owners of socks, the result of a dump with filter f.
+// all returns every listener; it is called for the census when f does not
+// already cover everything.
+func (c *ownerCache) resolve(ctx context.Context, socks []sockEntry, f Filter, all func() ([]sockEntry, error)) ([]resolved, error) {
+	c.gen++
+	out := make([]resolved, len(socks))
+	if err := c.p.available(); err != nil {
+		for i := range out {
+			out[i].why = hideNoProc
+		}
+		return out, nil
+	}
+	if !c.census {
+		pop := socks
+		if !f.All() || f.Proto != "" {
+			var err error
+			if pop, err = all(); err != nil {
+				return nil, err
+			}
+		}
+		if err := c.takeCensus(ctx, pop); err != nil {
+			return nil, err
+		}
+	} else if err := c.discoverNew(ctx); err != nil {
+		return nil, err
+	}
+
+	var unknown []sockEntry
+	for _, s := range socks {
+		if s.Inode == 0 {
+			continue
+		}
+		e := c.entries[s.Inode]
+		if e == nil {
+			unknown = append(unknown, s)
+			continue
+		}
+		e.seen = c.gen
+		if len(e.owners) > 0 {
+			c.revalidate(s.Inode, e)
+			if len(e.owners) == 0 {
+				// Every holder we knew let go, yet the socket is still
+				// there: someone we never saw holds it. Look again.
+				delete(c.entries, s.Inode)
+				unknown = append(unknown, s)
+			}
+		}
+	}
+	if len(unknown) > 0 {
+		if err := c.resolveNew(ctx, unknown, all); err != nil {
+			return nil, err
+		}
+	}
+
+	for ino, e := range c.entries {
+		if e.seen != c.gen && f.Match(e.proto, e.port) {
+			delete(c.entries, ino) // covered by this dump and not in it: gone
+		}
+	}
+	if c.gen%sweepEvery == 0 {
+		c.sweep()
+	}
+
+	c.stats.Unresolved = 0
+	for _, e := range c.entries {
+		if len(e.owners) == 0 {
+			c.stats.Unresolved++
+		}
+	}
+	for i, s := range socks {
+		if s.Inode == 0 {
+			out[i].why = hideClosing
+			continue
+		}
+		e := c.entries[s.Inode]
+		if e == nil {
+			out[i].why = hideNotFound
+			continue
+		}
+		out[i] = resolved{owners: slices.Clone(e.owners), why: e.why}
+	}
+	return out, nil
+}
+
+// takeCensus reads every process's fds and records the holders of every
+// listener in pop.
+func (c *ownerCache) takeCensus(ctx context.Context, pop []sockEntry) error {
+	// Read the last PID before listing, so a process created during the walk
+	// falls in the next poll's new range.
+	lp, haveLP := c.p.lastPID()
+	pids, err := c.p.listPIDs()
+	if err != nil {
+		return err
+	}
+	entries := make(map[uint64]*entry, len(pop))
+	for _, s := range pop {
+		if s.Inode != 0 {
+			entries[s.Inode] = &entry{proto: s.Proto, port: s.Port, seen: c.gen}
+		}
+	}
+	denied := 0
+	for i, pid := range pids {
+		if i%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		c.stats.FDWalks++
+		err := c.p.walkFDs(pid, func(fd int, ino uint64) {
+			if e := entries[ino]; e != nil {
+				e.owners = append(e.owners, owner{pid, fd})
+			}
+		})
+		if err == errProcDenied {
+			denied++
+		}
+	}
+	for _, e := range entries {
+		if len(e.owners) == 0 {
+			e.why = notFoundReason(denied)
+		}
+	}
+	c.entries = entries
+	c.young = make(map[int]struct{})
+	c.census = true
+	c.censusSize = len(pids)
+	c.lastPID, c.haveLP = lp, haveLP
+	c.known = nil
+	if !haveLP {
+		c.known = make(map[int]struct{}, len(pids))
+		for _, p := range pids {
+			c.known[p] = struct{}{}
+		}
+	}
+	c.stats.Censuses++
+	return nil
+}
+
+func notFoundReason(denied int) hideReason {
+	if denied > 0 {
+		return hideDenied
+	}
+	return hideNotFound
+}
+
+// discoverNew reads the fds of processes created since the last poll and
+// adds them as owners of listeners already in the cache.
+func (c *ownerCache) discoverNew(ctx context.Context) error {
+	lp, ok := c.p.lastPID()
+	var cands []int
+	switch {
+	case ok && c.haveLP:
+		if lp == c.lastPID {
+			return nil
+		}
+		var err error
+		if cands, err = c.p.listPIDsIn(c.lastPID, lp); err != nil {
+			return err
+		}
+	default:
+		// No /proc/loadavg: compare full listings. A reused PID goes
+		// unnoticed here, but the readlink revalidation still holds.
+		all, err := c.p.listPIDs()
+		if err != nil {
+			return err
+		}
+		known := make(map[int]struct{}, len(all))
+		for _, p := range all {
+			known[p] = struct{}{}
+			if _, old := c.known[p]; !old {
+				cands = append(cands, p)
+			}
+		}
+		c.known = known
+	}
+	c.lastPID, c.haveLP = lp, ok
+	for i, pid := range cands {
+		if i%64 == 0 {
+			if err := ctx.Err(); err != nil {
+				return err
+			}
+		}
+		c.young[pid] = struct{}{}
+		c.stats.NewProcs++
+		c.stats.FDWalks++
+		err := c.p.walkFDs(pid, func(fd int, ino uint64) {
+			if e := c.entries[ino]; e != nil && !e.has(owner{pid, fd}) {
+				e.owners = append(e.owners, owner{pid, fd})
+				e.why = hideNone
+			}
+		})
+		if err == errProcGone {
+			delete(c.young, pid)
+		}
+	}
+	return nil
+}
+
+// revalidate keeps the owners whose fd still links to ino, rereading the fds
+// of a process whose link changed (the fd may have been moved or closed).
+func (c *ownerCache) revalidate(ino uint64, e *entry) {
+	keep := e.owners[:0]
+	var recheck []int
+	for _, o := range e.owners {
+		c.stats.Readlinks++
+		got, err := c.p.fdInode(o.pid, o.fd)
+		switch {
+		case err == nil && got == ino:
+			keep = append(keep, o)
+		case err == errProcGone && !c.pidAlive(o.pid):
+			// exited: drop it
+		default:
+			if !slices.Contains(recheck, o.pid) {
+				recheck = append(recheck, o.pid)
+			}
+		}
+	}
+	e.owners = keep
+	for _, pid := range recheck {
+		c.stats.FDWalks++
+		_ = c.p.walkFDs(pid, func(fd int, got uint64) {
+			if got == ino && !e.has(owner{pid, fd}) {
+				e.owners = append(e.owners, owner{pid, fd})
+			}
+		})
+	}
+	slices.SortFunc(e.owners, compareOwner)
+}
+
+func compareOwner(a, b owner) int {
+	if a.pid != b.pid {
+		return a.pid - b.pid
+	}
+	return a.fd - b.fd
+}
+
+func (c *ownerCache) pidAlive(pid int) bool {
+	_, err := c.p.readFile(c.p.pidPath(pid, "/stat"))
+	return err == nil
+}
+
+// resolveNew finds the holders of listeners the cache has not seen; see the
+// file comment for why this may stop at the first older holder.
+func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func() ([]sockEntry, error)) error {
+	if len(c.young) > max(64, c.censusSize/4) {
+		pop, err := all()
+		if err != nil {
+			return err
+		}
+		return c.takeCensus(ctx, pop)
+	}
+	found := make(map[uint64]*entry, len(socks))
+	for _, s := range socks {
+		found[s.Inode] = &entry{proto: s.Proto, port: s.Port, seen: c.gen}
+	}
+	missing := len(found)
+	denied := 0
+	walked := make(map[int]struct{})
+	match := func(pid int) {
+		walked[pid] = struct{}{}
+		c.stats.FDWalks++
+		err := c.p.walkFDs(pid, func(fd int, ino uint64) {
+			e := found[ino]
+			if e == nil || e.has(owner{pid, fd}) {
+				return
+			}
+			if len(e.owners) == 0 {
+				missing--
+			}
+			e.owners = append(e.owners, owner{pid, fd})
+		})
+		switch err {
+		case errProcDenied:
+			denied++
+		case errProcGone:
+			delete(c.young, pid)
+		}
+	}
+
+	young := make([]int, 0, len(c.young))
+	for pid := range c.young {
+		young = append(young, pid)
+	}
+	slices.Sort(young)
+	for _, pid := range young {
+		match(pid)
+	}
+	for _, e := range found {
+		for _, o := range slices.Clone(e.owners) {
+			if a := c.oldAncestor(o.pid); a > 0 {
+				if _, done := walked[a]; !done {
+					match(a)
+				}
+			}
+		}
+	}
+	if missing > 0 {
+		pids, err := c.p.listPIDs()
+		if err != nil {
+			return err
+		}
+		for i, pid := range pids {
+			if missing == 0 {
+				break
+			}
+			if i%64 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			if _, done := walked[pid]; done {
+				continue
+			}
+			match(pid)
+		}
+	}
+	for ino, e := range found {
+		slices.SortFunc(e.owners, compareOwner)
+		if len(e.owners) == 0 {
+			e.why = notFoundReason(denied)
+		}
+		c.entries[ino] = e
+	}
+	return nil
+}
+
+// oldAncestor returns the nearest ancestor of a young process that is not
+// young itself, or 0.
+func (c *ownerCache) oldAncestor(pid int) int {
+	for range 64 {
+		st, err := c.p.stat(pid)
+		if err != nil || st.PPID <= 0 {
+			return 0
+		}
+		if _, y := c.young[st.PPID]; !y {
+			return st.PPID
+		}
+		pid = st.PPID
+	}
+	return 0
+}
+
+// sweep drops entries that no recent dump listed and whose every owner let
+// go: with a narrow filter, listeners on other ports are never seen closing.
+// Unresolvable entries stay: they cost no I/O and a covering dump clears
+// them.
+func (c *ownerCache) sweep() {
+	for ino, e := range c.entries {
+		if c.gen-e.seen < sweepEvery || len(e.owners) == 0 {
+			continue
+		}
+		c.revalidate(ino, e)
+		if len(e.owners) == 0 {
+			delete(c.entries, ino)
+		}
+	}
+	for pid := range c.meta {
+		if !c.referenced(pid) {
+			delete(c.meta, pid)
+		}
+	}
+}
+
+func (c *ownerCache) referenced(pid int) bool {
+	for _, e := range c.entries {
+		for _, o := range e.owners {
+			if o.pid == pid {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// process returns what to show for pid, reloading it when /proc/PID/stat
+// says it is a different process than last time. ok is false if pid exited.
+func (c *ownerCache) process(pid int) (*procMeta, bool) {
+	st, err := c.p.stat(pid)
+	if err != nil {
+		return nil, false
+	}
+	m := c.meta[pid]
+	if m != nil && m.start == st.Start && m.comm == st.Comm {
+		return m, true
+	}
+	m = &procMeta{start: st.Start, comm: st.Comm, ppid: st.PPID, uid: -1}
+	var args []string
+	if c.pfs != nil {
+		if p, err := c.pfs.Proc(pid); err == nil {
+			args, _ = p.CmdLine()
+			if s, err := p.NewStatus(); err == nil {
+				m.uid = int(s.UIDs[1])
+			}
+		}
+	}
+	m.cmdline = trimCmdline(args, st.Comm)
+	if len(c.meta) > 4*len(c.entries)+256 {
+		c.meta = make(map[int]*procMeta) // bound: only owners need metadata
+	}
+	c.meta[pid] = m
+	return m, true
+}
+
+// size is the number of cached listeners, for the boundedness test.
+func (c *ownerCache) size() (entries, young, meta int) {
+	return len(c.entries), len(c.young), len(c.meta)
+}
+
+func (h hideReason) String() string { return strconv.Itoa(int(h)) }

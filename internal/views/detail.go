@@ -1,0 +1,351 @@
+package views
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/portui/portui/internal/registry"
+)
+
+// DetailState is what the detail pane shows about the selected port. The
+// model fills it from the registry and the latest poll; times are already
+// formatted so that rendering never looks at a clock or a time zone.
+type DetailState struct {
+	Port     int
+	Status   registry.Status // under the current view
+	ViewName string          // "" for combined, else e.g. "tcp only"
+	Protos   []ProtoStatus   // per transport
+	Run      string          // "325–332: unassigned run, 8 ports"
+	Class    registry.Class
+	Records  []registry.Record
+	People   map[string]registry.Person // the records' assignees and contacts
+	Listen   ListenState
+	Scroll   int // first line shown of the scrollable part
+}
+
+// ProtoStatus is one transport's status of the port.
+type ProtoStatus struct {
+	Proto  string
+	Status registry.Status
+}
+
+// ListenState is the "Listening now" section.
+type ListenState struct {
+	Polled   string // time of the last poll ("15:04:05"); "" before the first
+	Paused   bool
+	Rows     []ListenerRow // listeners on the port in the last poll
+	Since    string        // when the pane opened on this port
+	Appeared []ListenerRow // since then
+	Vanished []ListenerRow
+	Hint     string // why processes are hidden, when they are
+}
+
+// ListenerRow is one listening socket, formatted for display.
+type ListenerRow struct {
+	Proto     string // "tcp", "udp"
+	Addr      string // "0.0.0.0:326", "[::]:22"
+	Scope     string // "loopback", "address", "all"
+	DualStack bool
+	Private   bool   // the port is not assigned for this transport
+	Owner     string // socket owner (user name or uid)
+	Procs     []ProcRow
+	Hidden    string // why Procs is empty
+}
+
+// ProcRow is a process holding a listener.
+type ProcRow struct {
+	PID                 int
+	Name, User, Cmdline string
+}
+
+// minTwoCol is the pane width from which the registry records get a column
+// of their own.
+const minTwoCol = 2*44 + 3
+
+// Detail renders the pane as exactly h lines of width w.
+//
+// The layout keeps lines in place as the selection moves, because the
+// renderer rewrites everything between the first and last changed cell of a
+// screen row: the port, its statuses and its run come first at fixed rows,
+// the range class is anchored to the bottom (it only changes between
+// blocks), and the variable parts (listeners, records) sit in between.
+func Detail(d DetailState, w, h int, sty *Styles) []string {
+	if w >= minTwoCol {
+		lw := (w - 3) / 2
+		rw := w - 3 - lw
+		left := paneText{w: lw}
+		d.top(&left, sty)
+		left.blank()
+		d.listen(&left, sty)
+		right := paneText{w: rw}
+		d.records(&right, sty)
+		class := d.class(lw, sty)
+		l := scrolled(left.lines, class, lw, h, 0, sty)
+		r := scrolled(right.lines, nil, rw, h, d.Scroll, sty)
+		out := make([]string, h)
+		sep := sty.Rule.Wrap(" │ ")
+		for i := range out {
+			out[i] = l[i] + sep + r[i]
+		}
+		return out
+	}
+	body := paneText{w: w}
+	d.top(&body, sty)
+	body.blank()
+	d.listen(&body, sty)
+	body.blank()
+	d.records(&body, sty)
+	class := d.class(w, sty)
+	if len(class)+8 > h {
+		body.blank()
+		body.lines = append(body.lines, class...)
+		class = nil
+	}
+	return scrolled(body.lines, class, w, h, d.Scroll, sty)
+}
+
+// scrolled fits body (from line off) above the bottom-anchored footer into
+// w×h, with a "more" line when body does not fit.
+func scrolled(body, footer []string, w, h, off int, sty *Styles) []string {
+	room := h - len(footer)
+	if len(footer) > 0 {
+		room-- // a blank line above the footer
+	}
+	off = max(0, min(off, len(body)-room))
+	lines := body[off:]
+	if len(lines) > room && room > 0 {
+		more := len(lines) - (room - 1)
+		lines = append(lines[:room-1:room-1], sty.Dim.Wrap(fmt.Sprintf("↓ %d more · J/K scroll", more)))
+	}
+	for len(lines) < room {
+		lines = append(lines, "")
+	}
+	if len(footer) > 0 {
+		lines = append(lines[:room:room], "")
+		lines = append(lines, footer...)
+	}
+	return Block(lines, w, h)
+}
+
+// top: port, overall status, per-transport statuses, run.
+func (d *DetailState) top(p *paneText, sty *Styles) {
+	title := sty.Title.Wrap("Port "+strconv.Itoa(d.Port)) + " " + sty.StatusSGR(d.Status).Wrap(d.Status.String())
+	if d.ViewName != "" {
+		title += sty.Dim.Wrap(" (" + d.ViewName + ")")
+	}
+	p.add(title)
+	var parts []string
+	for _, ps := range d.Protos {
+		parts = append(parts, ps.Proto+" "+sty.StatusSGR(ps.Status).Wrap(ps.Status.String()))
+	}
+	p.add(strings.Join(parts, sty.Dim.Wrap(" · ")))
+	p.add(d.Run)
+}
+
+// listen: the "Listening now" section.
+func (d *DetailState) listen(p *paneText, sty *Styles) {
+	l := &d.Listen
+	var when string
+	switch {
+	case l.Paused && l.Polled != "":
+		when = "paused · " + l.Polled
+	case l.Paused:
+		when = "paused"
+	case l.Polled == "":
+		when = "polling…"
+	default:
+		when = l.Polled
+	}
+	p.add(FitRight(sty.Head.Wrap("Listening now"), sty.Dim.Wrap(when), p.w))
+	if len(l.Rows) == 0 {
+		if l.Polled != "" {
+			p.add(sty.Dim.Wrap("nothing listens on " + strconv.Itoa(d.Port)))
+		}
+	}
+	for _, r := range l.Rows {
+		listenerLines(p, r, sty)
+	}
+	if len(l.Appeared)+len(l.Vanished) > 0 {
+		p.add(sty.Dim.Wrap("since " + l.Since + ":"))
+		for _, r := range l.Appeared {
+			p.add(sty.Listen.Wrap("+ ") + changeLine(r))
+		}
+		for _, r := range l.Vanished {
+			p.add(sty.Private.Wrap("− ") + changeLine(r))
+		}
+	}
+	if l.Hint != "" && len(l.Rows) > 0 {
+		p.wrapMax(l.Hint, 0, 2, 2, sty.Dim)
+	}
+}
+
+func listenerLines(p *paneText, r ListenerRow, sty *Styles) {
+	head := sty.Bold.Wrap(r.Proto) + " " + r.Addr + " " + sty.Dim.Wrap(r.Scope)
+	if r.DualStack {
+		head += sty.Dim.Wrap(" +v4")
+	}
+	if r.Private {
+		head += " " + sty.Private.Wrap("private use")
+	}
+	p.add(head)
+	for _, pr := range r.Procs {
+		line := "  pid " + strconv.Itoa(pr.PID) + " " + sty.Bold.Wrap(pr.Name)
+		if pr.User != "" {
+			line += sty.Dim.Wrap(" · " + pr.User)
+		}
+		p.add(line)
+		if pr.Cmdline != "" && pr.Cmdline != pr.Name {
+			p.wrapMax(pr.Cmdline, 4, 0, 2, sty.Dim)
+		}
+	}
+	if len(r.Procs) == 0 {
+		owner := ""
+		if r.Owner != "" {
+			owner = "owner " + r.Owner + "; "
+		}
+		p.wrapMax(owner+"process hidden: "+r.Hidden, 2, 2, 3, sty.Dim)
+	}
+}
+
+func changeLine(r ListenerRow) string {
+	s := r.Proto + " " + r.Addr
+	if len(r.Procs) > 0 {
+		s += " " + r.Procs[0].Name + " (" + strconv.Itoa(r.Procs[0].PID) + ")"
+	}
+	return s
+}
+
+// class renders the range class footer.
+func (d *DetailState) class(w int, sty *Styles) []string {
+	p := paneText{w: w}
+	c := d.Class
+	p.add(sty.Head.Wrap(c.Title) + sty.Dim.Wrap(" "+strconv.Itoa(c.Lo)+"–"+strconv.Itoa(c.Hi)))
+	p.wrap(c.Explain, 0, 0, sty.Dim)
+	return p.lines
+}
+
+// records: the registry section, records identical but for the transport
+// merged into one entry ("ssh  tcp udp").
+func (d *DetailState) records(p *paneText, sty *Styles) {
+	p.add(sty.Head.Wrap("Registry"))
+	if len(d.Records) == 0 {
+		p.add(sty.Dim.Wrap("no record: unassigned"))
+		return
+	}
+	for _, g := range groupRecords(d.Records) {
+		d.record(p, g, sty)
+	}
+}
+
+type recordGroup struct {
+	rec    registry.Record
+	protos []string
+}
+
+func groupRecords(recs []registry.Record) []recordGroup {
+	var out []recordGroup
+	idx := map[string]int{}
+	for _, r := range recs {
+		k := recordKey(r)
+		if i, ok := idx[k]; ok {
+			out[i].protos = append(out[i].protos, r.Proto)
+			continue
+		}
+		idx[k] = len(out)
+		out = append(out, recordGroup{rec: r, protos: []string{r.Proto}})
+	}
+	return out
+}
+
+func recordKey(r registry.Record) string {
+	r.Proto = ""
+	return fmt.Sprintf("%#v", r)
+}
+
+func (d *DetailState) record(p *paneText, g recordGroup, sty *Styles) {
+	r := &g.rec
+	protos := strings.Join(g.protos, " ")
+	if protos == "" || protos == " " {
+		protos = "all transports"
+	}
+	name := r.Name
+	st := r.Status()
+	if name == "" {
+		name = r.Description
+	}
+	nameSt := sty.StatusSGR(st)
+	if st == registry.Assigned {
+		nameSt = sty.Bold
+	}
+	head := nameSt.Wrap(name) + " " + sty.Dim.Wrap(protos)
+	if r.Lo != r.Hi {
+		head += sty.Dim.Wrap(" " + strconv.Itoa(r.Lo) + "–" + strconv.Itoa(r.Hi))
+	}
+	p.add(ansi.Truncate(head, p.w, "…"))
+	if r.Name != "" && r.Description != "" {
+		p.wrapMax(r.Description, 2, 0, 3, SGR{})
+	}
+	d.people(p, "assignee", r.Assignee, sty)
+	if !sameStrings(r.Assignee, r.Contact) {
+		d.people(p, "contact", r.Contact, sty)
+	}
+	for _, n := range r.RFCs {
+		p.wrap("RFC "+strconv.Itoa(n)+" "+registry.RFCURL(n), 2, 2, SGR{})
+	}
+	for _, dr := range r.Drafts {
+		p.wrap(dr+" "+registry.DraftURL(dr), 2, 2, SGR{})
+	}
+	for _, u := range r.URIs {
+		p.wrap(u, 2, 2, SGR{})
+	}
+	for _, t := range r.Texts {
+		p.wrapMax(t, 2, 2, 2, sty.Dim)
+	}
+	var dates []string
+	if r.Registered != "" {
+		dates = append(dates, "registered "+r.Registered)
+	}
+	if r.Modified != "" {
+		dates = append(dates, "modified "+r.Modified)
+	}
+	if len(dates) > 0 {
+		p.add("  " + sty.Dim.Wrap(strings.Join(dates, " · ")))
+	}
+	if r.ServiceCode != "" {
+		p.add("  DCCP service code " + r.ServiceCode)
+	}
+	if r.Note != "" {
+		p.wrapMax("note: "+r.Note, 2, 2, 3, sty.Warn)
+	}
+	if r.Unauthorized != "" {
+		p.wrapMax("unauthorized use: "+r.Unauthorized, 2, 2, 3, sty.Private)
+	}
+}
+
+func (d *DetailState) people(p *paneText, role string, ids []string, sty *Styles) {
+	for _, id := range ids {
+		per := d.People[id]
+		who := per.Display(id)
+		if per.Name != "" && per.Org != "" {
+			who += " (" + per.Org + ")"
+		}
+		if c := per.Contact(); c != "" {
+			who += " " + c
+		}
+		p.wrap(sty.Dim.Wrap(role)+" "+who, 2, 2, SGR{})
+	}
+}
+
+func sameStrings(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}

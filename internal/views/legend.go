@@ -1,0 +1,84 @@
+package views
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+	"github.com/portui/portui/internal/registry"
+)
+
+// LegendState is what the legend shows: how many cells of the block have
+// each status (under the current view) and each listener mark.
+type LegendState struct {
+	Counts    [4]int // indexed by registry.Status
+	Listening int    // cells with a listener
+	Private   int    // of which on ports not assigned
+	Filter    string // active filter's name ("all" or "" for none)
+}
+
+type legendItem struct {
+	glyph, glyphOn, text, filter string
+}
+
+func legendItems(l LegendState, sty *Styles) (status, marks []legendItem) {
+	for _, st := range registry.Statuses {
+		g := StatusGlyph(st)
+		if st == registry.Assigned {
+			g = "" // assigned cells carry no glyph; the plain word says so
+		}
+		status = append(status, legendItem{
+			glyph: g, glyphOn: sty.StatusSGR(st).Wrap(g),
+			text:   st.String() + " " + strconv.Itoa(l.Counts[st]),
+			filter: st.String(),
+		})
+	}
+	marks = []legendItem{
+		{glyph: "t/u/b", glyphOn: sty.Listen.Wrap("t/u/b"), text: "listening " + strconv.Itoa(l.Listening), filter: "listening"},
+		{glyph: GlyphPrivate, glyphOn: sty.Private.Wrap(GlyphPrivate), text: "private use " + strconv.Itoa(l.Private), filter: "private use"},
+	}
+	return status, marks
+}
+
+func renderItems(items []legendItem, filter string, sty *Styles) string {
+	parts := make([]string, len(items))
+	for i, it := range items {
+		text := it.text
+		if it.filter == filter {
+			text = sty.Active.Wrap(text)
+		}
+		if it.glyph != "" {
+			text = it.glyphOn + " " + text
+		}
+		parts[i] = text
+	}
+	return strings.Join(parts, "  ")
+}
+
+// legendWidthMax is the widest one-line legend (four-digit counts).
+func legendWidthMax() int {
+	sty := &Styles{}
+	s, m := legendItems(LegendState{Counts: [4]int{1024, 1024, 1024, 1024}, Listening: 1024, Private: 1024}, sty)
+	return ansi.StringWidth(renderItems(s, "", sty) + "   " + renderItems(m, "", sty))
+}
+
+var oneLineLegend = legendWidthMax()
+
+// LegendHeight is the number of lines the legend needs at width w.
+func LegendHeight(w int) int {
+	if w >= oneLineLegend {
+		return 1
+	}
+	return 2
+}
+
+// Legend renders the legend in LegendHeight(w) lines of width w. The
+// active filter's entry is shown in reverse video.
+func Legend(l LegendState, w int, sty *Styles) []string {
+	s, m := legendItems(l, sty)
+	a, b := renderItems(s, l.Filter, sty), renderItems(m, l.Filter, sty)
+	if LegendHeight(w) == 1 {
+		return []string{Fit(a+"   "+b, w)}
+	}
+	return []string{Fit(a, w), Fit(b, w)}
+}
