@@ -5,6 +5,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 
@@ -336,8 +337,7 @@ func people(ps []registry.PersonInfo, st textStyles) string {
 }
 
 func printPortTable(w io.Writer, ports []registry.PortInfo, st textStyles) {
-	fmt.Fprintf(w, "%s\n", st.label.Render(fmt.Sprintf("%5s  %-10s  %-10s  %-10s  %-18s  %s", "PORT", "STATUS", "TCP", "UDP", "SERVICE", "DESCRIPTION")))
-	lastRun := -1
+	fmt.Fprintf(w, "%s\n", st.label.Render(fmt.Sprintf("%5s  %-10s  %-10s  %-10s  %-11s  %-18s  %s", "PORT", "STATUS", "TCP", "UDP", "RUN", "SERVICE", "DESCRIPTION")))
 	for _, pi := range ports {
 		svc, desc := "", ""
 		for _, r := range pi.Records {
@@ -348,42 +348,19 @@ func printPortTable(w io.Writer, ports []registry.PortInfo, st textStyles) {
 				desc = strings.SplitN(r.Description, "\n", 2)[0]
 			}
 		}
-		marker := " "
-		if pi.Run.Lo != lastRun {
-			lastRun = pi.Run.Lo
-			if pi.Run.Length > 1 {
-				marker = "┌"
-			}
-		} else if pi.Port == pi.Run.Hi {
-			marker = "└"
-		} else {
-			marker = "│"
+		run := strconv.Itoa(pi.Run.Lo)
+		if pi.Run.Length > 1 {
+			run += "–" + strconv.Itoa(pi.Run.Hi)
 		}
-		if pi.Run.Length == 1 {
-			marker = " "
-		}
-		fmt.Fprintf(w, "%5d %s %s  %s  %s  %-18s  %s\n", pi.Port, st.dim.Render(marker), pad(st.st(pi.Status), pi.Status, 10),
-			pad(st.st(pi.StatusByProto["tcp"]), pi.StatusByProto["tcp"], 10), pad(st.st(pi.StatusByProto["udp"]), pi.StatusByProto["udp"], 10), svc, desc)
+		fmt.Fprintf(w, "%5d  %s  %s  %s  %s  %-18s  %s\n", pi.Port, pad(st.st(pi.Status), pi.Status, 10),
+			pad(st.st(pi.StatusByProto["tcp"]), pi.StatusByProto["tcp"], 10), pad(st.st(pi.StatusByProto["udp"]), pi.StatusByProto["udp"], 10),
+			pad(st.dim.Render(run), run, 11), svc, desc)
 	}
-	fmt.Fprintln(w)
-	first, last := ports[0], ports[len(ports)-1]
-	fmt.Fprintf(w, "%s\n", st.dim.Render(fmt.Sprintf("Runs: ┌│└ mark ports sharing a status; %d–%d lies in %d run(s).",
-		first.Port, last.Port, countRuns(ports))))
-}
-
-func countRuns(ports []registry.PortInfo) int {
-	n, last := 0, -1
-	for _, p := range ports {
-		if p.Run.Lo != last {
-			n, last = n+1, p.Run.Lo
-		}
-	}
-	return n
 }
 
 // pad right-pads a styled string to width by its plain text's length.
 func pad(styled, plain string, width int) string {
-	if n := width - len(plain); n > 0 {
+	if n := width - utf8.RuneCountInString(plain); n > 0 {
 		return styled + strings.Repeat(" ", n)
 	}
 	return styled

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCLI runs one command line in-process, with an isolated data dir.
+func runCLI(t *testing.T, args ...string) (stdout, stderr string, code int) {
+	t.Helper()
+	if os.Getenv("XDG_DATA_HOME") == "" || !strings.HasPrefix(os.Getenv("XDG_DATA_HOME"), os.TempDir()) {
+		t.Setenv("XDG_DATA_HOME", t.TempDir())
+	}
+	var out, errb bytes.Buffer
+	code = run(context.Background(), args, strings.NewReader(""), &out, &errb)
+	return out.String(), errb.String(), code
+}
+
+func TestLookupPort(t *testing.T) {
+	out, errOut, code := runCLI(t, "lookup", "326")
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{
+		"Port 326  unassigned",
+		"Ports 325–332: the unassigned run containing 326 (8 ports).",
+		"binding needs privileges",
+		"private use",
+		"333 texar →",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lookup 326 lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Contains(out, "\x1b[") {
+		t.Error("colour written to a pipe")
+	}
+}
+
+func TestLookupName(t *testing.T) {
+	out, _, code := runCLI(t, "lookup", "SSH")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	for _, want := range []string{"Port 22  assigned", "ssh/tcp", "ssh/udp", "ssh/sctp", "RFC 4251  https://www.rfc-editor.org/rfc/rfc4251", "Randall Stewart", "Registered without a port"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("lookup ssh lacks %q", want)
+		}
+	}
+	out, _, _ = runCLI(t, "lookup", "finger")
+	if !strings.Contains(out, "unauthorized") || !strings.Contains(out, "RFC4146") {
+		t.Errorf("lookup finger lacks the unauthorized-use report:\n%s", out)
+	}
+	out, _, _ = runCLI(t, "lookup", "2")
+	if !strings.Contains(out, "De-assigned on 2025-02-13, previously compressnet by Bernie Volz") {
+		t.Errorf("lookup 2 lacks the de-assignment note:\n%s", out)
+	}
+}
+
+func TestLookupNameOnSeveralPorts(t *testing.T) {
+	// IANA registers "rap" on 38 and on 256: a name on several ports lists them.
+	out, _, code := runCLI(t, "lookup", "rap")
+	if code != 0 || !strings.Contains(out, "rap is registered on 2 ports") {
+		t.Fatalf("rap: %d\n%s", code, out)
+	}
+	if !strings.Contains(out, "   38 ") || !strings.Contains(out, "  256 ") {
+		t.Fatalf("rap's ports missing:\n%s", out)
+	}
+}
+
+func TestLookupRangeJSON(t *testing.T) {
+	out, _, code := runCLI(t, "lookup", "320-335", "--json")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var res struct {
+		Schema   string `json:"schema"`
+		Registry struct {
+			Updated string `json:"updated"`
+			SHA256  string `json:"sha256"`
+			Kind    string `json:"kind"`
+		} `json:"registry"`
+		Ports []struct {
+			Port          int               `json:"port"`
+			Status        string            `json:"status"`
+			StatusByProto map[string]string `json:"status_by_proto"`
+			Run           struct{ Lo, Hi, Length int }
+			Class         struct{ Name string }
+			Records       []struct {
+				Service string `json:"service"`
+				RFCs    []struct{ ID, URL string }
+			}
+		} `json:"ports"`
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatal(err)
+	}
+	if res.Schema != "portui.lookup/v1" || res.Registry.Updated != "2026-08-17" || res.Registry.Kind != "embedded" || len(res.Registry.SHA256) != 64 {
+		t.Fatalf("header %+v", res)
+	}
+	if len(res.Ports) != 16 || res.Ports[0].Port != 320 || res.Ports[15].Port != 335 {
+		t.Fatalf("%d ports", len(res.Ports))
+	}
+	p326 := res.Ports[6]
+	if p326.Port != 326 || p326.Status != "unassigned" || p326.Run.Lo != 325 || p326.Run.Hi != 332 || p326.Run.Length != 8 || p326.Class.Name != "system" {
+		t.Fatalf("326: %+v", p326)
+	}
+	p323 := res.Ports[3]
+	if p323.StatusByProto["tcp"] != "assigned" || p323.StatusByProto["udp"] != "reserved" || p323.Records[0].Service != "rpki-rtr" {
+		t.Fatalf("323: %+v", p323)
+	}
+}
+
+func TestBadInputIsOneLineExit2(t *testing.T) {
+	cases := map[string][]string{
+		"port out of range": {"lookup", "70000"},
+		"dangling dash":     {"lookup", "abc-"},
+		"unknown name":      {"lookup", "no-such-service-xyz"},
+		"reversed range":    {"lookup", "10-5"},
+		"no argument":       {"lookup"},
+		"bad proto":         {"lookup", "22", "--proto", "icmp"},
+		"huge range":        {"lookup", "0-65535"},
+		"unknown flag":      {"lookup", "22", "--nope"},
+		"unknown command":   {"frobnicate"},
+		"bad interval":      {"--interval", "1ms"},
+		"bad range flag":    {"--range", "x"},
+		"no terminal":       {},
+		"missing file":      {"registry", "update", "/nonexistent.xml"},
+		"bad registry flag": {"--registry", "/nonexistent.json", "lookup", "22"},
+	}
+	for name, args := range cases {
+		out, errOut, code := runCLI(t, args...)
+		if code != 2 {
+			t.Errorf("%s: exit %d, want 2 (stderr %q)", name, code, errOut)
+		}
+		if out != "" {
+			t.Errorf("%s: wrote to stdout: %q", name, out)
+		}
+		lines := strings.Split(strings.TrimRight(errOut, "\n"), "\n")
+		if len(lines) != 1 || !strings.HasPrefix(lines[0], "portui: ") || strings.Contains(errOut, "goroutine") {
+			t.Errorf("%s: stderr is not one line: %q", name, errOut)
+		}
+	}
+	_, errOut, _ := runCLI(t)
+	if !strings.Contains(errOut, "portui lookup") || !strings.Contains(errOut, "terminal") {
+		t.Errorf("no-terminal message: %q", errOut)
+	}
+}
+
+func TestRegistryInfoAndUpdate(t *testing.T) {
+	xdg := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", xdg)
+	out, _, code := runCLI(t, "registry", "info")
+	if code != 0 || !strings.Contains(out, "embedded") || !strings.Contains(out, "2026-08-17") || !strings.Contains(out, "4bbf00ef") {
+		t.Fatalf("info: %d\n%s", code, out)
+	}
+	xml, err := os.ReadFile("../../assets/iana/service-names-port-numbers.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer := filepath.Join(t.TempDir(), "newer.xml")
+	os.WriteFile(newer, bytes.Replace(xml, []byte("<updated>2026-08-17</updated>"), []byte("<updated>2026-11-20</updated>"), 1), 0o644)
+	out, errOut, code := runCLI(t, "registry", "update", newer)
+	if code != 0 || !strings.Contains(out, "2026-11-20") {
+		t.Fatalf("update: %d %q %q", code, out, errOut)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.xml")
+	os.WriteFile(bad, xml[:5000], 0o644)
+	_, errOut, code = runCLI(t, "registry", "update", bad)
+	if code != 2 || !strings.Contains(errOut, "bad.xml") || !strings.Contains(errOut, "previous registry is unchanged") {
+		t.Fatalf("bad update: %d %q", code, errOut)
+	}
+	out, _, _ = runCLI(t, "registry", "info", "--json")
+	var info struct{ Kind, Updated string }
+	if err := json.Unmarshal([]byte(out), &info); err != nil || info.Kind != "user" || info.Updated != "2026-11-20" {
+		t.Fatalf("info after update: %+v %v", info, err)
+	}
+	out, _, _ = runCLI(t, "lookup", "326", "--json")
+	if !strings.Contains(out, `"kind": "user"`) {
+		t.Fatal("lookup does not prefer the user's registry")
+	}
+}
