@@ -53,7 +53,7 @@ func (a *app) rootCmd() *cobra.Command {
 	root.Flags().DurationVar(&interval, "interval", time.Second, "how often to poll the listeners")
 	root.Flags().StringVar(&rangeArg, "range", "0-1023", "the 1,024-port block to show first (e.g. 1024-2047)")
 	root.Flags().IntVar(&port, "port", -1, "select this port at start (its block is shown)")
-	root.AddCommand(a.lookupCmd(), a.registryCmd())
+	root.AddCommand(a.lookupCmd(), a.listenersCmd(), a.auditCmd(), a.registryCmd())
 	return root
 }
 
