@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strings"
 	"syscall"
 
@@ -45,10 +46,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	opts := []fang.Option{fang.WithErrorHandler(printError)}
-	if version != "" {
-		opts = append(opts, fang.WithVersion(version))
-	}
+	opts := []fang.Option{fang.WithErrorHandler(printError), fang.WithVersion(buildVersion())}
 	err := fang.Execute(ctx, root, opts...)
 	var ee *exitErr
 	switch {
@@ -58,6 +56,39 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return ee.code
 	}
 	return exitError
+}
+
+// buildVersion is -X main.version when set, else what the go command
+// stamped: the module version for `go install`, the VCS revision for a
+// build from a checkout.
+func buildVersion() string {
+	if version != "" {
+		return version
+	}
+	info, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
+	}
+	v := info.Main.Version
+	rev, dirty := "", false
+	for _, s := range info.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	if (v == "" || v == "(devel)") && rev != "" {
+		v = "devel-" + rev[:min(12, len(rev))]
+		if dirty {
+			v += "-dirty"
+		}
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	return v
 }
 
 // exitErr carries a specific exit code; a nil err prints nothing (audit's

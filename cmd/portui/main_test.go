@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -183,5 +185,41 @@ func TestRegistryInfoAndUpdate(t *testing.T) {
 	out, _, _ = runCLI(t, "lookup", "326", "--json")
 	if !strings.Contains(out, `"kind": "user"`) {
 		t.Fatal("lookup does not prefer the user's registry")
+	}
+}
+
+func TestRegistryUpdateDownload(t *testing.T) {
+	t.Setenv("XDG_DATA_HOME", t.TempDir())
+	xml, err := os.ReadFile("../../assets/iana/service-names-port-numbers.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/ok.xml" {
+			w.Write(xml)
+			return
+		}
+		w.Write([]byte("<html>not the registry</html>"))
+	}))
+	defer srv.Close()
+	old := httpClient
+	httpClient = srv.Client()
+	defer func() { httpClient = old }()
+
+	_, errOut, code := runCLI(t, "registry", "update", "--download", "--url", srv.URL+"/wrong.html")
+	if code != 2 || !strings.Contains(errOut, "previous registry is unchanged") {
+		t.Fatalf("bad download: %d %q", code, errOut)
+	}
+	out, _, _ := runCLI(t, "registry", "info", "--json")
+	if !strings.Contains(out, `"kind": "embedded"`) {
+		t.Fatalf("a failed download changed the registry: %s", out)
+	}
+	out, errOut, code = runCLI(t, "registry", "update", "--download", "--url", srv.URL+"/ok.xml")
+	if code != 0 || !strings.Contains(out, "installed") {
+		t.Fatalf("download: %d %q %q", code, out, errOut)
+	}
+	_, errOut, code = runCLI(t, "registry", "update", "--download", "--url", srv.URL+"/ok.xml", "--max-bytes", "1000")
+	if code != 2 || !strings.Contains(errOut, "limit") {
+		t.Fatalf("size limit: %d %q", code, errOut)
 	}
 }

@@ -12,6 +12,10 @@ import (
 	"github.com/portui/portui/internal/registry/store"
 )
 
+// httpClient fetches `registry update --download`; tests point it at a
+// local TLS server.
+var httpClient = http.DefaultClient
+
 func (a *app) registryCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "registry",
@@ -89,7 +93,7 @@ func (a *app) registryUpdateCmd() *cobra.Command {
 				return usageErr(errors.New("registry update takes a FILE or --download, not both"))
 			case download:
 				name = url
-				raw, err = store.Download(cmd.Context(), http.DefaultClient, url, maxBytes, timeout)
+				raw, err = store.Download(cmd.Context(), httpClient, url, maxBytes, timeout)
 				if err != nil {
 					return fmt.Errorf("%w; the previous registry is unchanged", err)
 				}

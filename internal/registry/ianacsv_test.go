@@ -79,7 +79,7 @@ func toIANACSV(t *testing.T, d *registry.Data) []byte {
 		for _, n := range r.RFCs {
 			refs = append(refs, "RFC"+strconv.Itoa(n))
 		}
-		refs = append(append(append(refs, r.Drafts...), r.URIs...))
+		refs = append(append(refs, r.Drafts...), r.URIs...)
 		w.Write([]string{r.Name, r.Ports(), r.Proto, r.Description, br(r.Assignee), br(r.Contact),
 			r.Registered, r.Modified, br(refs), r.ServiceCode, r.Unauthorized, r.Note})
 	}
