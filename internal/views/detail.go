@@ -20,6 +20,7 @@ type DetailState struct {
 	Run      string          // "325–332: unassigned run, 8 ports"
 	Class    registry.Class
 	Records  []registry.Record
+	Names    []string                   // distinct service names of the records
 	People   map[string]registry.Person // the records' assignees and contacts
 	Listen   ListenState
 	Scroll   int // first line shown of the scrollable part
@@ -33,13 +34,19 @@ type ProtoStatus struct {
 
 // ListenState is the "Listening now" section.
 type ListenState struct {
-	Polled   string // time of the last poll ("15:04:05"); "" before the first
-	Paused   bool
-	Rows     []ListenerRow // listeners on the port in the last poll
-	Since    string        // when the pane opened on this port
-	Appeared []ListenerRow // since then
-	Vanished []ListenerRow
-	Hint     string // why processes are hidden, when they are
+	Polled  string // time of the last poll ("15:04:05"); "" before the first
+	Paused  bool
+	Rows    []ListenerRow  // listeners on the port in the last poll
+	Since   string         // when the pane opened on this port
+	Changes []ListenChange // since then, oldest first
+	Hint    string         // why processes are hidden, when they are
+}
+
+// ListenChange is a listener that appeared or vanished between two polls.
+type ListenChange struct {
+	At       string // "15:04:05"
+	Appeared bool
+	Row      ListenerRow
 }
 
 // ListenerRow is one listening socket, formatted for display.
@@ -73,6 +80,8 @@ const minTwoCol = 2*44 + 3
 // blocks), and the variable parts (listeners, records) sit in between.
 func Detail(d DetailState, w, h int, sty *Styles) []string {
 	if w >= minTwoCol {
+		// Two columns: what is live on the left (it must never scroll
+		// away), the registry and the range class on the right.
 		lw := (w - 3) / 2
 		rw := w - 3 - lw
 		left := paneText{w: lw}
@@ -81,8 +90,9 @@ func Detail(d DetailState, w, h int, sty *Styles) []string {
 		d.listen(&left, sty)
 		right := paneText{w: rw}
 		d.records(&right, sty)
-		class := d.class(lw, sty)
-		l := scrolled(left.lines, class, lw, h, 0, sty)
+		right.blank()
+		right.lines = append(right.lines, d.class(rw, sty)...)
+		l := scrolled(left.lines, nil, lw, h, 0, sty)
 		r := scrolled(right.lines, nil, rw, h, d.Scroll, sty)
 		out := make([]string, h)
 		sep := sty.Rule.Wrap(" │ ")
@@ -98,13 +108,19 @@ func Detail(d DetailState, w, h int, sty *Styles) []string {
 	body.blank()
 	d.records(&body, sty)
 	class := d.class(w, sty)
-	if len(class)+8 > h {
+	if !anchorClass(len(class), h) {
 		body.blank()
 		body.lines = append(body.lines, class...)
 		class = nil
 	}
 	return scrolled(body.lines, class, w, h, d.Scroll, sty)
 }
+
+// anchorClass reports whether the class footer (n lines) is pinned to the
+// bottom of a pane h lines tall: when it takes at most a quarter of it;
+// otherwise it scrolls after the records. Pinned, it never moves, which
+// halves the bytes a cursor move costs on an 80×24 screen (measured).
+func anchorClass(n, h int) bool { return (n+1)*4 <= h }
 
 // scrolled fits body (from line off) above the bottom-anchored footer into
 // w×h, with a "more" line when body does not fit.
@@ -135,12 +151,15 @@ func (d *DetailState) top(p *paneText, sty *Styles) {
 	if d.ViewName != "" {
 		title += sty.Dim.Wrap(" (" + d.ViewName + ")")
 	}
+	if len(d.Names) > 0 {
+		title += sty.Dim.Wrap(" ·") + " " + strings.Join(d.Names, " ")
+	}
 	p.add(title)
 	var parts []string
 	for _, ps := range d.Protos {
-		parts = append(parts, ps.Proto+" "+sty.StatusSGR(ps.Status).Wrap(ps.Status.String()))
+		parts = append(parts, ps.Proto+" "+sty.StatusSGR(ps.Status).Wrap(ps.Status.String()))
 	}
-	p.add(strings.Join(parts, sty.Dim.Wrap(" · ")))
+	p.wrap(strings.Join(parts, sty.Dim.Wrap(" ·")+" "), 0, 0, SGR{})
 	p.add(d.Run)
 }
 
@@ -156,7 +175,7 @@ func (d *DetailState) listen(p *paneText, sty *Styles) {
 	case l.Polled == "":
 		when = "polling…"
 	default:
-		when = l.Polled
+		when = "live · " + l.Polled
 	}
 	p.add(FitRight(sty.Head.Wrap("Listening now"), sty.Dim.Wrap(when), p.w))
 	if len(l.Rows) == 0 {
@@ -167,13 +186,14 @@ func (d *DetailState) listen(p *paneText, sty *Styles) {
 	for _, r := range l.Rows {
 		listenerLines(p, r, sty)
 	}
-	if len(l.Appeared)+len(l.Vanished) > 0 {
-		p.add(sty.Dim.Wrap("since " + l.Since + ":"))
-		for _, r := range l.Appeared {
-			p.add(sty.Listen.Wrap("+ ") + changeLine(r))
-		}
-		for _, r := range l.Vanished {
-			p.add(sty.Private.Wrap("− ") + changeLine(r))
+	if len(l.Changes) > 0 {
+		p.add(sty.Dim.Wrap("changes since " + l.Since + ":"))
+		for _, c := range l.Changes {
+			sign := sty.Listen.Wrap("+")
+			if !c.Appeared {
+				sign = sty.Private.Wrap("−")
+			}
+			p.wrap(sign+" "+sty.Dim.Wrap(c.At)+" "+changeLine(c.Row), 0, 2, SGR{})
 		}
 	}
 	if l.Hint != "" && len(l.Rows) > 0 {
@@ -187,11 +207,11 @@ func listenerLines(p *paneText, r ListenerRow, sty *Styles) {
 		head += sty.Dim.Wrap(" +v4")
 	}
 	if r.Private {
-		head += " " + sty.Private.Wrap("private use")
+		head += " " + sty.Private.Wrap("private use")
 	}
-	p.add(head)
+	p.wrap(head, 0, 2, SGR{})
 	for _, pr := range r.Procs {
-		line := "  pid " + strconv.Itoa(pr.PID) + " " + sty.Bold.Wrap(pr.Name)
+		line := "  " + sty.Bold.Wrap(pr.Name) + " pid " + strconv.Itoa(pr.PID)
 		if pr.User != "" {
 			line += sty.Dim.Wrap(" · " + pr.User)
 		}
@@ -209,10 +229,13 @@ func listenerLines(p *paneText, r ListenerRow, sty *Styles) {
 	}
 }
 
+// changeLine names a listener in the change log. It deliberately differs
+// from the listener rows above it ("python3 pid 4242"), so that a process
+// that is gone cannot be mistaken for one still listening.
 func changeLine(r ListenerRow) string {
-	s := r.Proto + " " + r.Addr
+	s := r.Proto + glue + r.Addr
 	if len(r.Procs) > 0 {
-		s += " " + r.Procs[0].Name + " (" + strconv.Itoa(r.Procs[0].PID) + ")"
+		s += " " + r.Procs[0].Name + glue + "(" + strconv.Itoa(r.Procs[0].PID) + ")"
 	}
 	return s
 }
@@ -222,7 +245,9 @@ func (d *DetailState) class(w int, sty *Styles) []string {
 	p := paneText{w: w}
 	c := d.Class
 	p.add(sty.Head.Wrap(c.Title) + sty.Dim.Wrap(" "+strconv.Itoa(c.Lo)+"–"+strconv.Itoa(c.Hi)))
-	p.wrap(c.Explain, 0, 0, sty.Dim)
+	// Two lines of explanation at most: the footer sits on every screen
+	// and must not crowd out the records (y copies the whole text).
+	p.wrapMax(c.Explain, 0, 0, 2, sty.Dim)
 	return p.lines
 }
 
@@ -292,10 +317,10 @@ func (d *DetailState) record(p *paneText, g recordGroup, sty *Styles) {
 		d.people(p, "contact", r.Contact, sty)
 	}
 	for _, n := range r.RFCs {
-		p.wrap("RFC "+strconv.Itoa(n)+" "+registry.RFCURL(n), 2, 2, SGR{})
+		p.link("RFC "+strconv.Itoa(n), registry.RFCURL(n))
 	}
 	for _, dr := range r.Drafts {
-		p.wrap(dr+" "+registry.DraftURL(dr), 2, 2, SGR{})
+		p.link(dr, registry.DraftURL(dr))
 	}
 	for _, u := range r.URIs {
 		p.wrap(u, 2, 2, SGR{})
@@ -348,4 +373,32 @@ func sameStrings(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// DetailOverflow is how many lines of the pane's scrollable part do not
+// fit in w×h: the largest useful Scroll.
+func DetailOverflow(d DetailState, w, h int, sty *Styles) int {
+	if w >= minTwoCol {
+		rw := w - 3 - (w-3)/2
+		right := paneText{w: rw}
+		d.records(&right, sty)
+		right.blank()
+		right.lines = append(right.lines, d.class(rw, sty)...)
+		return max(0, len(right.lines)-h+1)
+	}
+	body := paneText{w: w}
+	d.top(&body, sty)
+	body.blank()
+	d.listen(&body, sty)
+	body.blank()
+	d.records(&body, sty)
+	class := d.class(w, sty)
+	room := h
+	if !anchorClass(len(class), h) {
+		body.blank()
+		body.lines = append(body.lines, class...)
+	} else {
+		room -= len(class) + 1
+	}
+	return max(0, len(body.lines)-room+1)
 }

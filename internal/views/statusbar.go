@@ -34,7 +34,10 @@ func Header(h HeaderState, w int, sty *Styles) string {
 type StatusState struct {
 	// Left is the mode's text, already styled: the search input, the
 	// number being typed, a message, or a poll error.
-	Left      string
+	Left string
+	// Hint is shown on the left when Left is empty, in whatever room the
+	// right side leaves (it yields first).
+	Hint      string
 	Registry  string // registry date
 	Listeners int
 	Findings  int    // audit findings
@@ -49,23 +52,32 @@ func StatusBar(s StatusState, w int, sty *Styles) string {
 	if s.PollBad {
 		poll = sty.Err.Wrap(poll)
 	}
-	findings := strconv.Itoa(s.Findings) + " findings"
-	if s.Findings == 1 {
-		findings = "1 finding"
-	}
+	findings := plural(s.Findings, "finding")
 	if s.Findings > 0 {
 		findings = sty.Private.Wrap(findings)
 	}
 	parts := []string{
 		sty.Dim.Wrap("IANA " + s.Registry),
-		strconv.Itoa(s.Listeners) + " listening",
+		plural(s.Listeners, "listener"),
 		findings,
 		poll,
 	}
 	sep := sty.Dim.Wrap(" · ")
 	leftW := ansi.StringWidth(s.Left)
-	for len(parts) > 1 && leftW+1+ansi.StringWidth(strings.Join(parts, sep)) > w && len(parts) > 1 {
+	for len(parts) > 1 && leftW+1+ansi.StringWidth(strings.Join(parts, sep)) > w {
 		parts = parts[1:]
 	}
-	return FitRight(s.Left, strings.Join(parts, sep), w)
+	left := s.Left
+	if left == "" {
+		left = sty.Dim.Wrap(s.Hint)
+	}
+	return FitRight(left, strings.Join(parts, sep), w)
+}
+
+// plural is "1 listener", "3 listeners".
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
 }

@@ -169,6 +169,9 @@ func NewStyles(isDark bool) *Styles {
 	for i := range s.cells {
 		c, sel := Cell(i&(numCellStates-1)), i&numCellStates != 0
 		st, mk := c.Status(), c.Mark()
+		if mk >= numMarks {
+			continue // not a state MakeCell produces
+		}
 		num := statusStyle[st]
 		mark, markSt := statusGlyphs[st], num
 		switch mk {

@@ -63,23 +63,35 @@ func (p *paneText) blank() {
 	}
 }
 
-// wrap word-wraps plain text to the width, indents continuation lines (and
-// the first one by indent), and styles each line with st. Long words (URLs,
-// command lines) are broken rather than cut.
+// glue is a non-breaking space: wrap never breaks a line there, and shows
+// it as a plain space.
+const glue = "\u00a0"
+
+// wrap word-wraps text (it may carry SGR) to the width, indents
+// continuation lines (and the first one by indent), and styles each line
+// with st. Long words (URLs, command lines) are broken rather than cut.
 func (p *paneText) wrap(text string, indent, hang int, st SGR) {
-	text = strings.TrimSpace(strings.Join(strings.Fields(text), " "))
+	text = collapseSpaces(text)
 	if text == "" {
 		return
 	}
 	first := max(1, p.w-indent)
 	rest := max(1, p.w-indent-hang)
 	line, remain := cutLine(text, first)
-	p.add(strings.Repeat(" ", indent) + st.Wrap(line))
+	p.add(strings.Repeat(" ", indent) + st.Wrap(strings.ReplaceAll(line, glue, " ")))
 	pad := strings.Repeat(" ", indent+hang)
 	for remain != "" {
 		line, remain = cutLine(remain, rest)
-		p.add(pad + st.Wrap(line))
+		p.add(pad + st.Wrap(strings.ReplaceAll(line, glue, " ")))
 	}
+}
+
+// collapseSpaces turns runs of ASCII white space into one space (glue is
+// left alone) and trims the ends.
+func collapseSpaces(s string) string {
+	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
+		return r == ' ' || r == '\t' || r == '\n' || r == '\r'
+	}), " ")
 }
 
 // wrapMax is wrap limited to maxLines lines, the last ending in "…" when
@@ -105,8 +117,24 @@ func cutLine(s string, w int) (string, string) {
 		return s, ""
 	}
 	head := ansi.Truncate(s, w, "")
-	if i := strings.LastIndexByte(head, ' '); i > w/3 {
+	if i := strings.LastIndexByte(head, ' '); i > 0 {
 		return head[:i], strings.TrimLeft(s[i:], " ")
 	}
 	return head, strings.TrimLeft(s[len(head):], " ")
+}
+
+// link adds "label url" on one line, or the url on a line of its own
+// under the label when they do not fit together; a URL is never broken
+// (it would not survive copying), only shortened to its host and path
+// when even its own line is too narrow.
+func (p *paneText) link(label, url string) {
+	if one := "  " + label + " " + url; ansi.StringWidth(one) <= p.w {
+		p.add(one)
+		return
+	}
+	p.add("  " + label)
+	if ansi.StringWidth(url)+4 > p.w {
+		url = strings.TrimPrefix(strings.TrimPrefix(url, "https://"), "www.")
+	}
+	p.add("    " + url)
 }

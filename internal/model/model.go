@@ -1,0 +1,241 @@
+// Package model is portui's interactive explorer: one Bubble Tea model
+// holding all state, an Update that dispatches by mode (browse, search
+// input, help, typed port number), and commands for all I/O (polling the
+// scanner, searching, warming the registry). Rendering is delegated to the
+// pure functions of package views.
+//
+// Data flows one way: registry and scan → model → views.
+package model
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/portui/portui/internal/registry"
+	"github.com/portui/portui/internal/scan"
+	"github.com/portui/portui/internal/views"
+)
+
+// Config configures the explorer.
+type Config struct {
+	Registry *registry.Registry // required
+	Scanner  scan.Scanner       // nil: no live data (the pane says so)
+	Interval time.Duration      // between polls; 0 means DefaultInterval
+	Port     int                // initial selection; -1 for none (the block's first port)
+	Block    int                // first port of the block shown (--range); rounded down to a multiple of 1024
+	IsRoot   bool               // processes of other users are visible
+}
+
+// DefaultInterval is the poll interval when Config.Interval is 0.
+const DefaultInterval = time.Second
+
+// mode is what keys currently drive.
+type mode int
+
+const (
+	modeBrowse mode = iota // moving around the grid
+	modeSearch             // typing a search query
+	modeHelp               // the help overlay is open
+	modeDigits             // typing a port number
+)
+
+// Model is the explorer's Bubble Tea model. Create it with New.
+type Model struct {
+	cfg   Config
+	reg   *registry.Registry
+	keys  KeyMap // bindings enabled for the current mode
+	input queryInput
+	sty   *views.Styles
+	loc   *time.Location // for poll times; tests pin it
+
+	w, h  int
+	geo   Geometry
+	mode  mode
+	plain bool // the terminal gets no SGR at all (TERM=dumb, pipes)
+
+	block, sel, top int // sel is a port number, always inside the block
+	view            registry.View
+	filter          filter
+	showPane        bool // PaneToggle layouts: pane instead of grid
+	paneScroll      int
+
+	cells     [views.BlockSize]views.Cell
+	counts    [4]int // statuses in the block, under view
+	listening int    // cells of the block with a listener
+	private   int    // of which private use
+	detail    detail // registry data of sel
+
+	ctx      context.Context
+	cancel   context.CancelFunc
+	gen      int // polling generation: bumped on pause/resume to drop stale polls
+	paused   bool
+	polls    int  // results received in this generation
+	polled   bool // at least one snapshot arrived
+	fullSeen bool // at least one whole-machine snapshot arrived
+	repoll   bool // the block changed: restart polling on the new block
+	snap     scan.Snapshot
+	pollErr  error
+	findings int
+	open     openState // what the pane saw when it opened on sel
+
+	digits   string // port number being typed
+	digitSeq int
+
+	search    searchState
+	flash     string // transient status message
+	flashBad  bool
+	flashSeq  int
+	warmStart bool // warmCmd was issued
+}
+
+// openState is what happened on the selected port since the pane opened
+// on it: listeners that appeared or vanished, poll by poll. A log rather
+// than a diff against the opening state, so that a listener that came and
+// went again still shows.
+type openState struct {
+	set    bool
+	since  time.Time
+	events []listenEvent // oldest first, at most maxEvents
+}
+
+// listenEvent is a listener appearing or vanishing between two polls.
+type listenEvent struct {
+	at       time.Time
+	appeared bool
+	l        scan.Listener
+}
+
+// maxEvents bounds the pane's change log.
+const maxEvents = 6
+
+// New returns the explorer for cfg.
+func New(cfg Config) Model {
+	if cfg.Interval <= 0 {
+		cfg.Interval = DefaultInterval
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	in := queryInput{prompt: "/", placeholder: "port, service or words", limit: 64}
+	m := Model{
+		cfg:    cfg,
+		reg:    cfg.Registry,
+		keys:   DefaultKeyMap(),
+		input:  in,
+		sty:    views.NewStyles(true), // dark until the terminal says otherwise
+		loc:    time.Local,
+		ctx:    ctx,
+		cancel: cancel,
+		sel:    -1,
+		block:  blockOf(cfg.Block),
+	}
+	start := m.block
+	if cfg.Port >= 0 {
+		start = clampPort(cfg.Port)
+		m.block = blockOf(start)
+	}
+	m.refreshCells()
+	m.selectPort(start)
+	m.setMode(modeBrowse)
+	return m
+}
+
+// Init starts the first poll right away (the pane shows listeners within
+// one scan, not one interval) and asks for the background colour.
+func (m Model) Init() tea.Cmd {
+	cmds := []tea.Cmd{tea.RequestBackgroundColor}
+	if m.cfg.Scanner != nil {
+		cmds = append(cmds, m.pollNow())
+	}
+	return tea.Batch(cmds...)
+}
+
+// View renders the screen. Alt screen and mouse are declared here, as Bubble
+// Tea v2 wants them on every frame.
+func (m Model) View() tea.View {
+	v := tea.NewView(m.render())
+	v.AltScreen = true
+	v.MouseMode = tea.MouseModeCellMotion
+	v.WindowTitle = "portui"
+	if m.mode == modeSearch && m.geo.Mode != TooSmall {
+		v.Cursor = tea.NewCursor(min(m.input.CursorX(), m.w-1), m.geo.Status.Min.Y)
+	}
+	return v
+}
+
+// Selected is the selected port.
+func (m Model) Selected() int { return m.sel }
+
+// Geometry is the current layout (zero before the first WindowSizeMsg).
+func (m Model) Geometry() Geometry { return m.geo }
+
+// setMode switches mode and re-enables the bindings that work in it.
+func (m *Model) setMode(md mode) {
+	m.mode = md
+	m.keys = m.keys.withState(m.keyState(md))
+}
+
+func (m *Model) keyState(md mode) keyState {
+	return keyState{mode: md, searching: m.search.applied != "", toggle: m.geo.Mode == PaneToggle}
+}
+
+// relayout recomputes the layout after a size, block or pane change.
+func (m *Model) relayout() {
+	m.geo = Layout(m.w, m.h, LayoutOpts{CellW: views.CellDigits(m.block), ShowPane: m.showPane})
+	m.scroll()
+	m.keys = m.keys.withState(m.keyState(m.mode))
+}
+
+// scroll keeps the selection's row on screen.
+func (m *Model) scroll() {
+	if m.geo.Cols == 0 {
+		return
+	}
+	m.top = scrollTop(m.top, (m.sel-m.block)/m.geo.Cols, m.geo.Rows(), totalRows(m.geo.Cols))
+}
+
+// selectPort moves the selection to port p, switching blocks if needed.
+func (m *Model) selectPort(p int) {
+	p = clampPort(p)
+	if b := blockOf(p); b != m.block {
+		m.block = b
+		m.relayout()
+		m.refreshCells()
+		m.repoll = true
+	}
+	if p != m.sel {
+		m.sel = p
+		m.paneScroll = 0
+		m.loadDetail()
+		m.openPane()
+	}
+	m.scroll()
+}
+
+// openPane starts the change log for the selected port.
+func (m *Model) openPane() {
+	m.open = openState{}
+	if m.polled {
+		m.open = openState{set: true, since: m.snap.Taken}
+	}
+}
+
+// logChanges appends what changed on the selected port between two polls.
+func (m *Model) logChanges(prev []scan.Listener, at time.Time) {
+	app, van := scan.Diff(scan.Snapshot{Listeners: prev}, scan.Snapshot{Listeners: m.listenersAt(m.sel)})
+	for _, l := range van {
+		m.open.events = append(m.open.events, listenEvent{at: at, l: l})
+	}
+	for _, l := range app {
+		m.open.events = append(m.open.events, listenEvent{at: at, appeared: true, l: l})
+	}
+	if n := len(m.open.events); n > maxEvents {
+		m.open.events = slices.Clone(m.open.events[n-maxEvents:])
+	}
+}
+
+// quit cancels in-flight work and ends the program.
+func (m Model) quit() (tea.Model, tea.Cmd) {
+	m.cancel()
+	return m, tea.Quit
+}

@@ -1,0 +1,38 @@
+package model
+
+import (
+	"time"
+
+	"github.com/portui/portui/internal/registry"
+	"github.com/portui/portui/internal/scan"
+)
+
+// Messages the model's commands send back. Each carries the identity of the
+// request (a generation or sequence number) so that Update can drop a
+// result that was overtaken by a newer request.
+
+// pollMsg is the result of one scan.
+type pollMsg struct {
+	gen  int     // polling generation when the poll was armed
+	req  pollReq // what was scanned
+	snap scan.Snapshot
+	err  error
+	took time.Duration // how long the scan ran
+}
+
+// searchMsg is the result of one search.
+type searchMsg struct {
+	seq     int
+	query   string
+	matches []registry.Match
+	err     error
+}
+
+// digitTimeoutMsg ends a typed port number.
+type digitTimeoutMsg struct{ seq int }
+
+// flashTimeoutMsg clears a status-bar message.
+type flashTimeoutMsg struct{ seq int }
+
+// warmedMsg says the registry finished decoding in the background.
+type warmedMsg struct{}

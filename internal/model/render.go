@@ -1,0 +1,171 @@
+package model
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/portui/portui/internal/registry"
+	"github.com/portui/portui/internal/views"
+)
+
+// render assembles the screen from the views, line by line, every line
+// exactly the terminal's width.
+func (m *Model) render() string {
+	if m.w <= 0 || m.h <= 0 {
+		return ""
+	}
+	g := &m.geo
+	if g.Mode == TooSmall {
+		return tooSmall(m.w, m.h)
+	}
+	lines := make([]string, 0, m.h)
+	c := registry.ClassOf(m.block)
+	lines = append(lines, views.Header(views.HeaderState{
+		Lo: m.block, Hi: m.block + views.BlockSize - 1, Class: c.Title,
+		View: m.view.String(), Filter: m.filter.String(),
+	}, m.w, m.sty))
+	lines = append(lines, m.renderBody()...)
+	lines = append(lines, views.Legend(views.LegendState{
+		Counts: m.counts, Listening: m.listening, Private: m.private, Filter: m.filter.String(),
+	}, m.w, m.sty)...)
+	lines = append(lines, views.StatusBar(m.statusState(), m.w, m.sty))
+	s := strings.Join(lines, "\n")
+	if m.mode == modeHelp {
+		help := m.keys.withState(m.keyState(modeBrowse))
+		box := views.HelpBox(help.Groups(), "mouse: click a port to select it, wheel to scroll · esc/? closes this help",
+			m.w, m.h, m.sty)
+		s = views.Overlay(s, box, m.w, m.h)
+	}
+	return s
+}
+
+// renderBody draws the grid and the pane per the layout's mode.
+func (m *Model) renderBody() []string {
+	g := &m.geo
+	bodyH := g.Legend.Min.Y - g.Header.Max.Y
+	var grid, pane []string
+	if !g.Grid.Empty() {
+		grid = views.Grid(m.gridState(), m.sty)
+	}
+	if !g.Pane.Empty() {
+		pane = m.renderPane(g.Pane.Dx(), g.Pane.Dy())
+	}
+	out := make([]string, 0, bodyH)
+	switch g.Mode {
+	case PaneSide:
+		rule := m.sty.Rule.Wrap("│") + " "
+		for i := range bodyH {
+			out = append(out, grid[i]+rule+pane[i])
+		}
+	case PaneBelow:
+		out = append(out, views.Block(grid, m.w, len(grid))...)
+		out = append(out, m.sty.Rule.Wrap(strings.Repeat("─", m.w)))
+		out = append(out, pane...)
+	default:
+		if grid != nil {
+			out = append(out, views.Block(grid, m.w, len(grid))...)
+		} else {
+			out = append(out, pane...)
+		}
+	}
+	return views.Block(out, m.w, bodyH)
+}
+
+// renderPane is the detail pane, or the search results while typing.
+func (m *Model) renderPane(w, h int) []string {
+	if m.mode == modeSearch {
+		s := views.SearchState{Query: m.search.typed, Pending: m.search.pending, Total: len(m.search.live)}
+		s.Matches = m.search.live[:min(len(m.search.live), h)]
+		return views.SearchList(s, w, h, m.sty)
+	}
+	return views.Detail(m.detailState(), w, h, m.sty)
+}
+
+// statusState fills the status bar.
+func (m *Model) statusState() views.StatusState {
+	s := views.StatusState{
+		Registry:  m.reg.Updated,
+		Listeners: len(m.snap.Listeners),
+		Findings:  m.findings,
+		Hint:      m.hint(),
+	}
+	switch {
+	case m.cfg.Scanner == nil:
+		s.Poll = "no scanner"
+	case m.paused:
+		s.Poll = "paused"
+	case m.pollErr != nil:
+		s.Poll, s.PollBad = "poll failed", true
+	case !m.polled:
+		s.Poll = "polling…"
+	default:
+		s.Poll = "live " + m.cfg.Interval.String()
+	}
+	switch {
+	case m.mode == modeSearch:
+		s.Left = m.input.View(m.sty)
+	case m.mode == modeDigits:
+		s.Left = m.sty.Bold.Wrap("go to " + m.digits + "▏")
+	case m.flash != "":
+		st := m.sty.Dim
+		if m.flashBad {
+			st = m.sty.Err
+		}
+		s.Left = st.Wrap(m.flash)
+	case m.pollErr != nil:
+		s.Left = m.sty.Err.Wrap("scan: " + m.pollErr.Error())
+	case m.search.err != nil:
+		s.Left = m.sty.Err.Wrap("search: " + m.search.err.Error())
+	case m.search.applied != "":
+		s.Left = m.searchLine()
+	case m.detail.err != nil:
+		s.Left = m.sty.Err.Wrap(m.detail.err.Error())
+	case len(m.snap.Warnings) > 0:
+		s.Left = m.sty.Warn.Wrap(m.snap.Warnings[0])
+	}
+	return s
+}
+
+// searchLine is the status text of an accepted search.
+func (m *Model) searchLine() string {
+	s := &m.search
+	q := m.sty.Bold.Wrap("/" + s.applied)
+	switch {
+	case s.accepting:
+		return q + m.sty.Dim.Wrap(" searching…")
+	case len(s.matches) == 0:
+		return q + m.sty.Err.Wrap(" no match") + m.sty.Dim.Wrap(" · esc clears")
+	}
+	mt := s.matches[s.idx]
+	name := mt.Name
+	if name == "" {
+		name = mt.Why
+	}
+	return q + " " + strconv.Itoa(s.idx+1) + "/" + strconv.Itoa(len(s.matches)) + " " + name +
+		m.sty.Dim.Wrap(" · n/N next · esc clears")
+}
+
+// tooSmall is the whole screen when nothing useful fits.
+func tooSmall(w, h int) string {
+	msg := []string{"terminal too small", fmt.Sprintf("%d×%d, need %d×%d", w, h, minW, minH)}
+	lines := make([]string, h)
+	for i := range lines {
+		lines[i] = ""
+		if j := i - (h-len(msg))/2; j >= 0 && j < len(msg) {
+			lines[i] = strings.Repeat(" ", max(0, (w-len([]rune(msg[j])))/2)) + msg[j]
+		}
+	}
+	return strings.Join(views.Block(lines, w, h), "\n")
+}
+
+// hint is the status bar's default text: the key map's short help.
+func (m *Model) hint() string {
+	var parts []string
+	for _, b := range m.keys.ShortHelp() {
+		if b.Enabled() {
+			parts = append(parts, b.Help().Key+" "+b.Help().Desc)
+		}
+	}
+	return strings.Join(parts, " · ")
+}

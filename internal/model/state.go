@@ -1,0 +1,327 @@
+package model
+
+import (
+	"cmp"
+	"github.com/portui/portui/internal/audit"
+	"net/netip"
+	"reflect"
+	"slices"
+	"sort"
+	"strconv"
+
+	"github.com/portui/portui/internal/registry"
+	"github.com/portui/portui/internal/scan"
+	"github.com/portui/portui/internal/views"
+)
+
+// filter selects which cells stay bright; the rest are dimmed.
+type filter int
+
+const (
+	filterAll filter = iota
+	filterAssigned
+	filterUnassigned
+	filterReserved
+	filterOther
+	filterListening
+	filterPrivate
+	numFilters
+)
+
+// String is the filter's name as the header and legend show it.
+func (f filter) String() string {
+	return [...]string{"all", "assigned", "unassigned", "reserved", "other", "listening", "private use"}[f]
+}
+
+// match reports whether a cell of status st and listener mark mk passes.
+func (f filter) match(st registry.Status, mk views.Mark) bool {
+	switch f {
+	case filterAssigned:
+		return st == registry.Assigned
+	case filterUnassigned:
+		return st == registry.Unassigned
+	case filterReserved:
+		return st == registry.Reserved
+	case filterOther:
+		return st == registry.Other
+	case filterListening:
+		return mk != views.MarkNone
+	case filterPrivate:
+		return mk == views.MarkPrivate
+	}
+	return true
+}
+
+// statusOK is the filter as a test on a run's status, for [ and ]; nil
+// when the filter is not about statuses.
+func (f filter) statusOK() func(registry.Status) bool {
+	switch f {
+	case filterAssigned, filterUnassigned, filterReserved, filterOther:
+		return func(st registry.Status) bool { return f.match(st, views.MarkNone) }
+	}
+	return nil
+}
+
+// views cycled by t.
+var tViews = []registry.View{registry.Combined, registry.TCPOnly, registry.UDPOnly}
+
+// privateUse reports whether listener l sits on a port its transport has
+// no assignment for.
+func (m *Model) privateUse(l *scan.Listener) bool {
+	v, _ := registry.ViewOf(l.Proto)
+	return m.reg.Status(int(l.Port), v).PrivateUse()
+}
+
+// refreshCells recomputes the block's cells and counts. It runs when what
+// they show changes (block, view, filter, poll result, search), never per
+// frame.
+func (m *Model) refreshCells() {
+	var marks [views.BlockSize]views.Mark
+	m.listening, m.private = 0, 0
+	for i := range m.snap.Listeners {
+		l := &m.snap.Listeners[i]
+		j := int(l.Port) - m.block
+		if j < 0 || j >= views.BlockSize {
+			continue
+		}
+		switch {
+		case m.privateUse(l):
+			marks[j] = views.MarkPrivate
+		case marks[j] == views.MarkPrivate:
+		case l.Proto == registry.TCP:
+			marks[j] |= views.MarkTCP
+		case l.Proto == registry.UDP:
+			marks[j] |= views.MarkUDP
+		}
+	}
+	var match [views.BlockSize]bool
+	for _, mt := range m.search.visible(m.mode) {
+		if j := mt.Port - m.block; j >= 0 && j < views.BlockSize {
+			match[j] = true
+		}
+	}
+	// The same findings `portui audit --range <this block>` reports.
+	m.findings = len(audit.Check(m.reg, m.snap, m.block, m.block+views.BlockSize-1))
+	m.counts = [4]int{}
+	for i := range m.cells {
+		st := m.reg.Status(m.block+i, m.view)
+		m.counts[st]++
+		if marks[i] != views.MarkNone {
+			m.listening++
+			if marks[i] == views.MarkPrivate {
+				m.private++
+			}
+		}
+		m.cells[i] = views.MakeCell(st, marks[i], match[i], !m.filter.match(st, marks[i]))
+	}
+}
+
+// mergeSnapshot stores a poll result: a whole-machine scan replaces
+// everything, a block scan the listeners of its ports. It reports whether
+// the listeners changed (an unchanged poll repaints nothing but, once a
+// minute, the poll time).
+func (m *Model) mergeSnapshot(s scan.Snapshot, req pollReq) bool {
+	var merged []scan.Listener
+	inReq := func(l *scan.Listener) bool {
+		return req.full || int(l.Port) >= req.lo && int(l.Port) <= req.hi
+	}
+	for i := range m.snap.Listeners {
+		if l := &m.snap.Listeners[i]; !inReq(l) {
+			merged = append(merged, *l)
+		}
+	}
+	for i := range s.Listeners {
+		if l := &s.Listeners[i]; inReq(l) {
+			merged = append(merged, *l)
+		}
+	}
+	slices.SortFunc(merged, func(a, b scan.Listener) int {
+		return cmp.Or(cmp.Compare(a.Port, b.Port), cmp.Compare(a.Proto, b.Proto),
+			a.Addr.Compare(b.Addr), cmp.Compare(a.Inode, b.Inode))
+	})
+	changed := !m.polled || !reflect.DeepEqual(m.snap.Listeners, merged)
+	m.snap = scan.Snapshot{Taken: s.Taken, Source: s.Source, Listeners: merged, Warnings: s.Warnings}
+	m.polled = true
+	m.fullSeen = m.fullSeen || req.full
+	return changed
+}
+
+// listenersAt returns the last poll's listeners on port (a sub-slice).
+func (m *Model) listenersAt(port int) []scan.Listener {
+	ls := m.snap.Listeners
+	lo := sort.Search(len(ls), func(i int) bool { return int(ls[i].Port) >= port })
+	hi := lo
+	for hi < len(ls) && int(ls[hi].Port) == port {
+		hi++
+	}
+	return ls[lo:hi:hi]
+}
+
+// nextListener finds the next (dir > 0) or previous listening port after
+// from that passes the filter, wrapping around; false if none.
+func (m *Model) nextListener(from, dir int) (int, bool) {
+	var ports []int
+	for i := range m.snap.Listeners {
+		l := &m.snap.Listeners[i]
+		if m.filter == filterPrivate && !m.privateUse(l) {
+			continue
+		}
+		if p := int(l.Port); len(ports) == 0 || ports[len(ports)-1] != p {
+			ports = append(ports, p)
+		}
+	}
+	if len(ports) == 0 {
+		return 0, false
+	}
+	if dir > 0 {
+		for _, p := range ports {
+			if p > from {
+				return p, true
+			}
+		}
+		return ports[0], true
+	}
+	for i := len(ports) - 1; i >= 0; i-- {
+		if ports[i] < from {
+			return ports[i], true
+		}
+	}
+	return ports[len(ports)-1], true
+}
+
+// detail is the registry data of the selected port, loaded on selection
+// (and on a view change), so that View does no lookups beyond the cheap
+// per-port tables.
+type detail struct {
+	records []registry.Record
+	people  map[string]registry.Person
+	run     registry.Run // under the current view; O(run length) to find
+	err     error
+}
+
+// loadDetail reads the selected port's records from the (in-memory)
+// registry and resolves their people.
+func (m *Model) loadDetail() {
+	recs, err := m.reg.RecordsAt(m.sel)
+	d := detail{records: recs, err: err, people: map[string]registry.Person{}, run: m.reg.RunAt(m.sel, m.view)}
+	for _, r := range recs {
+		for _, id := range append(slices.Clone(r.Assignee), r.Contact...) {
+			if p, ok := m.reg.Person(id); ok {
+				d.people[id] = p
+			}
+		}
+	}
+	m.detail = d
+}
+
+// hasRecordFor reports whether a record of the selected port names
+// transport proto explicitly (SCTP and DCCP are shown only then: a range
+// row covering every transport says nothing about them in particular).
+func (m *Model) hasRecordFor(proto string) bool {
+	for _, r := range m.detail.records {
+		if r.Proto == proto {
+			return true
+		}
+	}
+	return false
+}
+
+// detailState assembles what the pane shows.
+func (m *Model) detailState() views.DetailState {
+	d := views.DetailState{
+		Port:    m.sel,
+		Status:  m.reg.Status(m.sel, m.view),
+		Run:     m.detail.run.String(),
+		Class:   registry.ClassOf(m.sel),
+		Records: m.detail.records,
+		People:  m.detail.people,
+		Scroll:  m.paneScroll,
+	}
+	if m.view != registry.Combined {
+		d.ViewName = m.view.String()
+	}
+	for _, r := range m.detail.records {
+		if r.Name != "" && !slices.Contains(d.Names, r.Name) {
+			d.Names = append(d.Names, r.Name)
+		}
+	}
+	for _, v := range []registry.View{registry.TCPOnly, registry.UDPOnly, registry.SCTPOnly, registry.DCCPOnly} {
+		if v <= registry.UDPOnly || m.hasRecordFor(v.Proto()) {
+			d.Protos = append(d.Protos, views.ProtoStatus{Proto: v.Proto(), Status: m.reg.Status(m.sel, v)})
+		}
+	}
+	d.Listen = m.listenState()
+	return d
+}
+
+// listenState assembles the "Listening now" section.
+func (m *Model) listenState() views.ListenState {
+	var ls views.ListenState
+	ls.Paused = m.paused
+	if m.cfg.Scanner == nil {
+		return ls
+	}
+	if !m.polled {
+		return ls
+	}
+	// While live, the poll time is shown to the minute: with seconds it
+	// changes on every poll and repaints ~31 bytes/s on an idle screen
+	// (budget: 20). Frozen states show the exact time.
+	layout := "15:04"
+	if m.paused || m.pollErr != nil {
+		layout = "15:04:05"
+	}
+	ls.Polled = m.snap.Taken.In(m.loc).Format(layout)
+	cur := m.listenersAt(m.sel)
+	hidden := false
+	for i := range cur {
+		ls.Rows = append(ls.Rows, m.listenerRow(&cur[i]))
+		hidden = hidden || len(cur[i].Procs) == 0
+	}
+	if m.open.set {
+		ls.Since = m.open.since.In(m.loc).Format("15:04:05")
+		for i := range m.open.events {
+			e := &m.open.events[i]
+			ls.Changes = append(ls.Changes, views.ListenChange{
+				At: e.at.In(m.loc).Format("15:04:05"), Appeared: e.appeared, Row: m.listenerRow(&e.l),
+			})
+		}
+	}
+	if hidden && !m.cfg.IsRoot {
+		ls.Hint = "not root: other users' processes are hidden (sudo portui shows them)"
+	}
+	return ls
+}
+
+func (m *Model) listenerRow(l *scan.Listener) views.ListenerRow {
+	r := views.ListenerRow{
+		Proto:     l.Proto,
+		Addr:      netip.AddrPortFrom(l.Addr, l.Port).String(),
+		Scope:     l.Scope.String(),
+		DualStack: l.DualStack,
+		Private:   m.privateUse(l),
+		Owner:     l.User,
+		Hidden:    l.Hidden,
+	}
+	if r.Owner == "" && l.UID >= 0 {
+		r.Owner = "uid " + strconv.Itoa(l.UID)
+	}
+	for _, p := range l.Procs {
+		r.Procs = append(r.Procs, views.ProcRow{PID: p.PID, Name: p.Name, User: p.User, Cmdline: p.Cmdline})
+	}
+	return r
+}
+
+// gridState is what the grid shows.
+func (m *Model) gridState() views.GridState {
+	return views.GridState{
+		Block: m.block,
+		Cells: &m.cells,
+		Cols:  m.geo.Cols,
+		Top:   m.top,
+		Rows:  m.geo.Rows(),
+		CellW: m.geo.CellW,
+		Sel:   m.sel - m.block,
+		Plain: m.plain,
+	}
+}

@@ -1,0 +1,59 @@
+package model
+
+import (
+	"fmt"
+	"net/netip"
+	"strings"
+
+	"github.com/portui/portui/internal/registry"
+)
+
+// summary is what y copies: the selected port as plain text, with a
+// command to check it by hand.
+func (m *Model) summary() string {
+	var b strings.Builder
+	p := m.sel
+	fmt.Fprintf(&b, "port %d: %s (tcp %s, udp %s)\n", p, m.reg.Status(p, registry.Combined),
+		m.reg.Status(p, registry.TCPOnly), m.reg.Status(p, registry.UDPOnly))
+	fmt.Fprintf(&b, "run: %s\n", m.reg.RunAt(p, registry.Combined))
+	c := registry.ClassOf(p)
+	fmt.Fprintf(&b, "range: %s %d-%d: %s\n", c.Title, c.Lo, c.Hi, c.Explain)
+	for _, r := range m.detail.records {
+		name := r.Name
+		if name == "" {
+			name = r.Description
+		}
+		proto := r.Proto
+		if proto == "" {
+			proto = "all"
+		}
+		fmt.Fprintf(&b, "registry: %s/%s %s", name, proto, r.Ports())
+		if r.Name != "" && r.Description != "" {
+			fmt.Fprintf(&b, " — %s", r.Description)
+		}
+		for _, n := range r.RFCs {
+			fmt.Fprintf(&b, " %s", registry.RFCURL(n))
+		}
+		b.WriteByte('\n')
+	}
+	fmt.Fprintf(&b, "IANA registry of %s\n", m.reg.Updated)
+	if m.polled {
+		ls := m.listenersAt(p)
+		if len(ls) == 0 {
+			fmt.Fprintf(&b, "listening (%s): nothing\n", m.snap.Taken.In(m.loc).Format("2006-01-02 15:04:05"))
+		}
+		for i := range ls {
+			l := &ls[i]
+			fmt.Fprintf(&b, "listening: %s %s %s", l.Proto, netip.AddrPortFrom(l.Addr, l.Port), l.Scope)
+			for _, pr := range l.Procs {
+				fmt.Fprintf(&b, " pid %d %s", pr.PID, pr.Name)
+			}
+			if m.privateUse(l) {
+				b.WriteString(" (private use)")
+			}
+			b.WriteByte('\n')
+		}
+	}
+	fmt.Fprintf(&b, "check: ss -tulnp 'sport = :%d'\n", p)
+	return b.String()
+}

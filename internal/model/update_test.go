@@ -1,0 +1,459 @@
+package model
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/portui/portui/internal/registry"
+	"github.com/portui/portui/internal/scan"
+	"github.com/portui/portui/internal/views"
+)
+
+func TestDigitsJumpAsYouType(t *testing.T) {
+	m := newTest(t, 120, 40, -1, baseSnap(t0))
+	for _, step := range []struct {
+		key  string
+		want int
+	}{{"4", 4}, {"4", 44}, {"3", 443}} {
+		m = update(t, m, press(step.key))
+		if m.Selected() != step.want || m.mode != modeDigits {
+			t.Fatalf("after %q: sel %d mode %v, want %d in digit mode", step.key, m.Selected(), m.mode, step.want)
+		}
+	}
+	if !strings.Contains(screen(m), "go to 443") {
+		t.Error("typed number not shown in the status bar")
+	}
+	// A stale timeout (from the first digit) does not end the number.
+	m = update(t, m, digitTimeoutMsg{seq: m.digitSeq - 1})
+	if m.mode != modeDigits {
+		t.Fatal("stale timeout ended the number")
+	}
+	m = update(t, m, digitTimeoutMsg{seq: m.digitSeq})
+	if m.mode != modeBrowse || m.digits != "" {
+		t.Fatalf("timeout: mode %v digits %q", m.mode, m.digits)
+	}
+	// A new number starts from scratch.
+	m = update(t, m, press("8"), press("0"))
+	if m.Selected() != 80 {
+		t.Fatalf("second number: sel %d, want 80", m.Selected())
+	}
+}
+
+func TestDigitsEndedByOtherKey(t *testing.T) {
+	m := newTest(t, 120, 40, -1, baseSnap(t0))
+	m = update(t, m, press("4"), press("4"), press("l"))
+	if m.Selected() != 45 || m.mode != modeBrowse {
+		t.Fatalf("44 then l: sel %d mode %v, want 45 browse", m.Selected(), m.mode)
+	}
+	// Numbers past 65535 ignore the extra digit; the block follows.
+	m = update(t, m, typeKeys("70000")...)
+	if m.Selected() != 7000 || m.block != 6144 {
+		t.Fatalf("70000: sel %d block %d, want 7000 in 6144", m.Selected(), m.block)
+	}
+	m = update(t, m, press("esc"))
+	if m.mode != modeBrowse || m.Selected() != 7000 {
+		t.Fatalf("esc: mode %v sel %d", m.mode, m.Selected())
+	}
+}
+
+func TestMoveKeys(t *testing.T) {
+	m := newTest(t, 120, 40, -1, baseSnap(t0)) // 16 columns, 37 rows
+	steps := []struct {
+		key  string
+		want int
+	}{
+		{"l", 1}, {"right", 2}, {"j", 18}, {"down", 34}, {"k", 18}, {"up", 2}, {"h", 1}, {"left", 0},
+		{"end", 15}, {"home", 0}, {"G", 1023}, {"g", 0}, {"pgdown", 37 * 16}, {"pgup", 0},
+	}
+	for _, s := range steps {
+		m = update(t, m, press(s.key))
+		if m.Selected() != s.want {
+			t.Fatalf("%s: sel %d, want %d", s.key, m.Selected(), s.want)
+		}
+	}
+	// The selection stays on screen.
+	m = update(t, m, press("G"))
+	if r := (m.sel - m.block) / m.geo.Cols; r < m.top || r >= m.top+m.geo.Rows() {
+		t.Fatalf("G: row %d not in view [%d,%d)", r, m.top, m.top+m.geo.Rows())
+	}
+}
+
+func TestBlocksAndRuns(t *testing.T) {
+	m := newTest(t, 120, 40, 326, baseSnap(t0))
+	m = update(t, m, press(">"))
+	if m.Selected() != 1350 || m.block != 1024 || !strings.Contains(screen(m), "ports 1024–2047 User Ports") {
+		t.Fatalf(">: sel %d block %d\n%s", m.Selected(), m.block, screen(m))
+	}
+	m = update(t, m, press("<"), press("<"))
+	if m.Selected() != 326 || m.block != 0 {
+		t.Fatalf("<<: sel %d block %d", m.Selected(), m.block)
+	}
+	m = update(t, m, press("]"))
+	if m.Selected() != 333 {
+		t.Fatalf("]: sel %d, want 333", m.Selected())
+	}
+	m = update(t, m, press("["), press("["))
+	if m.Selected() != testReg.RunAt(324, registry.Combined).Lo {
+		t.Fatalf("[[: sel %d", m.Selected())
+	}
+	// The last block has 5-digit cells and the same layout rules.
+	m = update(t, m, press("6"), press("5"), press("5"), press("3"), press("5"), press("esc"))
+	if m.block != 64512 || m.geo.CellW != 5 || m.Selected() != 65535 {
+		t.Fatalf("65535: block %d cellW %d sel %d", m.block, m.geo.CellW, m.Selected())
+	}
+	assertFits(t, screen(m), 120, 40)
+}
+
+func TestTabVisitsListeners(t *testing.T) {
+	m := poll(t, newTest(t, 120, 40, -1, with326(t0)))
+	var got []int
+	for range 7 {
+		m = update(t, m, press("tab"))
+		got = append(got, m.Selected())
+	}
+	want := []int{22, 68, 326, 631, 5432, 22, 68}
+	if !equalInts(got, want) {
+		t.Fatalf("tab: %v, want %v", got, want)
+	}
+	m = update(t, m, press("shift+tab"))
+	if m.Selected() != 22 {
+		t.Fatalf("shift+tab: %d", m.Selected())
+	}
+	// With the private-use filter, tab visits only private-use listeners.
+	for m.filter != filterPrivate {
+		m = update(t, m, press("f"))
+	}
+	m = update(t, m, press("tab"))
+	if m.Selected() != 326 {
+		t.Fatalf("tab under private-use filter: %d, want 326", m.Selected())
+	}
+	if m.cells[326].Dim() || !m.cells[22].Dim() || m.cells[326].Mark() != views.MarkPrivate {
+		t.Fatal("private-use filter: wrong cells dimmed")
+	}
+}
+
+func TestSearchFlow(t *testing.T) {
+	m := poll(t, newTest(t, 120, 40, -1, baseSnap(t0)))
+	m = update(t, m, typeKeys("/ssh")...)
+	if m.mode != modeSearch || m.search.typed != "ssh" || !m.search.pending {
+		t.Fatalf("typing: mode %v typed %q pending %v", m.mode, m.search.typed, m.search.pending)
+	}
+	// q types while searching; it does not quit.
+	m = update(t, m, press("q"), press("backspace"))
+	if m.mode != modeSearch || m.search.typed != "ssh" {
+		t.Fatalf("q/backspace in search: mode %v typed %q", m.mode, m.search.typed)
+	}
+	m = runSearch(t, m)
+	if len(m.search.live) == 0 || m.search.live[0].Port != 22 || !m.cells[22].Match() {
+		t.Fatalf("results: %v", m.search.live)
+	}
+	if s := screen(m); !strings.Contains(s, "ssh name") || !strings.Contains(s, "matches") {
+		t.Errorf("pane does not list the matches:\n%s", s)
+	}
+	m = update(t, m, press("enter"))
+	if m.mode != modeBrowse || m.Selected() != 22 || m.search.applied != "ssh" {
+		t.Fatalf("enter: mode %v sel %d applied %q", m.mode, m.Selected(), m.search.applied)
+	}
+	second := m.search.matches[1].Port
+	m = update(t, m, press("n"))
+	if m.Selected() != second {
+		t.Fatalf("n: %d, want %d", m.Selected(), second)
+	}
+	m = update(t, m, press("N"), press("N"))
+	if m.Selected() != m.search.matches[len(m.search.matches)-1].Port {
+		t.Fatalf("N wraps: %d", m.Selected())
+	}
+	m = update(t, m, press("esc"))
+	if m.search.applied != "" || m.cells[22].Match() {
+		t.Fatal("esc did not clear the search")
+	}
+}
+
+func TestSearchEnterBeforeResults(t *testing.T) {
+	m := newTest(t, 120, 40, -1, baseSnap(t0))
+	m = update(t, m, typeKeys("/imap")...)
+	stale := searchCmd(m.reg, m.search.seq, m.search.typed)()
+	m = update(t, m, press("s")) // "imaps": the "imap" result is now stale
+	m = update(t, m, stale)
+	if m.search.live != nil || !m.search.pending {
+		t.Fatal("stale search result was used")
+	}
+	m = update(t, m, press("enter"))
+	if m.Selected() != 0 || !m.search.accepting {
+		t.Fatalf("enter before results: sel %d accepting %v", m.Selected(), m.search.accepting)
+	}
+	m = runSearch(t, m)
+	if m.Selected() != 993 {
+		t.Fatalf("imaps: sel %d, want 993", m.Selected())
+	}
+}
+
+func TestFilterAndViewCycle(t *testing.T) {
+	m := newTest(t, 120, 40, 143, baseSnap(t0))
+	var names []string
+	for range numFilters {
+		m = update(t, m, press("f"))
+		names = append(names, m.filter.String())
+	}
+	if got := strings.Join(names, ","); got != "assigned,unassigned,reserved,other,listening,private use,all" {
+		t.Fatalf("filter cycle: %s", got)
+	}
+	// 143 is imap over TCP but reserved over UDP.
+	m = update(t, m, press("t"))
+	if m.view != registry.TCPOnly || m.cells[143].Status() != registry.Assigned {
+		t.Fatalf("t: view %v status %v", m.view, m.cells[143].Status())
+	}
+	m = update(t, m, press("t"))
+	if m.view != registry.UDPOnly || m.cells[143].Status() != registry.Reserved || !strings.Contains(screen(m), "udp only") {
+		t.Fatalf("tt: view %v status %v", m.view, m.cells[143].Status())
+	}
+	m = update(t, m, press("t"))
+	if m.view != registry.Combined {
+		t.Fatal("ttt: not back to combined")
+	}
+}
+
+// The help overlay lists only what works: n/N appear once a search is
+// applied, d only when the layout makes the pane a toggle.
+func TestHelpIsTruthful(t *testing.T) {
+	m := newTest(t, 120, 40, -1, baseSnap(t0))
+	m = update(t, m, press("?"))
+	s := screen(m)
+	if m.mode != modeHelp || !strings.Contains(s, "go to port") || strings.Contains(s, "next match") || strings.Contains(s, "show/hide details") {
+		t.Fatalf("help without search:\n%s", s)
+	}
+	m = update(t, m, press("j")) // ignored while help is open
+	if m.Selected() != 0 || m.mode != modeHelp {
+		t.Fatal("help mode let a move through")
+	}
+	m = update(t, m, press("esc"), press("/"), press("x"), press("enter"))
+	m = runSearch(t, m)
+	m = update(t, m, press("?"))
+	if s := screen(m); !strings.Contains(s, "next match") {
+		t.Fatalf("help with a search applied lacks n/N:\n%s", s)
+	}
+	m = update(t, m, press("?"))
+	if m.mode != modeBrowse {
+		t.Fatal("? did not close help")
+	}
+	small := newTest(t, 40, 14, -1, baseSnap(t0))
+	if !small.keys.Details.Enabled() || m.keys.Details.Enabled() {
+		t.Fatal("d must be enabled exactly in the toggle layout")
+	}
+}
+
+func TestDetailsToggle(t *testing.T) {
+	m := newTest(t, 40, 14, 326, baseSnap(t0))
+	if m.geo.Mode != PaneToggle || strings.Contains(screen(m), "Port 326") {
+		t.Fatalf("small terminal: mode %v\n%s", m.geo.Mode, screen(m))
+	}
+	m = update(t, m, press("d"))
+	if s := screen(m); !strings.Contains(s, "Port 326") {
+		t.Fatalf("d did not show the pane:\n%s", s)
+	}
+	m = update(t, m, press("l"), press("d"))
+	if s := screen(m); strings.Contains(s, "Port 327") || m.Selected() != 327 {
+		t.Fatalf("second d did not hide the pane:\n%s", s)
+	}
+}
+
+func TestQuitKeys(t *testing.T) {
+	for _, k := range []string{"q", "ctrl+c"} {
+		m := newTest(t, 80, 24, -1, baseSnap(t0))
+		_, cmd := m.Update(press(k))
+		if cmd == nil {
+			t.Fatalf("%s: no command", k)
+		}
+		if _, ok := cmd().(tea.QuitMsg); !ok {
+			t.Fatalf("%s: command is not quit", k)
+		}
+		if m.ctx.Err() == nil {
+			t.Fatalf("%s: poll context not cancelled", k)
+		}
+	}
+}
+
+func TestCopySummary(t *testing.T) {
+	m := poll(t, newTest(t, 120, 40, 326, with326(t0)))
+	m2, cmd := m.Update(press("y"))
+	if cmd == nil || !strings.Contains(screen(m2.(Model)), "copied port 326") {
+		t.Fatal("y: no clipboard command or message")
+	}
+	s := m.summary()
+	for _, want := range []string{"port 326: unassigned", "325–332: unassigned run, 8 ports", "System Ports",
+		"tcp 0.0.0.0:326 all pid 4242 python3 (private use)", "check: ss -tulnp 'sport = :326'"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("summary lacks %q:\n%s", want, s)
+		}
+	}
+}
+
+func TestMouse(t *testing.T) {
+	m := newTest(t, 120, 40, -1, baseSnap(t0)) // 16 columns; row 0 at y=1
+	m = update(t, m, tea.MouseClickMsg{X: 5 + 3*5, Y: 1 + 2, Button: tea.MouseLeft})
+	if m.Selected() != 35 {
+		t.Fatalf("click: %d, want 35", m.Selected())
+	}
+	m = update(t, m, tea.MouseClickMsg{X: 1, Y: 3, Button: tea.MouseLeft}) // row label
+	if m.Selected() != 35 {
+		t.Fatal("click on a label moved the selection")
+	}
+	m = update(t, m, tea.MouseWheelMsg{X: 10, Y: 5, Button: tea.MouseWheelDown})
+	if m.top != 3 || m.Selected() != 3*16+3 {
+		t.Fatalf("wheel: top %d sel %d, want 3 and 51", m.top, m.Selected())
+	}
+	m = update(t, m, tea.MouseWheelMsg{X: 10, Y: 5, Button: tea.MouseWheelUp})
+	if m.top != 0 || m.Selected() != 51 {
+		t.Fatalf("wheel up: top %d sel %d", m.top, m.Selected())
+	}
+	// Wheel over the pane scrolls the pane (port 80 has a long record).
+	m = update(t, m, press("8"), press("0"), press("esc"))
+	m = update(t, m, tea.MouseWheelMsg{X: 100, Y: 10, Button: tea.MouseWheelDown})
+	if m.paneScroll != 3 {
+		t.Fatalf("pane wheel: scroll %d", m.paneScroll)
+	}
+	m = update(t, m, press("K"), press("K"), press("K"), press("K"))
+	if m.paneScroll != 0 {
+		t.Fatalf("K: scroll %d", m.paneScroll)
+	}
+}
+
+func TestResize(t *testing.T) {
+	m := newTest(t, 200, 60, 1000, baseSnap(t0))
+	m = update(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	if r := (m.sel - m.block) / m.geo.Cols; r < m.top || r >= m.top+m.geo.Rows() {
+		t.Fatalf("after shrinking, row %d not in [%d,%d)", r, m.top, m.top+m.geo.Rows())
+	}
+	assertFits(t, screen(m), 80, 24)
+	m = update(t, m, tea.WindowSizeMsg{Width: 20, Height: 6})
+	if s := screen(m); !strings.Contains(s, "too small") {
+		t.Fatalf("tiny terminal:\n%s", s)
+	}
+	m = update(t, m, press("l"), tea.WindowSizeMsg{Width: 120, Height: 40})
+	assertFits(t, screen(m), 120, 40)
+	if m.Selected() != 1001 {
+		t.Fatalf("sel %d", m.Selected())
+	}
+}
+
+func TestPolling(t *testing.T) {
+	m := newTest(t, 120, 40, 326, baseSnap(t0))
+	if !strings.Contains(screen(m), "polling…") {
+		t.Error("no 'polling…' before the first poll")
+	}
+	m = poll(t, m)
+	before := screen(m)
+	// An unchanged poll changes nothing on screen (the time is shown to
+	// the minute while live).
+	m2, cmd := m.Update(pollMsg{gen: m.gen, req: pollReq{full: true}, snap: baseSnap(t0.Add(time.Second))})
+	if cmd == nil {
+		t.Fatal("poll not re-armed")
+	}
+	if screen(m2.(Model)) != before {
+		t.Error("an unchanged poll changed the screen")
+	}
+	// A listener appears on the selected port.
+	m = pollSnap(t, m, with326(t0.Add(2*time.Second)))
+	if s := screen(m); !strings.Contains(s, "python3 pid 4242") || !strings.Contains(s, "+ 12:00:02 tcp 0.0.0.0:326") {
+		t.Fatalf("listener not shown:\n%s", s)
+	}
+	if m.cells[326].Mark() != views.MarkPrivate || m.findings != 5 { // 22 and ::22 and 68 exposed; 326 exposed and private use
+		t.Fatalf("mark %v findings %d", m.cells[326].Mark(), m.findings)
+	}
+	// ...and goes away again.
+	m = pollSnap(t, m, baseSnap(t0.Add(3*time.Second)))
+	if s := screen(m); !strings.Contains(s, "nothing listens on 326") || !strings.Contains(s, "− 12:00:03 tcp") ||
+		strings.Contains(s, "pid 4242") {
+		t.Fatalf("vanished listener not shown:\n%s", s)
+	}
+	// Pause: the poll in flight arrives stale and is dropped without
+	// re-arming; resume starts exactly one new loop.
+	gen := m.gen
+	m = update(t, m, press("p"))
+	if !m.paused || m.gen == gen || !strings.Contains(screen(m), "paused") {
+		t.Fatal("p did not pause")
+	}
+	m2, cmd = m.Update(pollMsg{gen: gen, req: pollReq{full: true}, snap: with326(t0.Add(4 * time.Second))})
+	if cmd != nil || m2.(Model).snap.Taken != m.snap.Taken {
+		t.Fatal("stale poll was used or re-armed")
+	}
+	_, cmd = m.Update(press("p"))
+	if cmd == nil {
+		t.Fatal("resume did not poll")
+	}
+	// Errors are shown, not fatal, and polling goes on.
+	m = update(t, m, press("p"))
+	m2, cmd = m.Update(pollMsg{gen: m.gen, err: errors.New("netlink: permission denied")})
+	if cmd == nil || !strings.Contains(screen(m2.(Model)), "netlink: permission denied") {
+		t.Fatal("poll error not shown or polling stopped")
+	}
+}
+
+func TestNoScanner(t *testing.T) {
+	m := New(Config{Registry: testReg, Port: -1})
+	if m.Init() == nil {
+		t.Fatal("Init returned nothing")
+	}
+	m = update(t, m, tea.WindowSizeMsg{Width: 80, Height: 24})
+	if s := screen(m); !strings.Contains(s, "no scanner") {
+		t.Fatalf("no scanner not said:\n%s", s)
+	}
+}
+
+func equalInts(a, b []int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if a[i] != b[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// Polls alternate between the block on screen (every interval) and the
+// whole machine (every fullEvery polls, and right after the first).
+func TestPollSchedule(t *testing.T) {
+	m := New(Config{Registry: testReg, Scanner: scan.Static(with326(t0)), Port: -1, Interval: time.Millisecond})
+	m.loc = time.UTC
+	m = update(t, m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	msg := m.pollNow()().(pollMsg)
+	if msg.req.full || msg.req.lo != 0 || msg.req.hi != 1023 {
+		t.Fatalf("first poll: %+v", msg.req)
+	}
+	var kinds []bool
+	for range 2 + fullEvery {
+		next, cmd := m.Update(msg)
+		m = next.(Model)
+		msg = cmd().(pollMsg)
+		kinds = append(kinds, msg.req.full)
+	}
+	// after the block scan: full; then block ×(fullEvery-1), full, block.
+	want := []bool{true, false, false, false, true, false, false}
+	for i := range want {
+		if kinds[i] != want[i] {
+			t.Fatalf("poll kinds %v, want %v", kinds, want)
+		}
+	}
+	// A block scan replaces only its ports: 5432 (outside) stays.
+	block := baseSnap(t0.Add(time.Minute))
+	m = update(t, m, pollMsg{gen: m.gen, req: pollReq{lo: 0, hi: 1023}, snap: scan.Snapshot{Taken: block.Taken,
+		Listeners: block.Listeners[:1]}})
+	if len(m.listenersAt(22)) != 1 || len(m.listenersAt(68)) != 0 || len(m.listenersAt(5432)) != 1 {
+		t.Fatalf("merge: %v", m.snap.Listeners)
+	}
+	// Moving to another block restarts polling there at once.
+	gen := m.gen
+	next, cmd := m.Update(press(">"))
+	m = next.(Model)
+	if m.gen == gen || cmd == nil {
+		t.Fatal("> did not restart polling")
+	}
+	if r := m.pollNow()().(pollMsg).req; r.lo != 1024 || r.hi != 2047 {
+		t.Fatalf("poll after >: %+v", r)
+	}
+}
