@@ -56,6 +56,7 @@ type sockEntry struct {
 	V6Only  bool
 	V6      bool // AF_INET6 socket (a wildcard one may be dual-stack)
 	V6Known bool // V6Only was reported (netlink) rather than guessed (procfs)
+	IfIndex int  // SO_BINDTODEVICE interface index, 0 if none
 }
 
 // encodeDiagReq builds the payload of a dump request for one family and
@@ -119,6 +120,7 @@ func decodeDiagMsg(b []byte, proto string) (sockEntry, error) {
 	default:
 		return e, fmt.Errorf("inet_diag reply has unknown address family %d", family)
 	}
+	e.IfIndex = int(binary.NativeEndian.Uint32(b[40:44]))
 	e.UID = int(binary.NativeEndian.Uint32(b[64:68]))
 	e.Inode = uint64(binary.NativeEndian.Uint32(b[68:72]))
 

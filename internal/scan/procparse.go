@@ -124,3 +124,24 @@ func trimCmdline(args []string, comm string) string {
 	}
 	return strings.ToValidUTF8(s, "?")
 }
+
+// parseStatusUID returns the effective UID from the "Uid:" line of
+// /proc/PID/status ("Uid:\treal\teffective\tsaved\tfs").
+func parseStatusUID(b []byte) (int, bool) {
+	for line := range bytes.SplitSeq(b, []byte{'\n'}) {
+		rest, ok := bytes.CutPrefix(line, []byte("Uid:"))
+		if !ok {
+			continue
+		}
+		f := strings.Fields(string(rest))
+		if len(f) < 2 {
+			return -1, false
+		}
+		v, err := strconv.Atoi(f[1])
+		if err != nil || v < 0 {
+			return -1, false
+		}
+		return v, true
+	}
+	return -1, false
+}

@@ -34,6 +34,7 @@ type Listener struct {
 	Port      uint16
 	Scope     Scope
 	DualStack bool   // bound to :: without IPV6_V6ONLY, so it also accepts IPv4
+	Iface     string // SO_BINDTODEVICE interface, "" if none (or unknown: text tables)
 	UID       int    // socket owner, -1 if unknown
 	User      string // user name of UID ("" if unknown: show the uid)
 	Inode     uint64 // socket inode, 0 if the backend cannot tell

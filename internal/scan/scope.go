@@ -10,7 +10,7 @@ type Scope int
 
 // Bind scopes, from most to least restrictive.
 const (
-	ScopeLoopback Scope = iota // 127.0.0.0/8 or ::1: this machine only
+	ScopeLoopback Scope = iota // 127.0.0.0/8, ::1 or bound to the loopback device: this machine only
 	ScopeSpecific              // one non-loopback address
 	ScopeAll                   // 0.0.0.0 or ::: every address
 )
