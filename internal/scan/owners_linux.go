@@ -22,7 +22,8 @@ package scan
 //     census, so its holders are its creator plus processes forked from a
 //     holder afterwards, which are young. Read all young processes and the
 //     first non-young ancestor of each young holder; only if none holds it,
-//     walk the older processes and stop at the first holder (the creator).
+//     walk the older processes, likeliest first (see creatorOrder), and stop
+//     at the first holder: the creator.
 //   - Nobody visible holds it: remembered as unresolvable with the reason
 //     until the inode goes away, so hidden owners do not cost a walk per poll.
 //
@@ -274,6 +275,7 @@ func notFoundReason(denied int) hideReason {
 func (c *ownerCache) discoverNew(ctx context.Context) error {
 	lp, ok := c.p.lastPID()
 	var cands []int
+	var known map[int]struct{}
 	switch {
 	case ok && c.haveLP:
 		if lp == c.lastPID {
@@ -290,20 +292,18 @@ func (c *ownerCache) discoverNew(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		known := make(map[int]struct{}, len(all))
+		known = make(map[int]struct{}, len(all))
 		for _, p := range all {
 			known[p] = struct{}{}
 			if _, old := c.known[p]; !old {
 				cands = append(cands, p)
 			}
 		}
-		c.known = known
 	}
-	c.lastPID, c.haveLP = lp, ok
 	for i, pid := range cands {
 		if i%64 == 0 {
 			if err := ctx.Err(); err != nil {
-				return err
+				return err // the same range is read again next time
 			}
 		}
 		c.young[pid] = struct{}{}
@@ -318,6 +318,10 @@ func (c *ownerCache) discoverNew(ctx context.Context) error {
 		if err == errProcGone {
 			delete(c.young, pid)
 		}
+	}
+	c.lastPID, c.haveLP = lp, ok
+	if known != nil {
+		c.known = known
 	}
 	return nil
 }
@@ -417,7 +421,13 @@ func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func
 		if err != nil {
 			return err
 		}
-		for i, pid := range pids {
+		uids := make(map[int]bool)
+		for _, s := range socks {
+			if e := found[s.Inode]; e != nil && len(e.owners) == 0 {
+				uids[s.UID] = true
+			}
+		}
+		for i, pid := range c.creatorOrder(pids, uids) {
 			if missing == 0 {
 				break
 			}
@@ -440,6 +450,40 @@ func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func
 		c.entries[ino] = e
 	}
 	return nil
+}
+
+// creatorOrder sorts the processes to search for the creator of a new
+// listener, most likely first, since the search stops there: processes that
+// already hold a listener (servers that open another port), then those
+// running as a new socket's owner UID (the creator's fsuid), newest first;
+// then the rest, newest first, as daemons started at boot tend to hold their
+// ports already.
+func (c *ownerCache) creatorOrder(pids []int, uids map[int]bool) []int {
+	servers := make(map[int]bool)
+	for _, e := range c.entries {
+		for _, o := range e.owners {
+			servers[o.pid] = true
+		}
+	}
+	rank := make(map[int]int, len(pids))
+	for _, pid := range pids {
+		switch {
+		case servers[pid]:
+			rank[pid] = 0
+		case uids[c.p.ownerUID(pid)]:
+			rank[pid] = 1
+		default:
+			rank[pid] = 2
+		}
+	}
+	out := slices.Clone(pids)
+	slices.SortStableFunc(out, func(a, b int) int {
+		if rank[a] != rank[b] {
+			return rank[a] - rank[b]
+		}
+		return b - a
+	})
+	return out
 }
 
 // oldAncestor returns the nearest ancestor of a young process that is not

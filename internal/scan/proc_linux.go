@@ -314,6 +314,16 @@ func (d *procDir) stat(pid int) (procStat, error) {
 	return parseStat(b)
 }
 
+// ownerUID returns the owner of /proc/PID, the process's effective UID
+// (root for processes that are not dumpable), or -1.
+func (d *procDir) ownerUID(pid int) int {
+	var st unix.Stat_t
+	if unix.Stat(d.pidPath(pid, ""), &st) != nil {
+		return -1
+	}
+	return int(st.Uid)
+}
+
 // lastPID reads the PID namespace's most recently allocated PID. loadavg
 // reports the reader's namespace, so it is only used when the tree's "self"
 // is this process, that is when the tree shows our namespace's PIDs.

@@ -221,11 +221,17 @@ func listenerLines(p *paneText, r ListenerRow, sty *Styles) {
 		}
 	}
 	if len(r.Procs) == 0 {
-		owner := ""
-		if r.Owner != "" {
-			owner = "owner " + r.Owner + "; "
+		// The scanner's reason already names the socket's owner and why
+		// the process cannot be seen ("owner root (uid 0) · process
+		// hidden: run as root or grant CAP_SYS_PTRACE").
+		why := r.Hidden
+		if why == "" {
+			why = "process unknown"
+			if r.Owner != "" {
+				why = "owner " + r.Owner + " · " + why
+			}
 		}
-		p.wrapMax(owner+"process hidden: "+r.Hidden, 2, 2, 3, sty.Dim)
+		p.wrapMax(why, 2, 2, 3, sty.Dim)
 	}
 }
 

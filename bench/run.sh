@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# Measures the listener scanner against a synthetic busy host, side by side
+# with `ss -tulnp` and go-netstat, and prints a table of CPU per operation.
+#
+# For each host size it starts a load generator (bench/loadgen by default),
+# waits for READY, runs the Go benchmarks of internal/scan with
+# PORTUI_BENCH_PORT set to one of its listeners, runs a 10,000-poll soak of
+# that port, then stops the generator by its PID.
+#
+# Environment:
+#   SIZES    host sizes as "PxF" pairs (default "579x90 2081x99": about 52k
+#            and 207k fds, 40k and 160k sockets)
+#   LISTEN   listeners per host (default 300), SHARED of them pre-fork
+#            style, held by 4 processes each (default 8; bench/loadgen only)
+#   LOADGEN  another generator taking -P -F -L --max-time --manifest and
+#            printing "READY {json}", e.g. "python3 ../shared/tools/loadgen"
+#   SOAK     polls in the soak test (default 10000; 0 skips it)
+#   OUT      directory for logs (default: a new temporary directory)
+#
+# Not part of `go test ./...`: it needs root for the low ports, minutes, and
+# several GiB of memory at the large size.
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+SIZES=${SIZES:-"579x90 2081x99"}
+LISTEN=${LISTEN:-300}
+SHARED=${SHARED:-8}
+SOAK=${SOAK:-10000}
+OUT=${OUT:-$(mktemp -d /tmp/portui-bench.XXXXXX)}
+mkdir -p "$OUT"
+
+go build -o "$OUT/loadgen" ./bench/loadgen
+go test -c -o "$OUT/scan.test" ./internal/scan
+command -v ss >/dev/null || echo "warning: ss (iproute2) not installed; its column stays empty" >&2
+
+# Children hold ~100 fds each; the generator itself holds the listeners.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+LG_PID=""
+stop_loadgen() {
+	if [[ -n "$LG_PID" ]]; then
+		kill -TERM "$LG_PID" 2>/dev/null || true
+		for _ in $(seq 1 100); do
+			kill -0 "$LG_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		kill -KILL "$LG_PID" 2>/dev/null || true
+		wait "$LG_PID" 2>/dev/null || true
+		LG_PID=""
+	fi
+}
+trap stop_loadgen EXIT INT TERM
+
+metric() { # metric FILE BENCHNAME -> cpu-ms/op
+	awk -v b="Benchmark$2-" 'index($1, b) == 1 { for (i = 1; i < NF; i++) if ($(i+1) == "cpu-ms/op") print $i }' "$1" | tail -1
+}
+
+declare -a ROWS
+for size in $SIZES; do
+	P=${size%x*}
+	F=${size#*x}
+	tag="P${P}_F${F}"
+	manifest="$OUT/$tag.manifest"
+	echo "== host $size: starting load generator" >&2
+	if [[ -n "${LOADGEN:-}" ]]; then
+		$LOADGEN -P "$P" -F "$F" -L "$LISTEN" --max-time 1800 --manifest "$manifest" >"$OUT/$tag.loadgen" 2>&1 &
+	else
+		"$OUT/loadgen" -P "$P" -F "$F" -L "$LISTEN" -shared "$SHARED" -max-time 1800 -manifest "$manifest" >"$OUT/$tag.loadgen" 2>&1 &
+	fi
+	LG_PID=$!
+	for _ in $(seq 1 600); do
+		grep -q '^READY' "$OUT/$tag.loadgen" && break
+		kill -0 "$LG_PID" 2>/dev/null || { cat "$OUT/$tag.loadgen" >&2; exit 1; }
+		sleep 0.5
+	done
+	grep '^READY' "$OUT/$tag.loadgen" >&2 || { echo "load generator not ready" >&2; exit 1; }
+	fds=$(find /proc/[0-9]*/fd -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
+	procs=$(ls -d /proc/[0-9]* | wc -l)
+	socks=$(( $(cat /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6 | wc -l) - 4 ))
+	# Poll a TCP listener of the generator (field 3 of the manifest).
+	port=$(awk '$1 ~ /^tcp/ { print $3; exit }' "$manifest")
+	echo "== host: $procs processes, $fds fds, $socks sockets; polling port $port" >&2
+
+	bench="$OUT/$tag.bench"
+	: >"$bench"
+	run() { # run REGEX BENCHTIME
+		PORTUI_BENCH_PORT=$port "$OUT/scan.test" -test.run '^$' -test.bench "$1" -test.benchtime "$2" | tee -a "$bench" >&2
+	}
+	run '^BenchmarkSnapshotPort$' 1000x
+	run '^BenchmarkSnapshotWarmAll$' 30x
+	run '^BenchmarkSnapshotColdAll$' 5x
+	run '^BenchmarkSS$' 5x
+	run '^BenchmarkNetstat$' 2x
+	soak="-"
+	if [[ "$SOAK" != 0 ]]; then
+		PORTUI_BENCH_PORT=$port PORTUI_SOAK_POLLS=$SOAK "$OUT/scan.test" -test.run '^TestSoak$' -test.v >"$OUT/$tag.soak" 2>&1 || { cat "$OUT/$tag.soak" >&2; exit 1; }
+		grep -o 'SOAK.*' "$OUT/$tag.soak" >&2
+		soak=$(sed -n 's/.*cache@[0-9]*=\([0-9]*\) cache@[0-9]*=\([0-9]*\) max=\([0-9]*\).*/\1 → \2 (max \3)/p' "$OUT/$tag.soak")
+		soak="$soak; heap $(sed -n 's/.*heap@[0-9]*=\([0-9.]*MiB\) heap@[0-9]*=\([0-9.]*MiB\).*/\1 → \2/p' "$OUT/$tag.soak")"
+	fi
+	stop_loadgen
+
+	ss=$(metric "$bench" SS)
+	cold=$(metric "$bench" SnapshotColdAll)
+	ratio=$(awk -v c="$cold" -v s="$ss" 'BEGIN { if (s > 0) printf "%.0f%%", 100 * c / s; else print "-" }')
+	ROWS+=("| $procs proc, $fds fds, $socks sockets | ${ss:--} | $(metric "$bench" Netstat) | $cold ($ratio of ss) | $(metric "$bench" SnapshotWarmAll) | $(metric "$bench" SnapshotPort) | $soak |")
+done
+
+echo
+echo "CPU ms per operation (getrusage user+sys); logs in $OUT"
+echo
+echo "| host | ss -tulnp | go-netstat | cold full snapshot | warm full | one port, steady | cache entries / heap over $SOAK polls |"
+echo "|---|---:|---:|---:|---:|---:|---|"
+printf '%s\n' "${ROWS[@]}"
+echo
+echo "Budgets: one port <= 5 ms; cold full <= 50% of ss -tulnp; cache and heap flat."

@@ -1,0 +1,180 @@
+package scan
+
+import (
+	"bytes"
+	"encoding/binary"
+	"net/netip"
+	"testing"
+)
+
+// bcAudit and bcRun mirror inet_diag_bc_audit and inet_diag_bc_run from
+// net/ipv4/inet_diag.c for the ops we emit, so the bytecode is checked
+// against the kernel's rules without a kernel.
+func bcAudit(bc []byte) bool {
+	l := len(bc)
+	for l > 0 {
+		op := bc[len(bc)-l:]
+		if len(op) < 4 {
+			return false
+		}
+		code, yes, no := op[0], int(op[1]), int(binary.NativeEndian.Uint16(op[2:4]))
+		minLen := 4
+		switch code {
+		case inetDiagBCSGE, inetDiagBCSLE:
+			if l < 8 {
+				return false
+			}
+			minLen = 8
+		case 0, 1: // NOP, JMP
+		default:
+			return false
+		}
+		if code != 0 && (no < minLen || no > l+4 || no&3 != 0) {
+			return false
+		}
+		if yes < minLen || yes > l+4 || yes&3 != 0 {
+			return false
+		}
+		l -= yes
+	}
+	return l == 0
+}
+
+func bcRun(bc []byte, sport uint16) bool {
+	l := len(bc)
+	for l > 0 {
+		op := bc[len(bc)-l:]
+		code, yes, no := op[0], int(op[1]), int(binary.NativeEndian.Uint16(op[2:4]))
+		ok := true
+		switch code {
+		case 1:
+			ok = false
+		case inetDiagBCSGE:
+			ok = sport >= binary.NativeEndian.Uint16(op[6:8])
+		case inetDiagBCSLE:
+			ok = sport <= binary.NativeEndian.Uint16(op[6:8])
+		}
+		if ok {
+			l -= yes
+		} else {
+			l -= no
+		}
+	}
+	return l == 0
+}
+
+func TestEncodeDiagReq(t *testing.T) {
+	all := encodeDiagReq(afInet6, ipprotoTCP, tcpListen, 0, 0xffff)
+	if len(all) != inetDiagReqLen || all[0] != afInet6 || all[1] != ipprotoTCP ||
+		binary.NativeEndian.Uint32(all[4:8]) != 1<<tcpListen || !bytes.Equal(all[8:], make([]byte, 48)) {
+		t.Fatalf("unfiltered request % x", all)
+	}
+	udp := encodeDiagReq(afInet, ipprotoUDP, diagState("udp"), 53, 53)
+	if binary.NativeEndian.Uint32(udp[4:8]) != 1<<7 {
+		t.Errorf("UDP must ask for TCP_CLOSE (unconnected), got states %#x", binary.NativeEndian.Uint32(udp[4:8]))
+	}
+	if len(udp) != inetDiagReqLen+4+16 {
+		t.Fatalf("filtered request length %d", len(udp))
+	}
+	if l, typ := binary.NativeEndian.Uint16(udp[56:58]), binary.NativeEndian.Uint16(udp[58:60]); l != 20 || typ != inetDiagReqBytecode {
+		t.Errorf("bytecode attribute header len=%d type=%d", l, typ)
+	}
+}
+
+func FuzzPortRange(f *testing.F) {
+	f.Add(uint16(22), uint16(22), uint16(22))
+	f.Add(uint16(0), uint16(1023), uint16(1024))
+	f.Add(uint16(1), uint16(65535), uint16(0))
+	f.Add(uint16(100), uint16(50), uint16(75))
+	f.Fuzz(func(t *testing.T, lo, hi, port uint16) {
+		bc := encodePortRange(lo, hi)
+		if !bcAudit(bc) {
+			t.Fatalf("kernel would reject bytecode for %d-%d: % x", lo, hi, bc)
+		}
+		if got, want := bcRun(bc, port), lo <= port && port <= hi; got != want {
+			t.Fatalf("port %d in %d-%d: bytecode says %v", port, lo, hi, got)
+		}
+	})
+}
+
+// diagMsg builds an inet_diag_msg as the kernel would send it.
+func diagMsg(family uint8, addr netip.Addr, port uint16, uid, inode uint32, attrs ...[]byte) []byte {
+	b := make([]byte, inetDiagMsgLen)
+	b[0], b[1] = family, tcpListen
+	binary.BigEndian.PutUint16(b[4:6], port)
+	a := addr.As16()
+	if family == afInet {
+		a4 := addr.As4()
+		copy(b[8:12], a4[:])
+	} else {
+		copy(b[8:24], a[:])
+	}
+	binary.NativeEndian.PutUint32(b[64:68], uid)
+	binary.NativeEndian.PutUint32(b[68:72], inode)
+	for _, at := range attrs {
+		b = append(b, at...)
+	}
+	return b
+}
+
+func attr(typ uint16, payload ...byte) []byte {
+	b := make([]byte, 4, 8)
+	binary.NativeEndian.PutUint16(b[0:2], uint16(4+len(payload)))
+	binary.NativeEndian.PutUint16(b[2:4], typ)
+	b = append(b, payload...)
+	for len(b)%4 != 0 {
+		b = append(b, 0)
+	}
+	return b
+}
+
+func TestDecodeDiagMsg(t *testing.T) {
+	e, err := decodeDiagMsg(diagMsg(afInet, netip.MustParseAddr("127.0.0.1"), 8080, 1000, 4242, attr(8, 0)), "tcp")
+	if err != nil || e.Addr != netip.MustParseAddr("127.0.0.1") || e.Port != 8080 || e.UID != 1000 || e.Inode != 4242 || e.V6 {
+		t.Fatalf("v4: %+v %v", e, err)
+	}
+	e, err = decodeDiagMsg(diagMsg(afInet6, netip.IPv6Unspecified(), 53, 0, 7, attr(8, 0), attr(inetDiagSKV6Only, 0)), "udp")
+	if err != nil || !e.V6 || !e.V6Known || e.V6Only || !e.Addr.IsUnspecified() || e.Proto != "udp" {
+		t.Fatalf("v6 dual-stack: %+v %v", e, err)
+	}
+	e, _ = decodeDiagMsg(diagMsg(afInet6, netip.IPv6Unspecified(), 53, 0, 7, attr(inetDiagSKV6Only, 1)), "udp")
+	if !e.V6Only {
+		t.Fatalf("v6only not decoded: %+v", e)
+	}
+	e, _ = decodeDiagMsg(diagMsg(afInet6, netip.MustParseAddr("::ffff:10.1.2.3"), 1, 0, 7), "tcp")
+	if e.Addr != netip.MustParseAddr("10.1.2.3") {
+		t.Errorf("mapped address not unmapped: %v", e.Addr)
+	}
+	for name, b := range map[string][]byte{
+		"short":       make([]byte, 10),
+		"bad family":  diagMsg(99, netip.MustParseAddr("1.2.3.4"), 1, 0, 1)[:inetDiagMsgLen],
+		"attr length": append(diagMsg(afInet, netip.MustParseAddr("1.2.3.4"), 1, 0, 1), 0xff, 0x00, 0x0b, 0x00),
+	} {
+		if name == "bad family" {
+			b[0] = 99
+		}
+		if _, err := decodeDiagMsg(b, "tcp"); err == nil {
+			t.Errorf("%s: no error", name)
+		}
+	}
+}
+
+func FuzzDiagMsg(f *testing.F) {
+	f.Add(diagMsg(afInet, netip.MustParseAddr("127.0.0.1"), 22, 0, 1, attr(8, 0)))
+	f.Add(diagMsg(afInet6, netip.IPv6Unspecified(), 53, 101, 99, attr(8, 0), attr(inetDiagSKV6Only, 1)))
+	f.Add(diagMsg(afInet6, netip.MustParseAddr("::1"), 631, 0, 5, []byte{5, 0, 11, 0, 1, 0, 0, 0}))
+	f.Add([]byte{})
+	f.Add(make([]byte, inetDiagMsgLen+3))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e, err := decodeDiagMsg(b, "tcp")
+		if err != nil {
+			return
+		}
+		if !e.Addr.IsValid() || e.Addr.Is4In6() {
+			t.Fatalf("decoded an invalid or mapped address %v", e.Addr)
+		}
+		if e.V6Only && !e.V6Known {
+			t.Fatal("V6Only set without the attribute")
+		}
+	})
+}

@@ -1,0 +1,477 @@
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/mdlayher/netlink"
+	"golang.org/x/sys/unix"
+)
+
+// baseHost is a small host: init, sshd on 22, a pre-fork nginx (master 200,
+// workers 201 and 202) on [::]:80, a resolver on 127.0.0.1:53/udp owned by
+// uid 101, and a listener on 631 that no process holds (kernel-like).
+func baseHost(t testing.TB, root string) *fakeProc {
+	f := newFakeProc(t, root)
+	f.proc(1, 0, "init", 0, 1, "/sbin/init")
+	f.proc(100, 1, "sshd", 0, 50, "/usr/sbin/sshd", "-D")
+	f.fd(100, 3, 1001)
+	f.proc(200, 1, "nginx", 0, 60, "nginx: master process /usr/sbin/nginx")
+	f.proc(201, 200, "nginx", 33, 61, "nginx: worker process")
+	f.proc(202, 200, "nginx", 33, 62, "nginx: worker process")
+	for _, p := range []int{200, 201, 202} {
+		f.fd(p, 6, 1002)
+	}
+	f.proc(300, 1, "dnsd", 101, 70, "dnsd", "--listen", "127.0.0.1")
+	f.fd(300, 7, 1003)
+	f.fd(300, 8, 1005) // a connected socket: not a listener
+	f.listen("tcp", "0.0.0.0", 22, 0, 1001)
+	f.listen("tcp", "::", 80, 0, 1002)
+	f.listen("udp", "127.0.0.1", 53, 101, 1003)
+	f.listen("tcp", "127.0.0.1", 631, 0, 1004)
+	f.connected("udp", "127.0.0.1", 40000, 1005)
+	f.connected("tcp", "0.0.0.0", 22, 1006) // an accepted connection on port 22
+	f.setLastPID(300)
+	return f
+}
+
+func fixtureScanner(t testing.TB, root string) *linuxScanner {
+	t.Helper()
+	s, err := newLinux(Options{ProcRoot: root})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.close() })
+	return s
+}
+
+func snap(t testing.TB, s *linuxScanner, f Filter) Snapshot {
+	t.Helper()
+	sn, err := s.snapshot(context.Background(), f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sn
+}
+
+func find(sn Snapshot, proto string, port uint16) *Listener {
+	for i, l := range sn.Listeners {
+		if l.Proto == proto && l.Port == port {
+			return &sn.Listeners[i]
+		}
+	}
+	return nil
+}
+
+func pidsOf(l *Listener) []int {
+	if l == nil {
+		return nil
+	}
+	return l.PIDs()
+}
+
+func TestFixtureSnapshot(t *testing.T) {
+	f := baseHost(t, "")
+	s := fixtureScanner(t, f.root)
+	sn := snap(t, s, Filter{})
+	if sn.Source != "procfs" {
+		t.Errorf("source %q", sn.Source)
+	}
+	var got []string
+	for _, l := range sn.Listeners {
+		got = append(got, fmt.Sprintf("%s %v:%d %v", l.Proto, l.Addr, l.Port, l.PIDs()))
+	}
+	want := []string{"tcp 0.0.0.0:22 [100]", "udp 127.0.0.1:53 [300]", "tcp :::80 [200 201 202]", "tcp 127.0.0.1:631 []"}
+	if !slices.Equal(got, want) {
+		t.Fatalf("listeners\n got %v\nwant %v", got, want)
+	}
+	ssh := find(sn, "tcp", 22)
+	if p := ssh.Procs[0]; p.Name != "sshd" || p.Cmdline != "/usr/sbin/sshd -D" || p.UID != 0 || p.User != "root" {
+		t.Errorf("sshd process %+v", p)
+	}
+	if ssh.Scope != ScopeAll || ssh.UID != 0 || ssh.User != "root" || ssh.Inode != 1001 || ssh.DualStack {
+		t.Errorf("sshd listener %+v", ssh)
+	}
+	web := find(sn, "tcp", 80)
+	if !web.DualStack || web.Procs[1].UID != 33 || web.Procs[1].Cmdline != "nginx: worker process" {
+		t.Errorf("nginx %+v", web)
+	}
+	if dns := find(sn, "udp", 53); dns.UID != 101 || dns.Scope != ScopeLoopback || dns.Procs[0].Cmdline != "dnsd --listen 127.0.0.1" {
+		t.Errorf("dns %+v", dns)
+	}
+	cups := find(sn, "tcp", 631)
+	if cups.Hidden != "owner root (uid 0) · no process here holds it: kernel socket or another PID namespace" {
+		t.Errorf("hidden reason %q", cups.Hidden)
+	}
+	if len(sn.Warnings) != 1 || !strings.Contains(sn.Warnings[0], "bindv6only=0") {
+		t.Errorf("warnings %q", sn.Warnings)
+	}
+	if st := s.owners.stats; st.Censuses != 1 || st.Unresolved != 1 {
+		t.Errorf("stats %+v", st)
+	}
+}
+
+// TestFixtureSteadyState: once the census is taken, an unchanged host costs
+// one readlink per owner and no directory walk, and an unresolvable listener
+// is not searched for again.
+func TestFixtureSteadyState(t *testing.T) {
+	f := baseHost(t, "")
+	s := fixtureScanner(t, f.root)
+	snap(t, s, Filter{Lo: 80, Hi: 80})
+	before := s.owners.stats
+	for range 5 {
+		sn := snap(t, s, Filter{Lo: 80, Hi: 80})
+		if got := pidsOf(find(sn, "tcp", 80)); !slices.Equal(got, []int{200, 201, 202}) {
+			t.Fatalf("owners %v", got)
+		}
+		snap(t, s, Filter{Lo: 631, Hi: 631})
+	}
+	after := s.owners.stats
+	if after.FDWalks != before.FDWalks || after.Censuses != 1 {
+		t.Errorf("steady polls walked fds: %+v -> %+v", before, after)
+	}
+	if n := after.Readlinks - before.Readlinks; n != 5*3 {
+		t.Errorf("%d readlinks for 5 polls of a 3-owner listener", n)
+	}
+}
+
+// TestFixtureForkedWorker: a worker forked after the census inherits the
+// listener and must show up; one that exits must go. Both with loadavg's
+// last PID and, for a proc tree of another PID namespace, without.
+func TestFixtureForkedWorker(t *testing.T) {
+	for _, foreign := range []bool{false, true} {
+		t.Run(fmt.Sprintf("foreign=%v", foreign), func(t *testing.T) { testForkedWorker(t, foreign) })
+	}
+}
+
+func testForkedWorker(t *testing.T, foreign bool) {
+	f := baseHost(t, "")
+	if foreign {
+		f.foreignNS()
+	}
+	s := fixtureScanner(t, f.root)
+	if s.owners.p.ownNS == foreign {
+		t.Fatalf("ownNS = %v", s.owners.p.ownNS)
+	}
+	snap(t, s, Filter{Lo: 80, Hi: 80})
+	f.proc(350, 200, "nginx", 33, 90, "nginx: worker process")
+	f.fd(350, 6, 1002)
+	f.setLastPID(350)
+	f.kill(201)
+	sn := snap(t, s, Filter{Lo: 80, Hi: 80})
+	if got := pidsOf(find(sn, "tcp", 80)); !slices.Equal(got, []int{200, 202, 350}) {
+		t.Errorf("owners after fork+exit %v", got)
+	}
+	// A worker that moved the socket to another fd (dup2 + close) is kept.
+	f.closeFD(202, 6)
+	f.fd(202, 9, 1002)
+	sn = snap(t, s, Filter{Lo: 80, Hi: 80})
+	if got := pidsOf(find(sn, "tcp", 80)); !slices.Equal(got, []int{200, 202, 350}) {
+		t.Errorf("owners after dup2 %v", got)
+	}
+}
+
+// TestFixtureNewListener covers listeners created after the census: by a
+// young process (and inherited by its child), by an old one, and by an old
+// master that forked a young worker. None needs a walk of the whole host.
+func TestFixtureNewListener(t *testing.T) {
+	f := baseHost(t, "")
+	for p := 400; p < 440; p++ { // old bystanders with fds to read
+		f.proc(p, 1, "idle", 1000, 80, "idle")
+		f.fd(p, 3, uint64(9000+p))
+	}
+	f.setLastPID(439)
+	s := fixtureScanner(t, f.root)
+	snap(t, s, Filter{})
+
+	// A young server and its young child share a new listener.
+	f.proc(500, 100, "app", 1000, 200, "app", "serve")
+	f.proc(501, 500, "app", 1000, 201, "app", "worker")
+	f.fd(500, 4, 2001)
+	f.fd(501, 4, 2001)
+	// The old master opens a new port and forks a young worker with it.
+	f.fd(200, 11, 2002)
+	f.proc(502, 200, "nginx", 33, 202, "nginx: worker process")
+	f.fd(502, 11, 2002)
+	f.setLastPID(502)
+	f.listen("tcp", "127.0.0.1", 3000, 1000, 2001)
+	f.listen("tcp", "::", 8080, 0, 2002)
+	before := s.owners.stats.FDWalks
+	sn := snap(t, s, Filter{Lo: 3000, Hi: 8080})
+	if got := pidsOf(find(sn, "tcp", 3000)); !slices.Equal(got, []int{500, 501}) {
+		t.Errorf("young listener owners %v", got)
+	}
+	if got := pidsOf(find(sn, "tcp", 8080)); !slices.Equal(got, []int{200, 502}) {
+		t.Errorf("master's new listener owners %v", got)
+	}
+	// 3 young processes read when discovered and again to match, plus the
+	// old parents 100 and 200: far from the 47 processes of a full walk.
+	if n := s.owners.stats.FDWalks - before; n > 8 {
+		t.Errorf("%d fd walks for listeners of young processes", n)
+	}
+
+	// An old process opens a listener and nobody young holds it: the walk
+	// stops at the creator (PID 300), before the 40 processes above it.
+	f.fd(300, 12, 2003)
+	f.listen("udp", "0.0.0.0", 5353, 101, 2003)
+	before = s.owners.stats.FDWalks
+	sn = snap(t, s, Filter{Proto: "udp"})
+	if got := pidsOf(find(sn, "udp", 5353)); !slices.Equal(got, []int{300}) {
+		t.Errorf("old creator %v", got)
+	}
+	if n := s.owners.stats.FDWalks - before; n > 10 {
+		t.Errorf("%d fd walks to find an old creator; the walk should stop at it", n)
+	}
+}
+
+// TestFixturePIDReuse: a PID that exits and comes back as another process
+// must not be reported for a socket it does not hold, and a reused PID that
+// does hold the socket must show the new process, not the old name.
+func TestFixturePIDReuse(t *testing.T) {
+	f := baseHost(t, "")
+	s := fixtureScanner(t, f.root)
+	snap(t, s, Filter{})
+
+	// Worker 201 exits; its PID goes to an unrelated process whose fd 6 is
+	// another socket. PIDs wrapped around (last PID went 300 -> 250).
+	f.proc(201, 1, "cron", 0, 500, "/usr/sbin/cron")
+	f.fd(201, 6, 7777)
+	// sshd re-executed itself in place (same PID, new start? no: same start,
+	// new name), keeping its listening fd.
+	f.proc(100, 1, "sshd-new", 0, 50, "/usr/sbin/sshd-new", "-D")
+	f.fd(100, 3, 1001)
+	f.setLastPID(250)
+	sn := snap(t, s, Filter{})
+	if got := pidsOf(find(sn, "tcp", 80)); !slices.Equal(got, []int{200, 202}) {
+		t.Errorf("reused PID kept as owner: %v", got)
+	}
+	if p := find(sn, "tcp", 22).Procs; len(p) != 1 || p[0].Name != "sshd-new" || p[0].Cmdline != "/usr/sbin/sshd-new -D" {
+		t.Errorf("stale metadata after exec: %+v", p)
+	}
+
+	// Worker 202 exits and its PID is reused by a new worker that inherited
+	// the socket: same PID, same fd, different process (start time).
+	f.proc(202, 200, "nginx-w2", 33, 600, "nginx: new worker")
+	f.fd(202, 6, 1002)
+	f.setLastPID(202)
+	sn = snap(t, s, Filter{})
+	web := find(sn, "tcp", 80)
+	if got := pidsOf(web); !slices.Equal(got, []int{200, 202}) {
+		t.Fatalf("owners %v", got)
+	}
+	if web.Procs[1].Name != "nginx-w2" {
+		t.Errorf("reused PID shows the old process: %+v", web.Procs[1])
+	}
+}
+
+// TestFixtureExitMidWalk: processes listed but gone by the time their fds,
+// links or stat are read are skipped without an error.
+func TestFixtureExitMidWalk(t *testing.T) {
+	f := baseHost(t, "")
+	f.proc(600, 1, "ghost", 0, 80)
+	_ = os.RemoveAll(filepath.Join(f.root, "600", "fd")) // exited after readdir
+	f.proc(601, 1, "dangling", 0, 81)
+	f.link(601, 5, "socket:[") // torn link
+	f.proc(602, 1, "zombie", 0, 82)
+	f.fd(602, 3, 1001)
+	_ = os.Remove(filepath.Join(f.root, "602", "stat")) // exited after readlink
+	s := fixtureScanner(t, f.root)
+	sn := snap(t, s, Filter{})
+	if got := pidsOf(find(sn, "tcp", 22)); !slices.Equal(got, []int{100}) {
+		t.Errorf("owners %v", got)
+	}
+	// All owners gone between the fd check and the metadata read.
+	f.kill(100)
+	f.proc(100, 1, "sshd", 0, 50)
+	_ = os.Remove(filepath.Join(f.root, "100", "stat"))
+	f.fd(100, 3, 1001)
+	sn = snap(t, s, Filter{Lo: 22, Hi: 22})
+	if l := find(sn, "tcp", 22); len(l.Procs) != 0 || !strings.Contains(l.Hidden, "exited while scanning") {
+		t.Errorf("listener %+v", l)
+	}
+}
+
+// TestFixtureUnresolvableForgotten: an unresolvable listener is remembered
+// (no walk per poll) until its inode goes away, then dropped.
+func TestFixtureUnresolvableForgotten(t *testing.T) {
+	f := baseHost(t, "")
+	s := fixtureScanner(t, f.root)
+	snap(t, s, Filter{})
+	f.unlisten(1004)
+	f.listen("tcp", "127.0.0.1", 631, 0, 1044) // reopened: a new inode
+	f.fd(300, 9, 1044)
+	sn := snap(t, s, Filter{})
+	if got := pidsOf(find(sn, "tcp", 631)); !slices.Equal(got, []int{300}) {
+		t.Errorf("new inode on the same port: %v", got)
+	}
+	if _, ok := s.owners.entries[1004]; ok {
+		t.Error("vanished unresolvable inode still cached")
+	}
+}
+
+func TestFixtureHidePID(t *testing.T) {
+	f := baseHost(t, "")
+	f.hidePIDMount("2")
+	f.kill(100) // hidden: not even listed
+	s := fixtureScanner(t, f.root)
+	s.seeAll = false
+	sn := snap(t, s, Filter{Lo: 22, Hi: 22})
+	want := "owner root (uid 0) · process hidden (" + f.root + " mounted with hidepid=2): run as root or grant CAP_SYS_PTRACE"
+	if l := find(sn, "tcp", 22); l == nil || len(l.Procs) != 0 || l.Hidden != want {
+		t.Errorf("listener %+v\nwant hidden %q", l, want)
+	}
+}
+
+// TestFixtureNotRoot runs the scanner as uid 65534 over a tree whose root
+// processes' fd directories are root-only, as on a real host.
+func TestFixtureNotRoot(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to build root-only fd directories and switch users")
+	}
+	root := filepath.Join(worldDir(t), "proc")
+	f := baseHost(t, root)
+	f.proc(700, 1, "mine", 65534, 99, "mine", "--port", "9000")
+	f.fd(700, 3, 3001)
+	f.listen("tcp", "127.0.0.1", 9000, 65534, 3001)
+	for _, pid := range []int{1, 100, 200, 201, 202, 300} {
+		if err := os.Chmod(filepath.Join(root, strconv.Itoa(pid), "fd"), 0o700); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.Chown(filepath.Join(root, "700", "fd"), 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	rep := runAsNobody(t, "PORTUI_SCAN_PROCROOT="+root)
+	const hidden = "owner root (uid 0) · process hidden: run as root or grant CAP_SYS_PTRACE"
+	for _, port := range []uint16{22, 80, 631} {
+		l := find(rep.Snap, "tcp", port)
+		if l == nil || len(l.Procs) != 0 || l.Hidden != hidden {
+			t.Errorf("port %d: %+v", port, l)
+		}
+	}
+	if l := find(rep.Snap, "udp", 53); l == nil || l.Hidden != "owner uid 101 · process hidden: run as root or grant CAP_SYS_PTRACE" && !strings.HasPrefix(l.Hidden, "owner ") {
+		t.Errorf("udp 53: %+v", l)
+	}
+	if got := pidsOf(find(rep.Snap, "tcp", 9000)); !slices.Equal(got, []int{700}) {
+		t.Errorf("own process not resolved: %v", got)
+	}
+}
+
+// TestMissingProc: no proc tree at all gives a clear error with text tables
+// and, with netlink, listeners whose owners are explained as unknown.
+func TestMissingProc(t *testing.T) {
+	missing := filepath.Join(t.TempDir(), "no-proc")
+	s, err := New(Options{ProcRoot: missing})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	_, err = s.Snapshot(context.Background(), Filter{})
+	if err == nil || !strings.Contains(err.Error(), "cannot read socket table") || !strings.Contains(err.Error(), missing) {
+		t.Errorf("error %v", err)
+	}
+
+	nl, err := New(Options{ProcRoot: missing, Source: "netlink"})
+	if err != nil {
+		t.Skipf("netlink unavailable: %v", err)
+	}
+	defer nl.Close()
+	ln := listenTCP(t, "tcp4", "127.0.0.1:0")
+	sn, err := nl.Snapshot(context.Background(), Filter{Proto: "tcp", Lo: ln.port, Hi: ln.port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := find(sn, "tcp", ln.port)
+	if l == nil || !strings.Contains(l.Hidden, "process unknown: "+missing+" is not readable") {
+		t.Errorf("listener %+v", l)
+	}
+	if len(sn.Warnings) == 0 || !strings.Contains(sn.Warnings[0], "no such file or directory") {
+		t.Errorf("warnings %q", sn.Warnings)
+	}
+}
+
+func TestFixtureMalformedTable(t *testing.T) {
+	f := baseHost(t, "")
+	f.extra["tcp"] = []string{"   9: 0100007F:ZZZZ 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1"}
+	f.writeNet()
+	s := fixtureScanner(t, f.root)
+	sn := snap(t, s, Filter{})
+	if len(sn.Listeners) != 4 {
+		t.Errorf("%d listeners, want the 4 good ones", len(sn.Listeners))
+	}
+	if !slices.ContainsFunc(sn.Warnings, func(w string) bool { return strings.Contains(w, "skipped 1 malformed line") }) {
+		t.Errorf("warnings %q", sn.Warnings)
+	}
+}
+
+func TestFixtureCancel(t *testing.T) {
+	f := baseHost(t, "")
+	s := fixtureScanner(t, f.root)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := s.snapshot(ctx, Filter{}); !errors.Is(err, context.Canceled) {
+		t.Errorf("err %v", err)
+	}
+}
+
+func TestBadOptions(t *testing.T) {
+	if _, err := New(Options{Source: "carrier-pigeon"}); err == nil {
+		t.Error("unknown source accepted")
+	}
+}
+
+// failingSource stands in for a netlink socket whose dumps are refused.
+type failingSource struct{ err error }
+
+func (failingSource) name() string { return "netlink" }
+func (failingSource) close() error { return nil }
+func (s failingSource) listeners(context.Context, Filter) ([]sockEntry, []string, error) {
+	return nil, nil, s.err
+}
+
+// TestNetlinkRefused: a kernel or sandbox that refuses NETLINK_SOCK_DIAG,
+// at dial time or on a dump, falls back to /proc/net with a warning, and
+// the result is the same for our own sockets.
+func TestNetlinkRefused(t *testing.T) {
+	ln := listenTCP(t, "tcp4", "127.0.0.1:0")
+	orig := dialNetlink
+	dialNetlink = func() (*netlink.Conn, error) { return nil, fmt.Errorf("netlink dial: %w", unix.EPERM) }
+	s, err := New(Options{})
+	dialNetlink = orig
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	sn, err := s.Snapshot(context.Background(), Filter{Lo: ln.port, Hi: ln.port})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sn.Source != "procfs" || len(sn.Warnings) == 0 || !strings.HasPrefix(sn.Warnings[0], "netlink refused: netlink dial: operation not permitted; using /proc/net") {
+		t.Errorf("source %q warnings %q", sn.Source, sn.Warnings)
+	}
+	if got := pidsOf(find(sn, "tcp", ln.port)); !slices.Equal(got, []int{os.Getpid()}) {
+		t.Errorf("owners %v", got)
+	}
+
+	ls, err := newLinux(Options{})
+	if err != nil {
+		t.Skipf("netlink unavailable: %v", err)
+	}
+	defer ls.close()
+	_ = ls.src.close()
+	ls.src = failingSource{fmt.Errorf("netlink tcp dump: %w", unix.EACCES)}
+	sn = snap(t, ls, Filter{Lo: ln.port, Hi: ln.port})
+	if sn.Source != "procfs" || !strings.Contains(strings.Join(sn.Warnings, "\n"), "netlink refused") {
+		t.Errorf("mid-run refusal: source %q warnings %q", sn.Source, sn.Warnings)
+	}
+	if got := pidsOf(find(sn, "tcp", ln.port)); !slices.Equal(got, []int{os.Getpid()}) {
+		t.Errorf("owners after fallback %v", got)
+	}
+}

@@ -1,0 +1,220 @@
+package scan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// New returns the Linux scanner: netlink sock_diag for the socket table
+// (the ProcRoot/net text tables where netlink is refused or ProcRoot is not
+// /proc) and a cached /proc walk for the owners.
+func New(opts Options) (Scanner, error) {
+	s, err := newLinux(opts)
+	if err != nil {
+		return nil, err
+	}
+	return newSerial(s.snapshot, s.close), nil
+}
+
+type linuxScanner struct {
+	root     string
+	src      tableSource
+	sticky   []string // warnings repeated in every snapshot
+	owners   *ownerCache
+	users    userNames
+	ifaces   ifaceNames
+	hidepid  string
+	seeAll   bool
+	v6only   bool // net.ipv6.bindv6only, for text tables
+	now      func() time.Time
+	fallback func() tableSource
+}
+
+func newLinux(opts Options) (*linuxScanner, error) {
+	root := filepath.Clean(opts.procRoot())
+	s := &linuxScanner{
+		root:    root,
+		owners:  newOwnerCache(root),
+		hidepid: hidePID(root),
+		seeAll:  canSeeAll(),
+		v6only:  bindV6OnlyDefault(root),
+		now:     time.Now,
+	}
+	s.fallback = func() tableSource { return &procNetSource{root: root} }
+	switch opts.Source {
+	case "":
+		if root != "/proc" {
+			s.src = s.fallback()
+			break
+		}
+		src, err := newNetlinkSource()
+		if err != nil {
+			s.sticky = append(s.sticky, fmt.Sprintf("netlink refused: %v; using %s/net", err, root))
+			s.src = s.fallback()
+			break
+		}
+		s.src = src
+	case "netlink":
+		src, err := newNetlinkSource()
+		if err != nil {
+			return nil, fmt.Errorf("scan: netlink sock_diag refused: %w", err)
+		}
+		s.src = src
+	case "procfs":
+		s.src = s.fallback()
+	default:
+		return nil, fmt.Errorf("scan: unknown source %q (want netlink or procfs)", opts.Source)
+	}
+	return s, nil
+}
+
+func (s *linuxScanner) close() error { return s.src.close() }
+
+// refused reports errors that mean netlink will not work here at all
+// (seccomp, LSM, old or sandboxed kernel), as opposed to one failed dump.
+func refused(err error) bool {
+	return errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) ||
+		errors.Is(err, unix.EPROTONOSUPPORT) || errors.Is(err, unix.EOPNOTSUPP) ||
+		errors.Is(err, unix.EAFNOSUPPORT) || errors.Is(err, unix.ENOSYS) ||
+		errors.Is(err, unix.EINVAL)
+}
+
+func (s *linuxScanner) snapshot(ctx context.Context, f Filter) (Snapshot, error) {
+	snap := Snapshot{Taken: s.now(), Source: s.src.name()}
+	socks, warns, err := s.src.listeners(ctx, f)
+	if err != nil && s.src.name() == "netlink" && refused(err) {
+		_ = s.src.close()
+		s.src = s.fallback()
+		s.sticky = append(s.sticky, fmt.Sprintf("netlink refused: %v; using %s/net", err, s.root))
+		snap.Source = s.src.name()
+		socks, warns, err = s.src.listeners(ctx, f)
+	}
+	if err != nil {
+		return Snapshot{}, err
+	}
+	all := func() ([]sockEntry, error) {
+		es, _, err := s.src.listeners(ctx, Filter{})
+		return es, err
+	}
+	res, err := s.owners.resolve(ctx, socks, f, all)
+	if err != nil {
+		if ctx.Err() != nil {
+			return Snapshot{}, ctx.Err()
+		}
+		// Owners are a bonus; the sockets themselves are still worth showing.
+		warns = append(warns, fmt.Sprintf("process owners unknown: %v", err))
+		res = make([]resolved, len(socks))
+		for i := range res {
+			res[i].why = hideNoProc
+		}
+	}
+	snap.Warnings = append(slices.Clone(s.sticky), warns...)
+	if perr := s.owners.procErr; perr != nil {
+		snap.Warnings = append(snap.Warnings, fmt.Sprintf("process owners unknown: %s is not readable (%v)", s.root, unwrapPath(perr)))
+	}
+	guessed := false
+	snap.Listeners = make([]Listener, 0, len(socks))
+	for i, e := range socks {
+		l := Listener{
+			Proto: e.Proto,
+			Addr:  e.Addr,
+			Port:  e.Port,
+			Scope: ScopeOf(e.Addr),
+			UID:   e.UID,
+			User:  s.users.name(e.UID),
+			Inode: e.Inode,
+		}
+		if ifc := s.ifaces.lookup(e.IfIndex); ifc.name != "" {
+			// A socket bound to the loopback device accepts nothing from
+			// outside, whatever its address says.
+			l.Iface = ifc.name
+			if ifc.loopback {
+				l.Scope = ScopeLoopback
+			}
+		}
+		if e.V6 && e.Addr.IsUnspecified() {
+			if e.V6Known {
+				l.DualStack = !e.V6Only
+			} else {
+				l.DualStack, guessed = !s.v6only, true
+			}
+		}
+		l.Procs = s.procs(res[i].owners)
+		if len(l.Procs) == 0 {
+			l.Hidden = s.hiddenReason(l, res[i])
+		}
+		snap.Listeners = append(snap.Listeners, l)
+	}
+	if guessed {
+		snap.Warnings = append(snap.Warnings, fmt.Sprintf("dual-stack [::] listeners inferred from net.ipv6.bindv6only=%d (text tables do not carry IPV6_V6ONLY)", b2i(s.v6only)))
+	}
+	sortListeners(snap.Listeners)
+	return snap, nil
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+func unwrapPath(err error) error {
+	var pe *os.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// procs turns owners into processes, one per PID, skipping any that exited
+// since their fd was checked.
+func (s *linuxScanner) procs(owners []owner) []Process {
+	slices.SortFunc(owners, compareOwner)
+	var out []Process
+	for _, o := range owners {
+		if len(out) > 0 && out[len(out)-1].PID == o.pid {
+			continue // same process, another fd
+		}
+		m, ok := s.owners.process(o.pid)
+		if !ok {
+			continue
+		}
+		out = append(out, Process{
+			PID:     o.pid,
+			Name:    m.comm,
+			Cmdline: m.cmdline,
+			UID:     m.uid,
+			User:    s.users.name(m.uid),
+		})
+	}
+	return out
+}
+
+// hiddenReason explains an empty Procs in one line, starting with the
+// socket owner, which anyone may see.
+func (s *linuxScanner) hiddenReason(l Listener, r resolved) string {
+	who := "owner " + ownerLabel(l.UID, l.User) + " · "
+	const grant = "run as root or grant CAP_SYS_PTRACE"
+	switch r.why {
+	case hideDenied:
+		return who + "process hidden: " + grant
+	case hideNotFound:
+		if s.hidepid != "" && !s.seeAll {
+			return who + "process hidden (" + s.root + " mounted with hidepid=" + s.hidepid + "): " + grant
+		}
+		return who + "no process here holds it: kernel socket or another PID namespace"
+	case hideNoProc:
+		return who + "process unknown: " + s.root + " is not readable"
+	case hideClosing:
+		return who + "socket is closing"
+	}
+	return who + "process exited while scanning"
+}
