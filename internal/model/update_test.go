@@ -2,6 +2,7 @@ package model
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -115,7 +116,7 @@ func TestTabVisitsListeners(t *testing.T) {
 		got = append(got, m.Selected())
 	}
 	want := []int{22, 68, 326, 631, 5432, 22, 68}
-	if !equalInts(got, want) {
+	if !slices.Equal(got, want) {
 		t.Fatalf("tab: %v, want %v", got, want)
 	}
 	m = update(t, m, press("shift+tab"))
@@ -401,18 +402,6 @@ func TestNoScanner(t *testing.T) {
 	if s := screen(m); !strings.Contains(s, "no scanner") {
 		t.Fatalf("no scanner not said:\n%s", s)
 	}
-}
-
-func equalInts(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // Polls alternate between the block on screen (every interval) and the

@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -82,18 +83,13 @@ func Detail(d DetailState, w, h int, sty *Styles) []string {
 	if w >= minTwoCol {
 		// Two columns: what is live on the left (it must never scroll
 		// away), the registry and the range class on the right.
-		lw := (w - 3) / 2
-		rw := w - 3 - lw
+		lw, rw := twoColWidths(w)
 		left := paneText{w: lw}
 		d.top(&left, sty)
 		left.blank()
 		d.listen(&left, sty)
-		right := paneText{w: rw}
-		d.records(&right, sty)
-		right.blank()
-		right.lines = append(right.lines, d.class(rw, sty)...)
 		l := scrolled(left.lines, nil, lw, h, 0, sty)
-		r := scrolled(right.lines, nil, rw, h, d.Scroll, sty)
+		r := scrolled(d.registryColumn(rw, sty), nil, rw, h, d.Scroll, sty)
 		out := make([]string, h)
 		sep := sty.Rule.Wrap(" │ ")
 		for i := range out {
@@ -101,19 +97,39 @@ func Detail(d DetailState, w, h int, sty *Styles) []string {
 		}
 		return out
 	}
-	body := paneText{w: w}
-	d.top(&body, sty)
-	body.blank()
-	d.listen(&body, sty)
-	body.blank()
-	d.records(&body, sty)
+	body, footer := d.singleColumn(w, h, sty)
+	return scrolled(body, footer, w, h, d.Scroll, sty)
+}
+
+func twoColWidths(w int) (lw, rw int) {
+	lw = (w - 3) / 2
+	return lw, w - 3 - lw
+}
+
+// registryColumn is the right column of the two-column pane: the records,
+// then the range class.
+func (d DetailState) registryColumn(w int, sty *Styles) []string {
+	right := paneText{w: w}
+	d.records(&right, sty)
+	right.blank()
+	return append(right.lines, d.class(w, sty)...)
+}
+
+// singleColumn is the one-column pane: the scrollable body and, when it is
+// pinned to the bottom, the range class footer.
+func (d DetailState) singleColumn(w, h int, sty *Styles) (body, footer []string) {
+	p := paneText{w: w}
+	d.top(&p, sty)
+	p.blank()
+	d.listen(&p, sty)
+	p.blank()
+	d.records(&p, sty)
 	class := d.class(w, sty)
-	if !anchorClass(len(class), h) {
-		body.blank()
-		body.lines = append(body.lines, class...)
-		class = nil
+	if anchorClass(len(class), h) {
+		return p.lines, class
 	}
-	return scrolled(body.lines, class, w, h, d.Scroll, sty)
+	p.blank()
+	return append(p.lines, class...), nil
 }
 
 // anchorClass reports whether the class footer (n lines) is pinned to the
@@ -319,7 +335,7 @@ func (d *DetailState) record(p *paneText, g recordGroup, sty *Styles) {
 		p.wrapMax(r.Description, 2, 0, 3, SGR{})
 	}
 	d.people(p, "assignee", r.Assignee, sty)
-	if !sameStrings(r.Assignee, r.Contact) {
+	if !slices.Equal(r.Assignee, r.Contact) {
 		d.people(p, "contact", r.Contact, sty)
 	}
 	for _, n := range r.RFCs {
@@ -369,42 +385,17 @@ func (d *DetailState) people(p *paneText, role string, ids []string, sty *Styles
 	}
 }
 
-func sameStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 // DetailOverflow is how many lines of the pane's scrollable part do not
 // fit in w×h: the largest useful Scroll.
 func DetailOverflow(d DetailState, w, h int, sty *Styles) int {
 	if w >= minTwoCol {
-		rw := w - 3 - (w-3)/2
-		right := paneText{w: rw}
-		d.records(&right, sty)
-		right.blank()
-		right.lines = append(right.lines, d.class(rw, sty)...)
-		return max(0, len(right.lines)-h+1)
+		_, rw := twoColWidths(w)
+		return max(0, len(d.registryColumn(rw, sty))-h+1)
 	}
-	body := paneText{w: w}
-	d.top(&body, sty)
-	body.blank()
-	d.listen(&body, sty)
-	body.blank()
-	d.records(&body, sty)
-	class := d.class(w, sty)
+	body, footer := d.singleColumn(w, h, sty)
 	room := h
-	if !anchorClass(len(class), h) {
-		body.blank()
-		body.lines = append(body.lines, class...)
-	} else {
-		room -= len(class) + 1
+	if len(footer) > 0 {
+		room -= len(footer) + 1
 	}
-	return max(0, len(body.lines)-room+1)
+	return max(0, len(body)-room+1)
 }
