@@ -109,16 +109,20 @@ type Class struct {
 	Title   string // "System Ports"
 	Lo, Hi  int
 	Explain string // one line on what it means for a user of the port
+	Brief   string // the same in ~60 characters, for narrow panes
 }
 
 // Classes are RFC 6335 §6's ranges.
 var Classes = []Class{
 	{"system", "System Ports", 0, 1023,
-		"binding needs privileges on Unix (root or CAP_NET_BIND_SERVICE); assigned by IETF Review or IESG Approval"},
+		"binding needs privileges on Unix (root or CAP_NET_BIND_SERVICE); assigned by IETF Review or IESG Approval",
+		"binding needs root · assigned by IETF Review or IESG Approval"},
 	{"user", "User Ports", 1024, 49151,
-		"any user may bind; assigned by IANA through IETF Review, IESG Approval or Expert Review"},
+		"any user may bind; assigned by IANA through IETF Review, IESG Approval or Expert Review",
+		"any user may bind · assigned by IETF/IESG/Expert Review"},
 	{"dynamic", "Dynamic and/or Private Ports", 49152, 65535,
-		"never assigned; used for ephemeral client ports and private services"},
+		"never assigned; used for ephemeral client ports and private services",
+		"never assigned · ephemeral ports and private services"},
 }
 
 // ClassOf returns the range class of port.

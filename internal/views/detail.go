@@ -267,9 +267,9 @@ func (d *DetailState) class(w int, sty *Styles) []string {
 	p := paneText{w: w}
 	c := d.Class
 	p.add(sty.Head.Wrap(c.Title) + sty.Dim.Wrap(" "+strconv.Itoa(c.Lo)+"–"+strconv.Itoa(c.Hi)))
-	// Two lines of explanation at most: the footer sits on every screen
-	// and must not crowd out the records (y copies the whole text).
-	p.wrapMax(c.Explain, 0, 0, 2, sty.Dim)
+	// The brief form, two lines at most: the footer sits on every screen
+	// and must not crowd out the records (lookup and y give the full text).
+	p.wrapMax(c.Brief, 0, 0, 2, sty.Dim)
 	return p.lines
 }
 
