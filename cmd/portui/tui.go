@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
 
@@ -25,9 +26,18 @@ import (
 // The alternate screen and mouse reporting are declared by the model's
 // View; Bubble Tea restores the terminal on every exit path, including a
 // panic inside the program. Cancelling ctx ends the program quietly.
+// firstFrameWait is how long the first frame may wait for the first scan:
+// the registry loads in ~10 ms, so the frame still comes well inside the
+// 150 ms start-up budget, and on a machine where the first scan is quick
+// (most) the screen is painted once, listeners included.
+const firstFrameWait = 60 * time.Millisecond
+
 func runTUI(ctx context.Context, cfg model.Config) error {
 	if cfg.Registry == nil {
 		return errors.New("explorer: no registry")
+	}
+	if cfg.FirstFrameWait == 0 {
+		cfg.FirstFrameWait = firstFrameWait
 	}
 	p := tea.NewProgram(model.New(cfg), tea.WithContext(ctx))
 	_, err := p.Run()

@@ -26,6 +26,11 @@ type Config struct {
 	Port     int                // initial selection; -1 for none (the block's first port)
 	Block    int                // first port of the block shown (--range); rounded down to a multiple of 1024
 	IsRoot   bool               // processes of other users are visible
+	// FirstFrameWait holds the first frame back until the first scan
+	// reports, for at most this long, so that a quick scan paints once
+	// instead of painting the grid and then the listeners over it (over
+	// SSH that second paint is pure overhead). 0 paints at once.
+	FirstFrameWait time.Duration
 }
 
 // DefaultInterval is the poll interval when Config.Interval is 0.
@@ -88,6 +93,7 @@ type Model struct {
 	flashBad  bool
 	flashSeq  int
 	warmStart bool // warmCmd was issued
+	holding   bool // the first frame waits for the first scan (FirstFrameWait)
 }
 
 // openState is what happened on the selected port since the pane opened
@@ -128,6 +134,8 @@ func New(cfg Config) Model {
 		cancel: cancel,
 		sel:    -1,
 		block:  blockOf(cfg.Block),
+
+		holding: cfg.Scanner != nil && cfg.FirstFrameWait > 0,
 	}
 	start := m.block
 	if cfg.Port >= 0 {
@@ -145,7 +153,13 @@ func New(cfg Config) Model {
 func (m Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor}
 	if m.cfg.Scanner != nil {
-		cmds = append(cmds, m.pollNow())
+		// The first scan walks every process whatever the filter (the
+		// owner cache's census), so it covers the whole machine at no
+		// extra cost; block scans follow.
+		cmds = append(cmds, pollCmd(m.ctx, m.cfg.Scanner, m.gen, pollReq{full: true}, 0))
+		if m.holding {
+			cmds = append(cmds, tea.Tick(m.cfg.FirstFrameWait, func(time.Time) tea.Msg { return firstFrameMsg{} }))
+		}
 	}
 	return tea.Batch(cmds...)
 }
@@ -153,6 +167,13 @@ func (m Model) Init() tea.Cmd {
 // View renders the screen. Alt screen and mouse are declared here, as Bubble
 // Tea v2 wants them on every frame.
 func (m Model) View() tea.View {
+	if m.holding {
+		// Nothing yet: the alternate screen alone, filled at the first
+		// scan or after FirstFrameWait, whichever comes first.
+		v := tea.NewView("")
+		v.AltScreen = true
+		return v
+	}
 	v := tea.NewView(m.render())
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion

@@ -36,3 +36,6 @@ type flashTimeoutMsg struct{ seq int }
 
 // warmedMsg says the registry finished decoding in the background.
 type warmedMsg struct{}
+
+// firstFrameMsg ends the wait for the first scan before the first frame.
+type firstFrameMsg struct{}

@@ -28,7 +28,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.plain = msg.Profile == colorprofile.NoTTY
 		return m, nil
 	case pollMsg:
+		m.holding = false
 		return m.handlePoll(msg)
+	case firstFrameMsg:
+		m.holding = false
+		return m, nil
 	case searchMsg:
 		return m.withRepoll(m.handleSearch(msg))
 	case digitTimeoutMsg:

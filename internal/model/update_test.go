@@ -446,3 +446,30 @@ func TestPollSchedule(t *testing.T) {
 		t.Fatalf("poll after >: %+v", r)
 	}
 }
+
+// TestFirstFrameWaitsForFirstScan: with FirstFrameWait the first frame is
+// held until the first scan reports (painted once, listeners included) or
+// the wait runs out (a slow scan must not hold the screen blank).
+func TestFirstFrameWaitsForFirstScan(t *testing.T) {
+	t0 := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	newHeld := func() Model {
+		m := New(Config{Registry: testReg, Scanner: scan.Static(with326(t0)), Port: 326, FirstFrameWait: time.Hour})
+		m.loc = time.UTC
+		return update(t, m, tea.WindowSizeMsg{Width: 120, Height: 40})
+	}
+	m := newHeld()
+	if s := screen(m); s != "" || !m.View().AltScreen {
+		t.Fatalf("held frame shows %q", s)
+	}
+	m = pollSnap(t, m, with326(t0))
+	if s := screen(m); !strings.Contains(s, "python3 pid 4242") {
+		t.Fatalf("first frame after the scan lacks the listener:\n%s", s)
+	}
+	m = update(t, newHeld(), firstFrameMsg{})
+	if s := screen(m); !strings.Contains(s, "Port 326 unassigned") {
+		t.Fatalf("frame not shown when the wait ran out:\n%s", s)
+	}
+	if m := newTest(t, 80, 24, 326, baseSnap(t0)); screen(m) == "" {
+		t.Fatal("without FirstFrameWait the first frame is held")
+	}
+}
