@@ -5,6 +5,7 @@ package audit
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/portui/portui/internal/registry"
@@ -41,70 +42,53 @@ type Finding struct {
 	Listener scan.Listener `json:"-"`
 }
 
-// Check returns the findings for the listeners on ports lo..hi.
+// Check returns the findings for the listeners on ports lo..hi, grouped
+// by kind in Kinds order.
 func Check(reg *registry.Registry, snap scan.Snapshot, lo, hi int) []Finding {
+	byKind := make(map[Kind][]Finding, len(Kinds))
+	for _, l := range snap.Listeners {
+		if port := int(l.Port); port < lo || port > hi {
+			continue
+		}
+		for _, f := range check(reg, l) {
+			byKind[f.Kind] = append(byKind[f.Kind], f)
+		}
+	}
 	var out []Finding
 	for _, kind := range Kinds {
-		for _, l := range snap.Listeners {
-			port := int(l.Port)
-			if port < lo || port > hi {
-				continue
-			}
-			if f, ok := check(kind, reg, l); ok {
-				out = append(out, f)
-			}
-		}
+		out = append(out, byKind[kind]...)
 	}
 	return out
 }
 
-// ListenerFindings returns the findings for one listener (the TUI marks
-// cells and explains them in the detail pane).
-func ListenerFindings(reg *registry.Registry, l scan.Listener) []Finding {
-	var out []Finding
-	for _, kind := range Kinds {
-		if f, ok := check(kind, reg, l); ok {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
-func check(kind Kind, reg *registry.Registry, l scan.Listener) (Finding, bool) {
+// check judges one listener; the registry is asked once per listener.
+func check(reg *registry.Registry, l scan.Listener) []Finding {
 	port := int(l.Port)
 	view, _ := registry.ViewOf(l.Proto)
 	st := reg.Status(port, view)
 	service := ServiceName(reg, port, l.Proto)
-	f := Finding{
-		Kind: kind, Port: port, Proto: l.Proto, Address: l.Addr.String(),
-		Status: st.String(), Service: service, Listener: l,
-	}
 	who := describeOwner(l)
-	switch kind {
-	case PrivateUse:
-		if !st.PrivateUse() {
-			return f, false
+	finding := func(kind Kind, format string, args ...any) Finding {
+		return Finding{
+			Kind: kind, Port: port, Proto: l.Proto, Address: l.Addr.String(),
+			Status: st.String(), Service: service, Message: fmt.Sprintf(format, args...), Listener: l,
 		}
-		f.Message = fmt.Sprintf("%d/%s is %s in the IANA registry: %s listening there is private use", port, l.Proto, st, who)
-	case ExposedSystemPort:
-		if port > 1023 || l.Scope != scan.ScopeAll {
-			return f, false
-		}
-		f.Message = fmt.Sprintf("%d/%s is a system port bound to all addresses (%s) by %s", port, l.Proto, l.Addr, who)
-	case UnexpectedService:
-		expected, known := ExpectedProcesses(service)
-		if !known || len(l.Procs) == 0 || st != registry.Assigned {
-			return f, false
-		}
-		for _, p := range l.Procs {
-			if servesAs(p.Name, service, expected) {
-				return f, false
-			}
-		}
-		f.Message = fmt.Sprintf("%d/%s is registered for %s (%s) but %s holds it", port, l.Proto, service,
-			strings.Join(expected, ", "), who)
 	}
-	return f, true
+	var out []Finding
+	if st.PrivateUse() {
+		out = append(out, finding(PrivateUse,
+			"%d/%s is %s in the IANA registry: %s listening there is private use", port, l.Proto, st, who))
+	}
+	if port <= 1023 && l.Scope == scan.ScopeAll {
+		out = append(out, finding(ExposedSystemPort,
+			"%d/%s is a system port bound to all addresses (%s) by %s", port, l.Proto, l.Addr, who))
+	}
+	if expected, known := ExpectedProcesses(service); known && st == registry.Assigned && len(l.Procs) > 0 &&
+		!slices.ContainsFunc(l.Procs, func(p scan.Process) bool { return servesAs(p.Name, service, expected) }) {
+		out = append(out, finding(UnexpectedService,
+			"%d/%s is registered for %s (%s) but %s holds it", port, l.Proto, service, strings.Join(expected, ", "), who))
+	}
+	return out
 }
 
 // ServiceName is the registered service on port for proto ("" if none).

@@ -46,7 +46,7 @@ func TestListenerFindings(t *testing.T) {
 		{listener("tcp", "0.0.0.0", 50000, "java"), []audit.Kind{audit.PrivateUse}},
 	}
 	for _, tt := range tests {
-		got := audit.ListenerFindings(reg, tt.l)
+		got := audit.Check(reg, scan.Snapshot{Listeners: []scan.Listener{tt.l}}, 0, registry.MaxPort)
 		var kinds []audit.Kind
 		for _, f := range got {
 			kinds = append(kinds, f.Kind)

@@ -222,6 +222,7 @@ func (m *Model) selectPort(p int) {
 		m.block = b
 		m.relayout()
 		m.refreshCells()
+		m.refreshFindings()
 		m.repoll = true
 	}
 	if p != m.sel {

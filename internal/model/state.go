@@ -1,7 +1,6 @@
 package model
 
 import (
-	"cmp"
 	"github.com/portui/portui/internal/audit"
 	"net/netip"
 	"reflect"
@@ -100,8 +99,6 @@ func (m *Model) refreshCells() {
 			match[j] = true
 		}
 	}
-	// The same findings `portui audit --range <this block>` reports.
-	m.findings = len(audit.Check(m.reg, m.snap, m.block, m.block+views.BlockSize-1))
 	m.counts = [4]int{}
 	for i := range m.cells {
 		st := m.reg.Status(m.block+i, m.view)
@@ -114,6 +111,13 @@ func (m *Model) refreshCells() {
 		}
 		m.cells[i] = views.MakeCell(st, marks[i], match[i], !m.filter.match(st, marks[i]))
 	}
+}
+
+// refreshFindings counts what `portui audit --range <this block>` reports.
+// It depends only on the snapshot and the block, so it runs when either
+// changes, not on every refreshCells (search keystrokes, filters).
+func (m *Model) refreshFindings() {
+	m.findings = len(audit.Check(m.reg, m.snap, m.block, m.block+views.BlockSize-1))
 }
 
 // mergeSnapshot stores a poll result: a whole-machine scan replaces
@@ -135,10 +139,7 @@ func (m *Model) mergeSnapshot(s scan.Snapshot, req pollReq) bool {
 			merged = append(merged, *l)
 		}
 	}
-	slices.SortFunc(merged, func(a, b scan.Listener) int {
-		return cmp.Or(cmp.Compare(a.Port, b.Port), cmp.Compare(a.Proto, b.Proto),
-			a.Addr.Compare(b.Addr), cmp.Compare(a.Inode, b.Inode))
-	})
+	scan.SortListeners(merged)
 	changed := !m.polled || !reflect.DeepEqual(m.snap.Listeners, merged)
 	m.snap = scan.Snapshot{Taken: s.Taken, Source: s.Source, Listeners: merged, Warnings: s.Warnings}
 	m.polled = true

@@ -89,6 +89,7 @@ func (m Model) handlePoll(msg pollMsg) (tea.Model, tea.Cmd) {
 	prev := m.listenersAt(m.sel)
 	if m.mergeSnapshot(msg.snap, msg.req) {
 		m.refreshCells()
+		m.refreshFindings()
 		if m.open.set {
 			m.logChanges(prev, msg.snap.Taken)
 		}

@@ -65,7 +65,7 @@ func (n *netstatScanner) snapshot(ctx context.Context, f Filter) (Snapshot, erro
 		}
 	}
 	snap.Taken = timeNow()
-	sortListeners(snap.Listeners)
+	SortListeners(snap.Listeners)
 	return snap, nil
 }
 

@@ -124,9 +124,10 @@ func (o Options) procRoot() string {
 	return o.ProcRoot
 }
 
-// sortListeners orders listeners by port, proto, address, then inode so that
-// snapshots print and diff deterministically.
-func sortListeners(ls []Listener) {
+// SortListeners orders listeners by port, proto, address, then inode: the
+// order of every Snapshot, so that snapshots print, merge and diff
+// deterministically.
+func SortListeners(ls []Listener) {
 	slices.SortFunc(ls, func(a, b Listener) int {
 		return cmp.Or(
 			cmp.Compare(a.Port, b.Port),

@@ -155,7 +155,7 @@ func (s *linuxScanner) snapshot(ctx context.Context, f Filter) (Snapshot, error)
 	if guessed {
 		snap.Warnings = append(snap.Warnings, fmt.Sprintf("dual-stack [::] listeners inferred from net.ipv6.bindv6only=%d (text tables do not carry IPV6_V6ONLY)", b2i(s.v6only)))
 	}
-	sortListeners(snap.Listeners)
+	SortListeners(snap.Listeners)
 	return snap, nil
 }
 

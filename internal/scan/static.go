@@ -6,7 +6,7 @@ import "context"
 // packages that show listeners. Listeners are re-sorted; Taken is kept.
 func Static(s Snapshot) Scanner {
 	s = cloneSnapshot(s)
-	sortListeners(s.Listeners)
+	SortListeners(s.Listeners)
 	return Func(func(_ context.Context, f Filter) (Snapshot, error) {
 		out := s
 		out.Warnings = append([]string(nil), s.Warnings...)
