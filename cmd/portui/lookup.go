@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -117,7 +118,7 @@ func lookup(reg *registry.Registry, q string, view registry.View) (*lookupJSON, 
 				continue
 			}
 			for p := rec.Lo; p <= rec.Hi && len(ports) < maxLookupRange; p++ {
-				if len(ports) == 0 || !containsInt(ports, p) {
+				if !slices.Contains(ports, p) {
 					ports = append(ports, p)
 				}
 			}
@@ -133,15 +134,6 @@ func lookup(reg *registry.Registry, q string, view registry.View) (*lookupJSON, 
 	return res, nil
 }
 
-func containsInt(list []int, v int) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
 // unknownName explains a name that is not in the registry, suggesting the
 // closest names the search finds.
 func unknownName(reg *registry.Registry, q string) error {
@@ -153,7 +145,7 @@ func unknownName(reg *registry.Registry, q string) error {
 	matches, _ := reg.Search(strings.Trim(q, "-_. "), 3)
 	var names []string
 	for _, m := range matches {
-		if m.Name != "" && !containsString(names, m.Name) {
+		if m.Name != "" && !slices.Contains(names, m.Name) {
 			names = append(names, m.Name)
 		}
 	}
@@ -161,15 +153,6 @@ func unknownName(reg *registry.Registry, q string) error {
 		return fmt.Errorf("no service named %q in the registry (did you mean %s?)", q, strings.Join(names, ", "))
 	}
 	return fmt.Errorf("no service named %q in the registry, and it is not a port or a range LOW-HIGH", q)
-}
-
-func containsString(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // printLookup writes the human form: a reference page per port, or a

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"os"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -83,33 +82,26 @@ func (a *app) registryUpdateCmd() *cobra.Command {
 			"stays in place.",
 		Example: "  portui registry update service-names-port-numbers.xml\n  portui registry update --download",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var (
-				name string
-				raw  []byte
-				err  error
-			)
-			switch {
-			case download && len(args) > 0:
+			if download && len(args) > 0 {
 				return usageErr(errors.New("registry update takes a FILE or --download, not both"))
-			case download:
-				name = url
-				raw, err = store.Download(cmd.Context(), httpClient, url, maxBytes, timeout)
-				if err != nil {
-					return fmt.Errorf("%w; the previous registry is unchanged", err)
-				}
-			case len(args) == 1:
-				name = args[0]
-				if raw, err = os.ReadFile(name); err != nil {
-					return usageErr(fmt.Errorf("cannot read %s: %w", name, unwrapPathErr(err)))
-				}
-			default:
+			}
+			if !download && len(args) != 1 {
 				return usageErr(errors.New("registry update takes one FILE (IANA's XML or CSV export) or --download"))
 			}
 			dir, err := store.Dir()
 			if err != nil {
 				return err
 			}
-			info, err := store.Update(dir, name, raw)
+			var info store.Info
+			if download {
+				var raw []byte
+				if raw, err = store.Download(cmd.Context(), httpClient, url, maxBytes, timeout); err != nil {
+					return fmt.Errorf("%w; the previous registry is unchanged", err)
+				}
+				info, err = store.Update(dir, url, raw)
+			} else {
+				info, err = store.UpdateFile(dir, args[0])
+			}
 			if err != nil {
 				return usageErr(fmt.Errorf("%w; the previous registry is unchanged", err))
 			}
@@ -122,12 +114,4 @@ func (a *app) registryUpdateCmd() *cobra.Command {
 	cmd.Flags().DurationVar(&timeout, "timeout", store.DefaultTimeout, "give up a download after this long")
 	cmd.Flags().Int64Var(&maxBytes, "max-bytes", store.DefaultMaxBytes, "refuse a download larger than this")
 	return cmd
-}
-
-func unwrapPathErr(err error) error {
-	var pe *os.PathError
-	if errors.As(err, &pe) {
-		return pe.Err
-	}
-	return err
 }

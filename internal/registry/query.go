@@ -2,7 +2,6 @@ package registry
 
 import (
 	"fmt"
-	"sort"
 	"strings"
 )
 
@@ -148,24 +147,5 @@ func (r *Registry) ByName(name string) ([]Record, error) {
 			out = append(out, rec)
 		}
 	}
-	return out, nil
-}
-
-// Names lists the distinct service names (as IANA spells them) with at
-// least one port, for completion.
-func (r *Registry) Names() ([]string, error) {
-	all, err := r.Records()
-	if err != nil {
-		return nil, err
-	}
-	seen := map[string]bool{}
-	var out []string
-	for _, rec := range all {
-		if rec.Name != "" && rec.HasPort() && !seen[rec.Name] {
-			seen[rec.Name] = true
-			out = append(out, rec.Name)
-		}
-	}
-	sort.Strings(out)
 	return out, nil
 }

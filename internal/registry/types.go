@@ -5,7 +5,6 @@
 package registry
 
 import (
-	"fmt"
 	"strconv"
 	"strings"
 )
@@ -38,16 +37,6 @@ func (s Status) String() string {
 		return "other"
 	}
 	return "status(" + strconv.Itoa(int(s)) + ")"
-}
-
-// ParseStatus is the inverse of Status.String.
-func ParseStatus(s string) (Status, error) {
-	for _, st := range Statuses {
-		if strings.EqualFold(s, st.String()) {
-			return st, nil
-		}
-	}
-	return 0, fmt.Errorf("unknown status %q (want assigned, reserved, unassigned or other)", s)
 }
 
 // PrivateUse reports whether a listener on a port of this status is

@@ -102,6 +102,15 @@ func info(reg *registry.Registry, kind, path string) Info {
 	return Info{Kind: kind, Path: path, Updated: reg.Updated, Records: reg.Len(), Source: reg.Source}
 }
 
+// UpdateFile reads an IANA export from path and installs it (see Update).
+func UpdateFile(dir, path string) (Info, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return Info{}, fmt.Errorf("cannot read %s: %w", path, unwrapPath(err))
+	}
+	return Update(dir, path, raw)
+}
+
 // Update validates an IANA export (XML or CSV), converts it and installs
 // it as the user's registry in dir. Nothing is written unless every check
 // passes, and the write is atomic: a failed update leaves the previous
