@@ -202,10 +202,10 @@ func TestAuditFindings(t *testing.T) {
 		t.Fatalf("audit exit %d, want 1\n%s", code, out)
 	}
 	for _, want := range []string{
-		"326/tcp is unassigned in the IANA registry: python3 (pid 11) listening there is private use",
-		"143/udp is reserved in the IANA registry",
-		"22/tcp is a system port bound to all addresses (0.0.0.0) by sshd (pid 10)",
-		"23/tcp is registered for telnet",
+		"326/tcp on 127.0.0.1:326: the port is unassigned in the IANA registry, so python3 (pid 11) listening there is private use",
+		"143/udp on 127.0.0.1:143: the port is reserved in the IANA registry",
+		"22/tcp on 0.0.0.0:22: a system port bound to all addresses by sshd (pid 10)",
+		"23/tcp on 127.0.0.1:23: registered for telnet",
 		"4 finding(s) among 4 listener(s) on ports 0-1023.",
 	} {
 		if !strings.Contains(out, want) {

@@ -67,3 +67,93 @@ func kindStrings(ks []audit.Kind) []string {
 	}
 	return out
 }
+
+func TestInterfaceBoundIsNotAllAddresses(t *testing.T) {
+	reg, err := registry.Load(assets.RegistryJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := listener("tcp", "0.0.0.0", 444, "python3")
+	l.Iface, l.Scope = "v0", scan.ScopeInterface
+	got := audit.Check(reg, scan.Snapshot{Listeners: []scan.Listener{l}}, 0, 1023)
+	if len(got) != 0 {
+		t.Errorf("0.0.0.0%%v0:444 judged as %+v", got)
+	}
+	l.Iface, l.Scope = "", scan.ScopeAll
+	got = audit.Check(reg, scan.Snapshot{Listeners: []scan.Listener{l}}, 0, 1023)
+	if len(got) != 1 || got[0].Kind != audit.ExposedSystemPort {
+		t.Errorf("0.0.0.0:444: %+v", got)
+	}
+}
+
+// The service shown for a listener is the one registered for its own
+// transport: 323/udp is reserved, 323/tcp is rpki-rtr.
+func TestServiceIsForTheListenersTransport(t *testing.T) {
+	reg, err := registry.Load(assets.RegistryJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		proto   string
+		port    uint16
+		service string
+		status  registry.Status
+	}{
+		{"udp", 323, "", registry.Reserved},
+		{"tcp", 323, "rpki-rtr", registry.Assigned},
+		{"tcp", 22, "ssh", registry.Assigned},
+		{"udp", 53, "domain", registry.Assigned},
+		{"tcp", 326, "", registry.Unassigned},
+	} {
+		a := audit.AnnotateOne(reg, listener(tc.proto, "127.0.0.1", tc.port, "chronyd"))
+		if a.Service != tc.service || a.Status != tc.status || a.PrivateUse != (tc.status != registry.Assigned) {
+			t.Errorf("%d/%s: service %q status %v private %v, want %q %v", tc.port, tc.proto, a.Service, a.Status, a.PrivateUse, tc.service, tc.status)
+		}
+		for _, f := range a.Findings {
+			if f.Service != tc.service {
+				t.Errorf("%d/%s finding names service %q", tc.port, tc.proto, f.Service)
+			}
+		}
+	}
+}
+
+// Two sockets of one process (v4 and v6) give two findings that say which
+// address each is about.
+func TestMessagesNameTheirAddress(t *testing.T) {
+	reg, err := registry.Load(assets.RegistryJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap := scan.Snapshot{Listeners: []scan.Listener{
+		listener("tcp", "127.0.0.1", 326, "python3"),
+		listener("tcp", "::1", 326, "python3"),
+	}}
+	got := audit.Check(reg, snap, 0, 1023)
+	if len(got) != 2 {
+		t.Fatalf("%d findings", len(got))
+	}
+	if got[0].Message == got[1].Message {
+		t.Errorf("identical messages: %q", got[0].Message)
+	}
+	for i, want := range []string{"127.0.0.1:326", "[::1]:326"} {
+		if !strings.Contains(got[i].Message, want) {
+			t.Errorf("message %q does not name %s", got[i].Message, want)
+		}
+	}
+}
+
+func TestRulesTable(t *testing.T) {
+	seen := map[audit.Kind]bool{}
+	for _, r := range audit.Rules {
+		if r.Kind == "" || r.Title == "" || r.Check == nil || seen[r.Kind] {
+			t.Errorf("bad rule %+v", r)
+		}
+		seen[r.Kind] = true
+		if got, ok := audit.RuleOf(r.Kind); !ok || got.Title != r.Title {
+			t.Errorf("RuleOf(%s)", r.Kind)
+		}
+	}
+	if len(audit.Kinds) != len(audit.Rules) {
+		t.Errorf("Kinds %v", audit.Kinds)
+	}
+}

@@ -4,6 +4,8 @@ import (
 	"net"
 	"strconv"
 	"sync"
+
+	"github.com/portui/portui/internal/sanitize"
 )
 
 // ifaceNames caches interface index -> (name, loopback) for sockets bound
@@ -29,7 +31,8 @@ func (c *ifaceNames) lookup(index int) ifaceInfo {
 	}
 	var info ifaceInfo
 	if ifc, err := net.InterfaceByIndex(index); err == nil {
-		info = ifaceInfo{name: ifc.Name, loopback: ifc.Flags&net.FlagLoopback != 0}
+		// Interface names are chosen by whoever created the device.
+		info = ifaceInfo{name: sanitize.Line(ifc.Name), loopback: ifc.Flags&net.FlagLoopback != 0}
 	} else {
 		info.name = "if" + strconv.Itoa(index)
 	}

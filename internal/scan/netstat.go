@@ -9,6 +9,8 @@ import (
 	"runtime"
 
 	netstat "github.com/cakturk/go-netstat/netstat"
+
+	"github.com/portui/portui/internal/sanitize"
 )
 
 // NewNetstat returns the go-netstat backend. It is the scanner on platforms
@@ -85,7 +87,7 @@ func (n *netstatScanner) listener(proto string, r netstat.SockTabEntry) Listener
 		l.User = n.users.name(l.UID)
 	}
 	if r.Process != nil && r.Process.Pid > 0 {
-		l.Procs = []Process{{PID: r.Process.Pid, Name: r.Process.Name, UID: -1}}
+		l.Procs = []Process{{PID: r.Process.Pid, Name: sanitize.Line(r.Process.Name), UID: -1}}
 	} else {
 		l.Hidden = "owner " + ownerLabel(l.UID, l.User) + " · go-netstat found no process"
 	}

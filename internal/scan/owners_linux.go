@@ -37,8 +37,6 @@ package scan
 import (
 	"context"
 	"slices"
-
-	"github.com/prometheus/procfs"
 )
 
 type owner struct{ pid, fd int }
@@ -70,6 +68,7 @@ type procMeta struct {
 	start   uint64
 	comm    string
 	ppid    int
+	args    []string
 	cmdline string
 	uid     int
 }
@@ -85,7 +84,6 @@ type cacheStats struct {
 
 type ownerCache struct {
 	p       *procDir
-	pfs     *procfs.FS
 	entries map[uint64]*entry
 	young   map[int]struct{}
 	known   map[int]struct{} // every PID seen; only used without /proc/loadavg
@@ -112,9 +110,6 @@ func newOwnerCache(root string) *ownerCache {
 		entries: make(map[uint64]*entry),
 		young:   make(map[int]struct{}),
 		meta:    make(map[int]*procMeta),
-	}
-	if fs, err := procfs.NewFS(c.p.root); err == nil {
-		c.pfs = &fs
 	}
 	return c
 }
@@ -555,10 +550,8 @@ func (c *ownerCache) process(pid int) (*procMeta, bool) {
 	}
 	m = &procMeta{start: st.Start, comm: st.Comm, ppid: st.PPID, uid: -1}
 	var args []string
-	if c.pfs != nil {
-		if p, err := c.pfs.Proc(pid); err == nil {
-			args, _ = p.CmdLine()
-		}
+	if b, err := c.p.readFile(c.p.pidPath(pid, "/cmdline")); err == nil {
+		args = parseCmdline(b) // the first 4 KiB: readFile's buffer
 	}
 	// Only the Uid line is wanted; procfs's NewStatus parses all fifty.
 	if b, err := c.p.readFile(c.p.pidPath(pid, "/status")); err == nil {
@@ -566,6 +559,7 @@ func (c *ownerCache) process(pid int) (*procMeta, bool) {
 			m.uid = uid
 		}
 	}
+	m.args = args
 	m.cmdline = trimCmdline(args, st.Comm)
 	if len(c.meta) > 4*len(c.entries)+256 {
 		c.meta = make(map[int]*procMeta) // bound: only owners need metadata

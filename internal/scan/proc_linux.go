@@ -42,7 +42,7 @@ func newProcDir(root string) *procDir {
 		root:  filepath.Clean(root),
 		dents: make([]byte, 32<<10),
 		link:  make([]byte, 128),
-		file:  make([]byte, 4096),
+		file:  make([]byte, maxCmdlineRead),
 	}
 	var st unix.Statfs_t
 	if unix.Statfs(d.root, &st) == nil && st.Type == unix.PROC_SUPER_MAGIC {

@@ -7,7 +7,8 @@ import (
 	"errors"
 	"strconv"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/portui/portui/internal/sanitize"
 )
 
 // procStat is what the scanner needs from /proc/PID/stat.
@@ -28,7 +29,7 @@ func parseStat(b []byte) (procStat, error) {
 	if open < 0 || end < open {
 		return s, errBadStat
 	}
-	s.Comm = string(b[open+1 : end])
+	s.Comm = sanitize.Line(string(b[open+1 : end]))
 	// Fields after comm start at field 3 (state); ppid is field 4 and
 	// starttime field 22.
 	rest := b[end+1:]
@@ -102,27 +103,47 @@ func parseSocketLink(b []byte) (uint64, bool) {
 	return v, true
 }
 
-// maxCmdline bounds the command line kept per process: enough to tell
-// servers apart in a table, small enough that a JVM's classpath does not
-// flood the screen.
-const maxCmdline = 200
+// Bounds on what is kept of a process's command line. /proc/PID/cmdline
+// is read up to maxCmdlineRead bytes (a JVM's classpath or a hostile 2 MB
+// argument stops there); at most maxArgs arguments of at most maxArgLen
+// bytes each are kept; Cmdline, the one-line form tables show, is cut at
+// maxCmdline bytes.
+const (
+	maxCmdlineRead = 4096
+	maxArgs        = 64
+	maxArgLen      = 512
+	maxCmdline     = 200
+)
 
-// trimCmdline turns a NUL-separated /proc/PID/cmdline into one readable
-// line, or "[comm]" for kernel threads and zombies, as ps does.
+// parseCmdline splits a NUL-separated /proc/PID/cmdline into arguments,
+// each neutralised (sanitize.Line: control bytes shown as escapes) and
+// bounded. A process that rewrote its argv into one space-separated string
+// (nginx: "nginx: worker process") is one argument.
+func parseCmdline(b []byte) []string {
+	b = bytes.TrimRight(b, "\x00")
+	if len(b) == 0 {
+		return nil
+	}
+	var args []string
+	for a := range bytes.SplitSeq(b, []byte{0}) {
+		if len(args) == maxArgs {
+			args = append(args, "…")
+			break
+		}
+		args = append(args, sanitize.Truncate(sanitize.Line(string(a)), maxArgLen))
+	}
+	return args
+}
+
+// trimCmdline is the one-line form of args, or "[comm]" for kernel threads
+// and zombies (no arguments), as ps shows them. args are already
+// neutralised; runs of spaces are collapsed.
 func trimCmdline(args []string, comm string) string {
-	s := strings.Join(args, " ")
-	s = strings.Join(strings.Fields(s), " ")
+	s := strings.Join(strings.Fields(strings.Join(args, " ")), " ")
 	if s == "" {
 		return "[" + comm + "]"
 	}
-	if len(s) > maxCmdline {
-		cut := maxCmdline
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
-		s = s[:cut] + "…"
-	}
-	return strings.ToValidUTF8(s, "?")
+	return sanitize.Truncate(s, maxCmdline)
 }
 
 // parseStatusUID returns the effective UID from the "Uid:" line of

@@ -1,8 +1,11 @@
 package scan
 
 import (
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/portui/portui/internal/sanitize"
 )
 
 const statLine = "4242 (my (odd) server) S 1 4242 4242 0 -1 4194560 1510 0 0 0 3 1 0 0 20 0 1 0 987654 12345678 1234 18446744073709551615 1 1 0 0 0 0 0 4096 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n"
@@ -25,9 +28,30 @@ func FuzzParseStat(f *testing.F) {
 	f.Add([]byte(")(")) // closing before opening
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := parseStat(b)
-		if err == nil && strings.Contains(string(b), "(") && len(s.Comm) > len(b) {
-			t.Fatal("comm longer than input")
+		if err == nil && !sanitize.IsClean(s.Comm) {
+			t.Fatalf("comm %q carries control bytes", s.Comm)
 		}
+	})
+}
+
+func FuzzParseCmdline(f *testing.F) {
+	f.Add([]byte("/usr/sbin/nginx\x00-g\x00daemon off;\x00"))
+	f.Add([]byte("\x1b]0;PWN\x07\x00\r\x00"))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		args := parseCmdline(b)
+		if len(args) > maxArgs+1 {
+			t.Fatalf("%d args", len(args))
+		}
+		for _, a := range args {
+			if !sanitize.IsClean(a) || len(a) > maxArgLen+len("…") {
+				t.Fatalf("arg %q not neutralised or bounded", a)
+			}
+		}
+		if c := trimCmdline(args, "x"); !sanitize.IsClean(c) || len(c) > maxCmdline+len("…") {
+			t.Fatalf("cmdline %q", c)
+		}
+		_ = Process{Args: args}.Command()
 	})
 }
 
@@ -66,8 +90,21 @@ func TestTrimCmdline(t *testing.T) {
 	if len(long) > maxCmdline+len("…") || !strings.HasSuffix(long, "…") || !strings.HasPrefix(long, "java -cp") {
 		t.Errorf("long: %d %q", len(long), long)
 	}
-	if got := trimCmdline([]string{"a\nb", "\xff"}, "x"); got != "a b ?" {
+	if got := trimCmdline(parseCmdline([]byte("a\nb\x00\xff\x00\x1b]0;PWN\x07\x00")), "x"); got != `a\x0ab \xff \x1b]0;PWN\x07` {
 		t.Errorf("control/invalid: %q", got)
+	}
+	if got := parseCmdline([]byte("/usr/bin/python3\x00/srv/app.py\x00--port\x00326\x00")); !slices.Equal(got, []string{"/usr/bin/python3", "/srv/app.py", "--port", "326"}) {
+		t.Errorf("args: %q", got)
+	}
+	if got := (Process{Args: parseCmdline([]byte("/opt/pyenv/versions/3.11.7/bin/python3\x00/srv/app.py\x00"))}).Command(); got != "python3 /srv/app.py" {
+		t.Errorf("Command: %q", got)
+	}
+	if got := (Process{Args: []string{"nginx: worker process"}}).Command(); got != "nginx: worker process" {
+		t.Errorf("rewritten argv: %q", got)
+	}
+	many := parseCmdline([]byte(strings.Repeat("x\x00", 1000)))
+	if len(many) != maxArgs+1 || many[maxArgs] != "…" {
+		t.Errorf("args not bounded: %d", len(many))
 	}
 }
 

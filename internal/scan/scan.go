@@ -15,16 +15,36 @@ import (
 	"net/netip"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
 // Process is one process that holds a listening socket.
+//
+// Every string here comes from the process itself or the name service and
+// is neutralised where the scanner reads it (sanitize.Line): control bytes
+// are shown as escapes ("\x1b]0;PWN\x07"), so no output path needs to.
 type Process struct {
 	PID     int
-	Name    string // comm, as ps shows it
-	Cmdline string // arguments joined by spaces, trimmed to a readable length
-	UID     int    // effective UID of the process, -1 if unknown
-	User    string // user name of UID, "" if unknown
+	Name    string   // comm, as ps shows it
+	Args    []string // argv, bounded (see maxArgs); nil for kernel threads
+	Cmdline string   // Args joined by spaces, trimmed to a readable length
+	UID     int      // effective UID of the process, -1 if unknown
+	User    string   // user name of UID, "" if unknown
+}
+
+// Command is the command line as a person wants to read it: argv[0]'s base
+// name and the arguments ("python3 /srv/app/server.py --port 326" rather
+// than the interpreter's full path). It is Cmdline when Args is unknown.
+func (p Process) Command() string {
+	if len(p.Args) == 0 {
+		return p.Cmdline
+	}
+	args := slices.Clone(p.Args)
+	if i := strings.LastIndexByte(args[0], '/'); i >= 0 && i < len(args[0])-1 && !strings.Contains(args[0], " ") {
+		args[0] = args[0][i+1:]
+	}
+	return strings.Join(args, " ")
 }
 
 // Listener is one listening socket.
@@ -34,7 +54,7 @@ type Listener struct {
 	Port      uint16
 	Scope     Scope
 	DualStack bool   // bound to :: without IPV6_V6ONLY, so it also accepts IPv4
-	Iface     string // SO_BINDTODEVICE interface, "" if none (or unknown: text tables)
+	Iface     string // SO_BINDTODEVICE interface (neutralised), "" if none (or unknown: text tables)
 	UID       int    // socket owner, -1 if unknown
 	User      string // user name of UID ("" if unknown: show the uid)
 	Inode     uint64 // socket inode, 0 if the backend cannot tell
@@ -46,6 +66,19 @@ type Listener struct {
 // and reopened on the same port is a different listener.
 func (l Listener) Key() string {
 	return l.Proto + " " + netip.AddrPortFrom(l.Addr, l.Port).String() + " #" + strconv.FormatUint(l.Inode, 10)
+}
+
+// Endpoint is the local address as ss shows it: "0.0.0.0:22",
+// "[::1]:631", and with a bound device "0.0.0.0%v0:444" or "[::]%v0:446".
+func (l Listener) Endpoint() string {
+	if l.Iface == "" {
+		return netip.AddrPortFrom(l.Addr, l.Port).String()
+	}
+	a := l.Addr.String()
+	if l.Addr.Is6() {
+		a = "[" + a + "]"
+	}
+	return a + "%" + l.Iface + ":" + strconv.Itoa(int(l.Port))
 }
 
 // PIDs returns the PIDs of l's processes in ascending order.

@@ -135,8 +135,11 @@ func (s *linuxScanner) snapshot(ctx context.Context, f Filter) (Snapshot, error)
 			// A socket bound to the loopback device accepts nothing from
 			// outside, whatever its address says.
 			l.Iface = ifc.name
-			if ifc.loopback {
+			switch {
+			case ifc.loopback:
 				l.Scope = ScopeLoopback
+			case l.Scope == ScopeAll:
+				l.Scope = ScopeInterface
 			}
 		}
 		if e.V6 && e.Addr.IsUnspecified() {
@@ -190,6 +193,7 @@ func (s *linuxScanner) procs(owners []owner) []Process {
 		out = append(out, Process{
 			PID:     o.pid,
 			Name:    m.comm,
+			Args:    slices.Clone(m.args),
 			Cmdline: m.cmdline,
 			UID:     m.uid,
 			User:    s.users.name(m.uid),

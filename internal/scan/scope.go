@@ -10,18 +10,21 @@ type Scope int
 
 // Bind scopes, from most to least restrictive.
 const (
-	ScopeLoopback Scope = iota // 127.0.0.0/8, ::1 or bound to the loopback device: this machine only
-	ScopeSpecific              // one non-loopback address
-	ScopeAll                   // 0.0.0.0 or ::: every address
+	ScopeLoopback  Scope = iota // 127.0.0.0/8, ::1 or bound to the loopback device: this machine only
+	ScopeSpecific               // one non-loopback address
+	ScopeInterface              // any address, but only on one (non-loopback) device: SO_BINDTODEVICE
+	ScopeAll                    // 0.0.0.0 or ::: every address
 )
 
-// String returns "loopback", "address" or "all".
+// String returns "loopback", "address", "interface" or "all".
 func (s Scope) String() string {
 	switch s {
 	case ScopeLoopback:
 		return "loopback"
 	case ScopeSpecific:
 		return "address"
+	case ScopeInterface:
+		return "interface"
 	case ScopeAll:
 		return "all"
 	}
@@ -50,6 +53,8 @@ func (s *Scope) UnmarshalText(b []byte) error {
 		*s = ScopeLoopback
 	case "address":
 		*s = ScopeSpecific
+	case "interface":
+		*s = ScopeInterface
 	case "all":
 		*s = ScopeAll
 	default:

@@ -4,6 +4,8 @@ import (
 	"os/user"
 	"strconv"
 	"sync"
+
+	"github.com/portui/portui/internal/sanitize"
 )
 
 // userNames caches uid -> user name lookups; the name service is far slower
@@ -27,7 +29,8 @@ func (u *userNames) name(uid int) string {
 	}
 	n := ""
 	if usr, err := user.LookupId(strconv.Itoa(uid)); err == nil {
-		n = usr.Username
+		n = sanitize.Line(usr.Username) // /etc/passwd and NSS are not ours
+
 	}
 	if u.m == nil || len(u.m) >= maxUserNames {
 		u.m = make(map[int]string)
