@@ -79,10 +79,8 @@ func firstUnsafe(s string, multiline bool) int {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c < 0x20 || c == 0x7f {
-				if !(multiline && (c == '\n')) {
-					return i
-				}
+			if (c < 0x20 || c == 0x7f) && (!multiline || c != '\n') {
+				return i
 			}
 			i++
 			continue
