@@ -215,20 +215,20 @@ func overflow(body []string, room int) int { return max(0, len(body)-room) }
 // its run (which scrolls).
 func (d *DetailState) top(w int, sty *Styles) (head, rest []string) {
 	p := newPane(w, sty)
-	title := []span{sty.Title.Of("Port " + strconv.Itoa(d.Port)), txt(" "), sty.StatusSGR(d.Status).Of(d.Status.String())}
+	title := []span{sty.Title.of("Port " + strconv.Itoa(d.Port)), txt(" "), sty.StatusSGR(d.Status).of(d.Status.String())}
 	if d.ViewName != "" {
-		title = append(title, sty.Dim.Of(" ("+d.ViewName+")"))
+		title = append(title, sty.Dim.of(" ("+d.ViewName+")"))
 	}
 	if len(d.Names) > 0 {
-		title = append(title, sty.Dim.Of(strings.TrimRight(sty.G.Sep, " ")), txt(" "+strings.Join(d.Names, " ")))
+		title = append(title, sty.Dim.of(strings.TrimRight(sty.G.Sep, " ")), txt(" "+strings.Join(d.Names, " ")))
 	}
 	p.line(title...)
 	var parts []span
 	for i, ps := range d.Protos {
 		if i > 0 {
-			parts = append(parts, sty.Dim.Of(strings.TrimRight(sty.G.Sep, " ")), txt(" "))
+			parts = append(parts, sty.Dim.of(strings.TrimRight(sty.G.Sep, " ")), txt(" "))
 		}
-		parts = append(parts, txt(ps.Proto+glue), sty.StatusSGR(ps.Status).Of(ps.Status.String()))
+		parts = append(parts, txt(ps.Proto+glue), sty.StatusSGR(ps.Status).of(ps.Status.String()))
 	}
 	p.wrap(0, 0, parts...)
 	head = p.lines
@@ -270,48 +270,48 @@ func (d *DetailState) listen(p *paneText, sty *Styles) {
 	default:
 		when = "live" + sep + l.Polled
 	}
-	p.fitRight([]span{sty.Head.Of("Listening now")}, []span{sty.Dim.Of(when)})
+	p.fitRight([]span{sty.Head.of("Listening now")}, []span{sty.Dim.of(when)})
 	if len(l.Rows) == 0 && l.Polled != "" {
-		p.wrap(0, 2, sty.Dim.Of("nothing listens on "+strconv.Itoa(d.Port)))
+		p.wrap(0, 2, sty.Dim.of("nothing listens on "+strconv.Itoa(d.Port)))
 	}
 	for _, r := range l.Rows {
 		d.listenerLines(p, r, sty)
 	}
 	if len(l.Changes) > 0 {
-		p.line(sty.Dim.Of("changes since " + l.Since + ":"))
+		p.line(sty.Dim.of("changes since " + l.Since + ":"))
 		for _, c := range l.Changes {
-			sign := sty.Listen.Of("+")
+			sign := sty.Listen.of("+")
 			if !c.Appeared {
-				sign = sty.Private.Of(sty.G.Minus)
+				sign = sty.Private.of(sty.G.Minus)
 			}
-			p.wrap(0, 2, sign, txt(" "), sty.Dim.Of(c.At), txt(" "+changeLine(c.Row)))
+			p.wrap(0, 2, sign, txt(" "), sty.Dim.of(c.At), txt(" "+changeLine(c.Row)))
 		}
 	}
 	if l.Hint != "" && len(l.Rows) > 0 {
-		p.wrap(0, 2, sty.Dim.Of(l.Hint))
+		p.wrap(0, 2, sty.Dim.of(l.Hint))
 	}
 }
 
 // listenerLines is one listener: the socket, then each process and its
 // command line in full (the pane scrolls; only absurd lengths are cut).
 func (d *DetailState) listenerLines(p *paneText, r ListenerRow, sty *Styles) {
-	head := []span{sty.Bold.Of(r.Proto), txt(" " + r.Addr + " "), sty.Dim.Of(r.Scope)}
+	head := []span{sty.Bold.of(r.Proto), txt(" " + r.Addr + " "), sty.Dim.of(r.Scope)}
 	if r.DualStack {
-		head = append(head, sty.Dim.Of(" +v4"))
+		head = append(head, sty.Dim.of(" +v4"))
 	}
 	if r.Private {
-		head = append(head, txt(" "), sty.Private.Of("private"+glue+"use"))
+		head = append(head, txt(" "), sty.Private.of("private"+glue+"use"))
 	}
 	p.wrap(0, 2, head...)
 	for _, pr := range r.Procs {
-		line := []span{sty.Bold.Of(pr.Name), txt(" pid" + glue + strconv.Itoa(pr.PID))}
+		line := []span{sty.Bold.of(pr.Name), txt(" pid" + glue + strconv.Itoa(pr.PID))}
 		if pr.User != "" {
-			line = append(line, sty.Dim.Of(sty.G.Sep+pr.User))
+			line = append(line, sty.Dim.of(sty.G.Sep+pr.User))
 		}
 		p.wrap(2, 2, line...)
 		if pr.Command != "" && pr.Command != pr.Name {
 			cmd, more := capText(pr.Command, maxText)
-			sp := []span{sty.Dim.Of(cmd)}
+			sp := []span{sty.Dim.of(cmd)}
 			if more > 0 {
 				sp = append(sp, txt(" "+sty.moreBytes(more, "")))
 			}
@@ -329,7 +329,7 @@ func (d *DetailState) listenerLines(p *paneText, r ListenerRow, sty *Styles) {
 				why = "owner " + r.Owner + sty.G.Sep + why
 			}
 		}
-		p.wrap(2, 2, sty.Dim.Of(why))
+		p.wrap(2, 2, sty.Dim.of(why))
 	}
 }
 
@@ -348,19 +348,19 @@ func changeLine(r ListenerRow) string {
 func (d *DetailState) class(w int, sty *Styles) []string {
 	p := newPane(w, sty)
 	c := d.Class
-	p.line(sty.Head.Of(c.Title), sty.Dim.Of(" "+Range(c.Lo, c.Hi, sty.G)))
+	p.line(sty.Head.of(c.Title), sty.Dim.of(" "+Range(c.Lo, c.Hi, sty.G)))
 	// The brief form, two lines at most: the footer sits on every screen
 	// and must not crowd out the records (lookup and y give the full text).
-	p.wrapMax(0, 0, 2, sty.Dim.Of(strings.ReplaceAll(c.Brief, " · ", sty.G.Sep)))
+	p.wrapMax(0, 0, 2, sty.Dim.of(strings.ReplaceAll(c.Brief, " · ", sty.G.Sep)))
 	return p.lines
 }
 
 // records: the registry section, records identical but for the transport
 // merged into one entry ("ssh  tcp udp").
 func (d *DetailState) records(p *paneText, sty *Styles) {
-	p.line(sty.Head.Of("Registry"))
+	p.line(sty.Head.of("Registry"))
 	if len(d.Records) == 0 {
-		p.line(sty.Dim.Of("no record: unassigned"))
+		p.line(sty.Dim.of("no record: unassigned"))
 		return
 	}
 	for _, g := range groupRecords(d.Records) {
@@ -400,7 +400,7 @@ func sameButProto(a, b registry.Record) bool {
 // a line saying how much more there is and where to read it.
 func (d *DetailState) longText(p *paneText, indent, hang int, sty *Styles, st SGR, label, text string) {
 	t, more := capText(text, maxText)
-	sp := []span{st.Of(label + t)}
+	sp := []span{st.of(label + t)}
 	if more > 0 {
 		sp = append(sp, txt(" "+sty.moreBytes(more, "portui lookup "+strconv.Itoa(d.Port))))
 	}
@@ -420,15 +420,15 @@ func (d *DetailState) record(p *paneText, g recordGroup, sty *Styles) {
 	}
 	head := []span{}
 	if r.Name != "" {
-		head = append(head, nameSt.Of(r.Name))
+		head = append(head, nameSt.of(r.Name))
 	} else {
 		// No name: the description is the heading (capped like any text).
 		t, _ := capText(r.Description, maxText)
-		head = append(head, nameSt.Of(t))
+		head = append(head, nameSt.of(t))
 	}
-	head = append(head, sty.Dim.Of(" "+protos))
+	head = append(head, sty.Dim.of(" "+protos))
 	if r.Lo != r.Hi {
-		head = append(head, sty.Dim.Of(" "+Range(r.Lo, r.Hi, sty.G)))
+		head = append(head, sty.Dim.of(" "+Range(r.Lo, r.Hi, sty.G)))
 	}
 	p.wrap(0, 2, head...)
 	if r.Name != "" && r.Description != "" {
@@ -458,7 +458,7 @@ func (d *DetailState) record(p *paneText, g recordGroup, sty *Styles) {
 		dates = append(dates, "modified "+r.Modified)
 	}
 	if len(dates) > 0 {
-		p.wrap(2, 2, sty.Dim.Of(strings.Join(dates, sty.G.Sep)))
+		p.wrap(2, 2, sty.Dim.of(strings.Join(dates, sty.G.Sep)))
 	}
 	if r.ServiceCode != "" {
 		p.wrap(2, 2, txt("DCCP service code "+r.ServiceCode))
@@ -481,7 +481,7 @@ func (d *DetailState) people(p *paneText, role string, ids []string, sty *Styles
 		if c := per.Contact(); c != "" {
 			who += " " + c
 		}
-		p.wrap(2, 2, sty.Dim.Of(role), txt(" "+who))
+		p.wrap(2, 2, sty.Dim.of(role), txt(" "+who))
 	}
 }
 

@@ -104,11 +104,11 @@ func helpLines(cols [][]string, inner int) []string {
 func HelpBox(groups []HelpGroup, footer string, w, h, scroll int, sty *Styles) (box string, maxScroll int) {
 	avail := max(1, w-4) // border and padding
 	lines := helpLines(helpColumns(groups, sty), avail)
-	closeHint := []span{sty.Bold.Of("esc/?/q"), sty.Dim.Of(" close")}
+	closeHint := []span{sty.Bold.of("esc/?/q"), sty.Dim.of(" close")}
 	// The footer ends with how to close; it is the last of the content.
 	p := newPane(avail, sty)
 	if footer != "" {
-		p.wrap(0, 0, append([]span{sty.Dim.Of(sty.G.Text(footer) + sty.G.Sep)}, closeHint...)...)
+		p.wrap(0, 0, append([]span{sty.Dim.of(sty.G.Text(footer) + sty.G.Sep)}, closeHint...)...)
 	} else {
 		p.line(closeHint...)
 	}
@@ -119,7 +119,7 @@ func HelpBox(groups []HelpGroup, footer string, w, h, scroll int, sty *Styles) (
 		maxScroll = len(lines) - show
 		scroll = max(0, min(scroll, maxScroll))
 		hint := newPane(avail, sty)
-		hint.line(append([]span{sty.Bold.Of(sty.G.Up + "/" + sty.G.Down), sty.Dim.Of(" scroll" + sty.G.Sep)}, closeHint...)...)
+		hint.line(append([]span{sty.Bold.of(sty.G.Up + "/" + sty.G.Down), sty.Dim.of(" scroll" + sty.G.Sep)}, closeHint...)...)
 		lines = append(lines[scroll:scroll+show:scroll+show], hint.lines[0])
 	}
 	inner := 0

@@ -20,23 +20,23 @@ type SearchState struct {
 // SearchList renders the results as exactly h lines of width w.
 func SearchList(s SearchState, w, h int, sty *Styles) []string {
 	p := newPane(w, sty)
-	head := []span{sty.Head.Of("Search")}
+	head := []span{sty.Head.of("Search")}
 	switch {
 	case s.Query == "":
 		p.line(head...)
-		p.wrap(0, 0, sty.Dim.Of("Type a port number, a service name or words from a description; enter jumps to the best match, n/N cycle, esc clears."))
+		p.wrap(0, 0, sty.Dim.of("Type a port number, a service name or words from a description; enter jumps to the best match, n/N cycle, esc clears."))
 		return sty.Block(p.lines, w, h)
 	case s.Pending && len(s.Matches) == 0:
-		p.fitRight(head, []span{sty.Dim.Of("searching" + sty.G.Ellipsis)})
+		p.fitRight(head, []span{sty.Dim.of("searching" + sty.G.Ellipsis)})
 		return sty.Block(p.lines, w, h)
 	}
 	count := strconv.Itoa(s.Total) + " matches"
 	if s.Total == 1 {
 		count = "1 match"
 	}
-	p.fitRight(head, []span{sty.Dim.Of(count)})
+	p.fitRight(head, []span{sty.Dim.of(count)})
 	if s.Total == 0 {
-		p.line(sty.Dim.Of("nothing matches " + strconv.Quote(s.Query)))
+		p.line(sty.Dim.of("nothing matches " + strconv.Quote(s.Query)))
 	}
 	for i, m := range s.Matches {
 		if len(p.lines) >= h {
@@ -50,7 +50,7 @@ func SearchList(s SearchState, w, h int, sty *Styles) []string {
 		if i == s.Cursor {
 			port.st = sty.Active
 		}
-		p.line(port, txt(" "), sty.Bold.Of(name), txt(" "), sty.Dim.Of(m.Why))
+		p.line(port, txt(" "), sty.Bold.of(name), txt(" "), sty.Dim.of(m.Why))
 	}
 	return sty.Block(p.lines, w, h)
 }

@@ -23,8 +23,8 @@ type span struct {
 	st   SGR
 }
 
-// Of is text in style s, as a piece of a line.
-func (s SGR) Of(text string) span { return span{text: text, st: s} }
+// of is text in style s, as a piece of a line.
+func (s SGR) of(text string) span { return span{text: text, st: s} }
 
 // txt is unstyled text, as a piece of a line.
 func txt(s string) span { return span{text: s} }

@@ -113,12 +113,12 @@ func checkWrapped(t *testing.T, what string, sp []span, lines []string, w int) {
 func TestWrapKeepsEveryCharacter(t *testing.T) {
 	sty := NewStyles(colorprofile.TrueColor, true, nil)
 	cases := map[string][]span{
-		"ipv6 listener": {sty.Bold.Of("tcp"), txt(" [2001:db8:1234:5678:9abc:def0:1234:5678]:326 "),
-			sty.Dim.Of("address"), txt(" "), sty.Private.Of("private" + glue + "use")},
-		"command": {sty.Dim.Of("python3 /srv/app/server.py --port 326 --config=/etc/app/a-very-long-configuration-file-name.yaml")},
-		"mixed": {txt("Jürgen Groß "), sty.Warn.Of("note: 端口 is port in Chinese, "), txt("e\u0301t\u00e9 "),
-			sty.Err.Of("x"), sty.Listen.Of("y"), txt("  spaces\tand\nnewlines  ")},
-		"one long word": {sty.Title.Of(strings.Repeat("abcdefghij", 12))},
+		"ipv6 listener": {sty.Bold.of("tcp"), txt(" [2001:db8:1234:5678:9abc:def0:1234:5678]:326 "),
+			sty.Dim.of("address"), txt(" "), sty.Private.of("private" + glue + "use")},
+		"command": {sty.Dim.of("python3 /srv/app/server.py --port 326 --config=/etc/app/a-very-long-configuration-file-name.yaml")},
+		"mixed": {txt("Jürgen Groß "), sty.Warn.of("note: 端口 is port in Chinese, "), txt("e\u0301t\u00e9 "),
+			sty.Err.of("x"), sty.Listen.of("y"), txt("  spaces\tand\nnewlines  ")},
+		"one long word": {sty.Title.of(strings.Repeat("abcdefghij", 12))},
 	}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range 20 {
@@ -127,7 +127,7 @@ func TestWrapKeepsEveryCharacter(t *testing.T) {
 			word := strings.Repeat(string(rune('a'+rng.IntN(26))), 1+rng.IntN(15))
 			st := []SGR{{}, sty.Bold, sty.Dim, sty.Private}[rng.IntN(4)]
 			sep := []string{" ", "", glue, "  "}[rng.IntN(4)]
-			sp = append(sp, st.Of(word+sep))
+			sp = append(sp, st.of(word+sep))
 		}
 		cases[fmt.Sprintf("random %d", i)] = sp
 	}
@@ -289,14 +289,14 @@ func FuzzWrap(f *testing.F) {
 	sty := NewStyles(colorprofile.TrueColor, false, nil)
 	f.Fuzz(func(t *testing.T, s string, w, hang int) {
 		w, hang = 1+abs(w)%80, abs(hang)%4
-		sp := []span{sty.Bold.Of(s), txt(" "), sty.Dim.Of(s)}
+		sp := []span{sty.Bold.of(s), txt(" "), sty.Dim.of(s)}
 		p := newPane(w+hang+1, sty)
 		p.wrap(0, hang, sp...)
 		// What the pane gets is the sanitised text: compare with that.
 		pa := newPara(sp, false)
 		var want []span
 		for k := range pa.styles {
-			want = append(want, pa.styles[k].Of(pa.text[pa.starts[k]:pa.starts[k+1]]))
+			want = append(want, pa.styles[k].of(pa.text[pa.starts[k]:pa.starts[k+1]]))
 		}
 		checkWrapped(t, "fuzz", want, p.lines, w+hang+1)
 	})
