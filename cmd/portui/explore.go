@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/portui/portui/internal/model"
+	"github.com/portui/portui/internal/views"
 )
 
 // explore opens the registry and the scanner and runs the explorer. A
@@ -21,6 +22,7 @@ func (a *app) explore(ctx context.Context, opts tuiOptions) error {
 		Port:     opts.port,
 		Block:    opts.block,
 		IsRoot:   os.Geteuid() == 0,
+		ASCII:    !views.UTF8Locale(os.Getenv("LC_ALL"), os.Getenv("LC_CTYPE"), os.Getenv("LANG")),
 	}
 	if s, err := newScanner(); err == nil {
 		defer s.Close()

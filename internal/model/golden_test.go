@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/portui/portui/internal/scan"
 
 	"github.com/charmbracelet/x/exp/golden"
 )
@@ -50,6 +51,44 @@ var scenarios = []struct {
 		m := poll(t, newTest(t, w, h, 326, baseSnap(t0)))
 		return pollSnap(t, m, with326(t0.Add(5*time.Second)))
 	}},
+	{"ipv6", func(t testing.TB, w, h int) Model {
+		// Issue 7 #1 and #7: a long IPv6 address (it lost characters and
+		// showed a stray "m") held by an interpreter whose path used up
+		// the command line.
+		return poll(t, newTest(t, w, h, 326, withIPv6(t0)))
+	}},
+	{"ascii", func(t testing.TB, w, h int) Model {
+		// LANG=C: ASCII glyphs only, the IPv6 listener on screen.
+		m := New(Config{Registry: testReg, Scanner: scan.Static(withIPv6(t0)), Port: 326, ASCII: true})
+		m.loc = time.UTC
+		return poll(t, update(t, m, tea.WindowSizeMsg{Width: w, Height: h}))
+	}},
+}
+
+// withIPv6 is baseSnap plus a python server on a long IPv6 address.
+func withIPv6(at time.Time) scan.Snapshot {
+	s := baseSnap(at)
+	p := proc(4242, "python3", "root", "/opt/pyenv/versions/3.11.7/bin/python3 /srv/app/server.py --port 326")
+	p[0].Args = []string{"/opt/pyenv/versions/3.11.7/bin/python3", "/srv/app/server.py", "--port", "326"}
+	s.Listeners = append(s.Listeners, lst("tcp", "2001:db8:1234:5678:9abc:def0:1234:5678", 326, p))
+	return s
+}
+
+// extraGoldens are scenarios at sizes besides goldenSizes: the help
+// overlay where it does not fit (it scrolls; scrolled to the end it lists
+// d, which works at that size).
+var extraGoldens = []struct {
+	name string
+	w, h int
+	run  func(t testing.TB, w, h int) Model
+}{
+	{"help", 50, 16, nil},
+	{"help_end", 50, 16, func(t testing.TB, w, h int) Model {
+		m := poll(t, newTest(t, w, h, -1, baseSnap(t0)))
+		m = update(t, m, press("?"))
+		m.helpScroll = 1000 // clamped by the view
+		return m
+	}},
 }
 
 // TestGolden compares each scenario's screen (ANSI stripped) at each size
@@ -64,6 +103,24 @@ func TestGolden(t *testing.T) {
 				golden.RequireEqual(t, s)
 			})
 		}
+	}
+}
+
+// TestGoldenExtra is TestGolden for extraGoldens.
+func TestGoldenExtra(t *testing.T) {
+	for _, g := range extraGoldens {
+		run := g.run
+		for _, sc := range scenarios {
+			if run == nil && sc.name == g.name {
+				run = sc.run
+			}
+		}
+		t.Run(fmt.Sprintf("%s_%dx%d", g.name, g.w, g.h), func(t *testing.T) {
+			m := run(t, g.w, g.h)
+			s := screen(m)
+			assertFits(t, s, g.w, g.h)
+			golden.RequireEqual(t, s)
+		})
 	}
 }
 

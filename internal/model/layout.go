@@ -22,16 +22,25 @@ func (p PaneMode) String() string {
 	return [...]string{"side", "below", "toggle", "too small"}[p]
 }
 
-// Layout minimums. The pane's minimum width fits the longest fixed line it
-// shows ("325–332: unassigned run, 8 ports").
+// Layout minimums. The pane's minimum width fits its fixed lines
+// ("Listening now  live · 12:00", "tcp unassigned · udp unassigned").
 const (
-	minPaneW   = 32 // pane text columns
+	minPaneW   = 30 // pane text columns
 	minPaneH   = 10 // pane lines when below the grid
 	minW       = 30 // below this, "terminal too small"
 	minH       = 8
 	minCols    = 4
 	maxCols    = 32
 	paneGutter = 2 // "│ " between the grid and a side pane
+	// refDigits and maxDigits are the number widths of blocks: 4 up to
+	// 9215, 5 from there. The layout is decided for refDigits and sized
+	// for both, so it is the same for every block.
+	refDigits = 4
+	maxDigits = 5
+	// sideMinCols is the side grid that beats a partial grid below it:
+	// with 8 cells a row beside the pane, a taller pane below showing a
+	// few more ports is the worse screen.
+	sideMinCols = 8
 )
 
 // LayoutOpts are the inputs of Layout besides the terminal size.
@@ -50,18 +59,27 @@ type Geometry struct {
 	Pane   image.Rectangle // the pane's text area; empty when hidden
 	Legend image.Rectangle
 	Status image.Rectangle // one line
-	Cols   int             // cells per grid row
+	Cols   int             // cells per grid row, for this block's digits
 	CellW  int             // digits per cell number
+	Pitch  int             // columns from one cell to the next (views.CellPitch or one more)
 }
 
 // Layout computes the screen layout for a w×h terminal.
 //
-// The grid gets as many cells per row as fit (32, 16, 8 or 4). The pane
-// goes to the right or below, whichever shows more ports; on a tie (the
-// whole block fits either way) the one giving the pane more room wins. When
-// neither fits, the pane is a toggle (PaneToggle).
+// Every rectangle depends on the terminal size only, never on the block:
+// paging with < and > from 0–1023 to 64512–65535 keeps the pane where it
+// is. The mode is decided for four-digit cells; the grid rectangle is as
+// wide as the wider of the four- and five-digit grids that fit; within
+// it, a block gets as many cells per row (32, 16, 8 or 4) as its own cell
+// width allows (five-digit blocks may get fewer).
+//
+// The pane goes to the right or below: right when that shows at least as
+// many ports (a tie, when both show the whole block, goes to the bigger
+// pane); below when that shows the whole block; right again when the side
+// grid has at least sideMinCols cells a row; otherwise whichever shows
+// more. When neither fits, the pane is a toggle (PaneToggle).
 func Layout(w, h int, o LayoutOpts) Geometry {
-	g := Geometry{W: w, H: h, CellW: max(4, o.CellW)}
+	g := Geometry{W: w, H: h, CellW: max(refDigits, o.CellW)}
 	if w < minW || h < minH {
 		g.Mode = TooSmall
 		return g
@@ -72,38 +90,76 @@ func Layout(w, h int, o LayoutOpts) Geometry {
 	g.Legend = image.Rect(0, h-1-legendH, w, h-1)
 	top, bodyH := 1, h-2-legendH
 
-	sideCols := fitCols(w-paneGutter-minPaneW, g.CellW)
-	belowCols := fitCols(w, g.CellW)
+	sideAvail := w - paneGutter - minPaneW
+	sideCols := fitCols(sideAvail, refDigits)
+	belowCols := fitCols(w, refDigits)
 	belowRows := min(totalRows(belowCols), bodyH-1-minPaneH)
 	side := visible(sideCols, bodyH)
 	below := visible(belowCols, belowRows)
 	if belowRows < minCols {
 		below = 0
 	}
-	sideArea := (w - views.GridWidth(sideCols, g.CellW) - paneGutter) * bodyH
+	sideGridW := gridSpan(sideAvail)
+	sideArea := (w - sideGridW - paneGutter) * bodyH
 	belowArea := w * (bodyH - belowRows - 1)
 
 	switch {
 	case sideCols > 0 && (side > below || side == below && sideArea >= belowArea):
-		g.Mode, g.Cols = PaneSide, sideCols
-		gw := views.GridWidth(sideCols, g.CellW)
-		g.Grid = image.Rect(0, top, gw, top+bodyH)
-		g.Pane = image.Rect(gw+paneGutter, top, w, top+bodyH)
-	case below > 0:
-		g.Mode, g.Cols = PaneBelow, belowCols
-		g.Grid = image.Rect(0, top, views.GridWidth(belowCols, g.CellW), top+belowRows)
-		g.Pane = image.Rect(0, top+belowRows+1, w, top+bodyH) // a rule line between
+		g.Mode = PaneSide
+	case below == views.BlockSize:
+		g.Mode = PaneBelow
+	case sideCols >= sideMinCols:
+		g.Mode = PaneSide
+	case below > side:
+		g.Mode = PaneBelow
+	case sideCols > 0:
+		g.Mode = PaneSide
 	case belowCols > 0:
-		g.Mode, g.Cols = PaneToggle, belowCols
+		g.Mode = PaneToggle
+	default:
+		g.Mode = TooSmall
+		return g
+	}
+	switch g.Mode {
+	case PaneSide:
+		g.Grid = image.Rect(0, top, sideGridW, top+bodyH)
+		g.Pane = image.Rect(sideGridW+paneGutter, top, w, top+bodyH)
+	case PaneBelow:
+		g.Grid = image.Rect(0, top, gridSpan(w), top+belowRows)
+		g.Pane = image.Rect(0, top+belowRows+1, w, top+bodyH) // a rule line between
+	case PaneToggle:
 		if o.ShowPane {
 			g.Pane = image.Rect(0, top, w, top+bodyH)
 		} else {
-			g.Grid = image.Rect(0, top, views.GridWidth(belowCols, g.CellW), top+bodyH)
+			g.Grid = image.Rect(0, top, gridSpan(w), top+bodyH)
 		}
-	default:
-		g.Mode = TooSmall
 	}
+	// The block's own cells per row in the grid's width (the toggle's
+	// hidden grid counts as full width).
+	gw := g.Grid.Dx()
+	if g.Grid.Empty() {
+		gw = gridSpan(w)
+	}
+	g.Cols = max(minCols, fitCols(gw, g.CellW))
+	g.Pitch = pitch(gw, g.Cols, g.CellW)
 	return g
+}
+
+// pitch spreads cols cells over a grid w wide: one blank more between
+// cells when that fits, so that four-digit blocks in a rectangle sized for
+// five digits line up with them instead of leaving a gap at the right.
+func pitch(w, cols, cellW int) int {
+	p := views.CellPitch(cellW)
+	if views.GridWidthPitch(cols, p+1, cellW) <= w {
+		return p + 1
+	}
+	return p
+}
+
+// gridSpan is the width of the widest grid, of four- or five-digit cells,
+// that fits in w: the grid rectangle of every block.
+func gridSpan(w int) int {
+	return max(views.GridWidth(fitCols(w, refDigits), refDigits), views.GridWidth(fitCols(w, maxDigits), maxDigits))
 }
 
 // fitCols is the most cells per row (a power of two from maxCols down to
@@ -138,14 +194,14 @@ func visible(cols, rows int) int {
 func (g Geometry) Rows() int { return g.Grid.Dy() }
 
 // CellAt maps a screen position to the block index of the cell there,
-// given the first visible row. The marker column right of a number belongs
-// to that number's cell; the row label column belongs to no cell.
+// given the first visible row. The marker column and the blank right of a
+// number belong to that number's cell.
 func (g Geometry) CellAt(x, y, top int) (int, bool) {
 	if !image.Pt(x, y).In(g.Grid) {
 		return 0, false
 	}
-	col := (x-g.Grid.Min.X)/(g.CellW+1) - 1
-	if col < 0 || col >= g.Cols {
+	col := (x - g.Grid.Min.X) / g.Pitch
+	if col >= g.Cols {
 		return 0, false
 	}
 	i := (y-g.Grid.Min.Y+top)*g.Cols + col

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/scan"
 	"github.com/portui/portui/internal/views"
@@ -31,6 +32,9 @@ type Config struct {
 	// instead of painting the grid and then the listeners over it (over
 	// SSH that second paint is pure overhead). 0 paints at once.
 	FirstFrameWait time.Duration
+	// ASCII draws every glyph from views.ASCIIGlyphs (the locale is not
+	// UTF-8: views.UTF8Locale); frames then hold only ASCII text.
+	ASCII bool
 }
 
 // DefaultInterval is the poll interval when Config.Interval is 0.
@@ -65,6 +69,7 @@ type Model struct {
 	filter          filter
 	showPane        bool // PaneToggle layouts: pane instead of grid
 	paneScroll      int
+	helpScroll      int // first line of the help overlay shown
 
 	cells     [views.BlockSize]views.Cell
 	counts    [4]int // statuses in the block, under view
@@ -124,11 +129,13 @@ func New(cfg Config) Model {
 	ctx, cancel := context.WithCancel(context.Background())
 	in := queryInput{prompt: "/", placeholder: "port, service or words", limit: 64}
 	m := Model{
-		cfg:    cfg,
-		reg:    cfg.Registry,
-		keys:   DefaultKeyMap(),
-		input:  in,
-		sty:    views.NewStyles(true), // dark until the terminal says otherwise
+		cfg:   cfg,
+		reg:   cfg.Registry,
+		keys:  DefaultKeyMap(),
+		input: in,
+		// 16 colours on a dark background until the terminal says
+		// otherwise (tea.ColorProfileMsg, tea.BackgroundColorMsg).
+		sty:    views.NewStyles(colorprofile.ANSI, true, views.GlyphsFor(cfg.ASCII)),
 		loc:    time.Local,
 		ctx:    ctx,
 		cancel: cancel,

@@ -17,7 +17,7 @@ func (m *Model) render() string {
 	}
 	g := &m.geo
 	if g.Mode == TooSmall {
-		return tooSmall(m.w, m.h)
+		return tooSmall(m.w, m.h, m.sty)
 	}
 	lines := make([]string, 0, m.h)
 	c := registry.ClassOf(m.block)
@@ -32,12 +32,22 @@ func (m *Model) render() string {
 	lines = append(lines, views.StatusBar(m.statusState(), m.w, m.sty))
 	s := strings.Join(lines, "\n")
 	if m.mode == modeHelp {
-		help := m.keys.withState(m.keyState(modeBrowse))
-		box := views.HelpBox(help.Groups(), "mouse: click a port to select it, wheel to scroll · esc/? closes this help",
-			m.w, m.h, m.sty)
+		box, _ := m.helpBox()
 		s = views.Overlay(s, box, m.w, m.h)
 	}
-	return s
+	// Text from outside (registry, process names, messages) may hold
+	// characters a non-UTF-8 console cannot show: the last safety net.
+	return m.sty.G.Text(s)
+}
+
+// helpFooter ends the help overlay.
+const helpFooter = "mouse: click a port to select it, wheel to scroll"
+
+// helpBox is the help overlay at the screen's size, scrolled to
+// m.helpScroll, and its largest useful scroll.
+func (m *Model) helpBox() (string, int) {
+	help := m.keys.withState(m.keyState(modeBrowse))
+	return views.HelpBox(help.Groups(), helpFooter, m.w, m.h, m.helpScroll, m.sty)
 }
 
 // renderBody draws the grid and the pane per the layout's mode.
@@ -54,22 +64,22 @@ func (m *Model) renderBody() []string {
 	out := make([]string, 0, bodyH)
 	switch g.Mode {
 	case PaneSide:
-		rule := m.sty.Rule.Wrap("│") + " "
+		rule := m.sty.Rule.Wrap(m.sty.G.VRule) + " "
 		for i := range bodyH {
 			out = append(out, grid[i]+rule+pane[i])
 		}
 	case PaneBelow:
-		out = append(out, views.Block(grid, m.w, len(grid))...)
-		out = append(out, m.sty.Rule.Wrap(strings.Repeat("─", m.w)))
+		out = append(out, m.sty.Block(grid, m.w, len(grid))...)
+		out = append(out, m.sty.Rule.Wrap(strings.Repeat(m.sty.G.HRule, m.w)))
 		out = append(out, pane...)
 	default:
 		if grid != nil {
-			out = append(out, views.Block(grid, m.w, len(grid))...)
+			out = append(out, m.sty.Block(grid, m.w, len(grid))...)
 		} else {
 			out = append(out, pane...)
 		}
 	}
-	return views.Block(out, m.w, bodyH)
+	return m.sty.Block(out, m.w, bodyH)
 }
 
 // renderPane is the detail pane, or the search results while typing.
@@ -88,6 +98,7 @@ func (m *Model) statusState() views.StatusState {
 		Registry:  m.reg.Updated,
 		Listeners: len(m.snap.Listeners),
 		Findings:  m.findings,
+		Block:     views.Range(m.block, m.block+views.BlockSize-1, m.sty.G),
 		Hint:      m.hint(),
 	}
 	switch {
@@ -98,7 +109,7 @@ func (m *Model) statusState() views.StatusState {
 	case m.pollErr != nil:
 		s.Poll, s.PollBad = "poll failed", true
 	case !m.polled:
-		s.Poll = "polling…"
+		s.Poll = "polling" + m.sty.G.Ellipsis
 	default:
 		s.Poll = "live " + m.cfg.Interval.String()
 	}
@@ -106,7 +117,7 @@ func (m *Model) statusState() views.StatusState {
 	case m.mode == modeSearch:
 		s.Left = m.input.View(m.sty)
 	case m.mode == modeDigits:
-		s.Left = m.sty.Bold.Wrap("go to " + m.digits + "▏")
+		s.Left = m.sty.Bold.Wrap("go to " + m.digits + m.sty.G.Cursor)
 	case m.flash != "":
 		st := m.sty.Dim
 		if m.flashBad {
@@ -133,9 +144,9 @@ func (m *Model) searchLine() string {
 	q := m.sty.Bold.Wrap("/" + s.applied)
 	switch {
 	case s.accepting:
-		return q + m.sty.Dim.Wrap(" searching…")
+		return q + m.sty.Dim.Wrap(" searching"+m.sty.G.Ellipsis)
 	case len(s.matches) == 0:
-		return q + m.sty.Err.Wrap(" no match") + m.sty.Dim.Wrap(" · esc clears")
+		return q + m.sty.Err.Wrap(" no match") + m.sty.Dim.Wrap(m.sty.G.Sep+"esc clears")
 	}
 	mt := s.matches[s.idx]
 	name := mt.Name
@@ -143,12 +154,13 @@ func (m *Model) searchLine() string {
 		name = mt.Why
 	}
 	return q + " " + strconv.Itoa(s.idx+1) + "/" + strconv.Itoa(len(s.matches)) + " " + name +
-		m.sty.Dim.Wrap(" · n/N next · esc clears")
+		m.sty.Dim.Wrap(m.sty.G.Sep+"n/N next"+m.sty.G.Sep+"esc clears")
 }
 
 // tooSmall is the whole screen when nothing useful fits.
-func tooSmall(w, h int) string {
-	msg := []string{"terminal too small", fmt.Sprintf("%d×%d, need %d×%d", w, h, minW, minH)}
+func tooSmall(w, h int, sty *views.Styles) string {
+	x := sty.G.Times
+	msg := []string{"terminal too small", fmt.Sprintf("%d%s%d, need %d%s%d", w, x, h, minW, x, minH)}
 	lines := make([]string, h)
 	for i := range lines {
 		lines[i] = ""
@@ -156,16 +168,17 @@ func tooSmall(w, h int) string {
 			lines[i] = strings.Repeat(" ", max(0, (w-len([]rune(msg[j])))/2)) + msg[j]
 		}
 	}
-	return strings.Join(views.Block(lines, w, h), "\n")
+	return strings.Join(sty.Block(lines, w, h), "\n")
 }
 
-// hint is the status bar's default text: the key map's short help.
-func (m *Model) hint() string {
+// hint is the status bar's default text: the key map's short help, item
+// by item (the status bar drops whole items when short of room).
+func (m *Model) hint() []string {
 	var parts []string
 	for _, b := range m.keys.ShortHelp() {
 		if b.Enabled() {
 			parts = append(parts, b.Help().Key+" "+b.Help().Desc)
 		}
 	}
-	return strings.Join(parts, " · ")
+	return parts
 }

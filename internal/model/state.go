@@ -2,7 +2,6 @@ package model
 
 import (
 	"github.com/portui/portui/internal/audit"
-	"net/netip"
 	"reflect"
 	"slices"
 	"sort"
@@ -232,7 +231,7 @@ func (m *Model) detailState() views.DetailState {
 	d := views.DetailState{
 		Port:    m.sel,
 		Status:  m.reg.Status(m.sel, m.view),
-		Run:     m.detail.run.String(),
+		Run:     m.detail.run,
 		Class:   registry.ClassOf(m.sel),
 		Records: m.detail.records,
 		People:  m.detail.people,
@@ -297,7 +296,7 @@ func (m *Model) listenState() views.ListenState {
 func (m *Model) listenerRow(l *scan.Listener) views.ListenerRow {
 	r := views.ListenerRow{
 		Proto:     l.Proto,
-		Addr:      netip.AddrPortFrom(l.Addr, l.Port).String(),
+		Addr:      l.Endpoint(),
 		Scope:     l.Scope.String(),
 		DualStack: l.DualStack,
 		Private:   m.privateUse(l),
@@ -308,7 +307,7 @@ func (m *Model) listenerRow(l *scan.Listener) views.ListenerRow {
 		r.Owner = "uid " + strconv.Itoa(l.UID)
 	}
 	for _, p := range l.Procs {
-		r.Procs = append(r.Procs, views.ProcRow{PID: p.PID, Name: p.Name, User: p.User, Cmdline: p.Cmdline})
+		r.Procs = append(r.Procs, views.ProcRow{PID: p.PID, Name: p.Name, User: p.User, Command: p.Command()})
 	}
 	return r
 }
@@ -322,6 +321,7 @@ func (m *Model) gridState() views.GridState {
 		Top:   m.top,
 		Rows:  m.geo.Rows(),
 		CellW: m.geo.CellW,
+		Pitch: m.geo.Pitch,
 		Sel:   m.sel - m.block,
 		Plain: m.plain,
 	}

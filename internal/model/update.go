@@ -22,10 +22,11 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	case tea.BackgroundColorMsg:
-		m.sty = views.NewStyles(msg.IsDark())
+		m.sty = views.NewStyles(m.sty.Profile, msg.IsDark(), m.sty.G)
 		return m, nil
 	case tea.ColorProfileMsg:
 		m.plain = msg.Profile == colorprofile.NoTTY
+		m.sty = views.NewStyles(msg.Profile, m.sty.IsDark, m.sty.G)
 		return m, nil
 	case pollMsg:
 		m.holding = false

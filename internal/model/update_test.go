@@ -61,13 +61,14 @@ func TestDigitsEndedByOtherKey(t *testing.T) {
 }
 
 func TestMoveKeys(t *testing.T) {
-	m := newTest(t, 120, 40, -1, baseSnap(t0)) // 16 columns, 37 rows
+	m := newTest(t, 120, 40, -1, baseSnap(t0)) // 8 columns, 37 rows
+	c, r := m.geo.Cols, m.geo.Rows()
 	steps := []struct {
 		key  string
 		want int
 	}{
-		{"l", 1}, {"right", 2}, {"j", 18}, {"down", 34}, {"k", 18}, {"up", 2}, {"h", 1}, {"left", 0},
-		{"end", 15}, {"home", 0}, {"G", 1023}, {"g", 0}, {"pgdown", 37 * 16}, {"pgup", 0},
+		{"l", 1}, {"right", 2}, {"j", 2 + c}, {"down", 2 + 2*c}, {"k", 2 + c}, {"up", 2}, {"h", 1}, {"left", 0},
+		{"end", c - 1}, {"home", 0}, {"G", 1023}, {"g", 0}, {"pgdown", r * c}, {"pgup", 0},
 	}
 	for _, s := range steps {
 		m = update(t, m, press(s.key))
@@ -293,21 +294,22 @@ func TestCopySummary(t *testing.T) {
 }
 
 func TestMouse(t *testing.T) {
-	m := newTest(t, 120, 40, -1, baseSnap(t0)) // 16 columns; row 0 at y=1
-	m = update(t, m, tea.MouseClickMsg{X: 5 + 3*5, Y: 1 + 2, Button: tea.MouseLeft})
-	if m.Selected() != 35 {
-		t.Fatalf("click: %d, want 35", m.Selected())
+	m := newTest(t, 120, 40, -1, baseSnap(t0)) // 8 columns; row 0 at y=1
+	c := m.geo.Cols
+	m = update(t, m, tea.MouseClickMsg{X: 3 * m.geo.Pitch, Y: 1 + 2, Button: tea.MouseLeft})
+	if m.Selected() != 2*c+3 {
+		t.Fatalf("click: %d, want %d", m.Selected(), 2*c+3)
 	}
-	m = update(t, m, tea.MouseClickMsg{X: 1, Y: 3, Button: tea.MouseLeft}) // row label
-	if m.Selected() != 35 {
-		t.Fatal("click on a label moved the selection")
+	m = update(t, m, tea.MouseClickMsg{X: m.geo.Grid.Max.X, Y: 3, Button: tea.MouseLeft}) // the gutter
+	if m.Selected() != 2*c+3 {
+		t.Fatal("click on the gutter moved the selection")
 	}
 	m = update(t, m, tea.MouseWheelMsg{X: 10, Y: 5, Button: tea.MouseWheelDown})
-	if m.top != 3 || m.Selected() != 3*16+3 {
-		t.Fatalf("wheel: top %d sel %d, want 3 and 51", m.top, m.Selected())
+	if m.top != 3 || m.Selected() != 3*c+3 {
+		t.Fatalf("wheel: top %d sel %d, want 3 and %d", m.top, m.Selected(), 3*c+3)
 	}
 	m = update(t, m, tea.MouseWheelMsg{X: 10, Y: 5, Button: tea.MouseWheelUp})
-	if m.top != 0 || m.Selected() != 51 {
+	if m.top != 0 || m.Selected() != 3*c+3 {
 		t.Fatalf("wheel up: top %d sel %d", m.top, m.Selected())
 	}
 	// Wheel over the pane scrolls the pane (port 80 has a long record).

@@ -2,6 +2,7 @@ package views
 
 import (
 	"fmt"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -18,7 +19,7 @@ type DetailState struct {
 	Status   registry.Status // under the current view
 	ViewName string          // "" for combined, else e.g. "tcp only"
 	Protos   []ProtoStatus   // per transport
-	Run      string          // "325–332: unassigned run, 8 ports"
+	Run      registry.Run    // the run of Status holding Port
 	Class    registry.Class
 	Records  []registry.Record
 	Names    []string                   // distinct service names of the records
@@ -64,8 +65,11 @@ type ListenerRow struct {
 
 // ProcRow is a process holding a listener.
 type ProcRow struct {
-	PID                 int
-	Name, User, Cmdline string
+	PID        int
+	Name, User string
+	// Command is what the pane shows of the command line: argv[0]'s base
+	// name and the arguments (scan.Process.Command), wrapped in full.
+	Command string
 }
 
 // minTwoCol is the pane width from which the registry records get a column
@@ -76,29 +80,28 @@ const minTwoCol = 2*44 + 3
 //
 // The layout keeps lines in place as the selection moves, because the
 // renderer rewrites everything between the first and last changed cell of a
-// screen row: the port, its statuses and its run come first at fixed rows,
-// the range class is anchored to the bottom (it only changes between
-// blocks), and the variable parts (listeners, records) sit in between.
+// screen row: the port and its statuses come first and stay at the top when
+// the pane scrolls (J/K), the range class is anchored to the bottom (it
+// only changes between blocks), and the variable parts (listeners,
+// records) sit in between.
 func Detail(d DetailState, w, h int, sty *Styles) []string {
 	if w >= minTwoCol {
-		// Two columns: what is live on the left (it must never scroll
-		// away), the registry and the range class on the right.
+		// Two columns: the port and what is live on the left, the
+		// registry and the range class on the right; J/K scroll both.
 		lw, rw := twoColWidths(w)
-		left := paneText{w: lw}
-		d.top(&left, sty)
-		left.blank()
-		d.listen(&left, sty)
-		l := scrolled(left.lines, nil, lw, h, 0, sty)
-		r := scrolled(d.registryColumn(rw, sty), nil, rw, h, d.Scroll, sty)
+		left := d.leftColumn(lw, h, sty)
+		right := d.registryColumn(rw, sty)
+		l := scrolled(left.head, left.body, nil, lw, h, d.Scroll, sty)
+		r := scrolled(nil, right, nil, rw, h, d.Scroll, sty)
 		out := make([]string, h)
-		sep := sty.Rule.Wrap(" │ ")
+		sep := sty.Rule.Wrap(" " + sty.G.VRule + " ")
 		for i := range out {
 			out[i] = l[i] + sep + r[i]
 		}
 		return out
 	}
-	body, footer := d.singleColumn(w, h, sty)
-	return scrolled(body, footer, w, h, d.Scroll, sty)
+	pl := d.singleColumn(w, h, sty)
+	return scrolled(pl.head, pl.body, pl.footer, w, h, d.Scroll, sty)
 }
 
 func twoColWidths(w int) (lw, rw int) {
@@ -106,30 +109,63 @@ func twoColWidths(w int) (lw, rw int) {
 	return lw, w - 3 - lw
 }
 
+// paneLines is a pane's text split by what scrolls: the head stays at
+// the top, the footer at the bottom, the body scrolls between them.
+type paneLines struct{ head, body, footer []string }
+
+// pinHead reports whether a head of n lines stays at the top of a pane
+// room lines tall (what is left besides the footer): only when at least
+// three lines of body remain beside it; else it scrolls with the body.
+func pinHead(n, room int) bool { return room-n >= 3 }
+
+// leftColumn is the left column of the two-column pane.
+func (d *DetailState) leftColumn(w, h int, sty *Styles) paneLines {
+	head, rest := d.top(w, sty)
+	p := newPane(w, sty)
+	p.lines = rest
+	p.blank()
+	d.listen(&p, sty)
+	if !pinHead(len(head), h) {
+		return paneLines{body: append(head, p.lines...)}
+	}
+	return paneLines{head: head, body: p.lines}
+}
+
 // registryColumn is the right column of the two-column pane: the records,
 // then the range class.
-func (d DetailState) registryColumn(w int, sty *Styles) []string {
-	right := paneText{w: w}
+func (d *DetailState) registryColumn(w int, sty *Styles) []string {
+	right := newPane(w, sty)
 	d.records(&right, sty)
 	right.blank()
 	return append(right.lines, d.class(w, sty)...)
 }
 
-// singleColumn is the one-column pane: the scrollable body and, when it is
-// pinned to the bottom, the range class footer.
-func (d DetailState) singleColumn(w, h int, sty *Styles) (body, footer []string) {
-	p := paneText{w: w}
-	d.top(&p, sty)
+// singleColumn is the one-column pane: the head, the scrollable body and,
+// when it is pinned to the bottom, the range class footer.
+func (d *DetailState) singleColumn(w, h int, sty *Styles) paneLines {
+	head, rest := d.top(w, sty)
+	p := newPane(w, sty)
+	p.lines = rest
 	p.blank()
 	d.listen(&p, sty)
 	p.blank()
 	d.records(&p, sty)
+	var out paneLines
 	class := d.class(w, sty)
+	room := h
 	if anchorClass(len(class), h) {
-		return p.lines, class
+		out.footer = class
+		room -= len(class) + 1
+	} else {
+		p.blank()
+		p.lines = append(p.lines, class...)
 	}
-	p.blank()
-	return append(p.lines, class...), nil
+	if pinHead(len(head), room) {
+		out.head, out.body = head, p.lines
+	} else {
+		out.body = append(head, p.lines...)
+	}
+	return out
 }
 
 // anchorClass reports whether the class footer (n lines) is pinned to the
@@ -138,102 +174,148 @@ func (d DetailState) singleColumn(w, h int, sty *Styles) (body, footer []string)
 // halves the bytes a cursor move costs on an 80×24 screen (measured).
 func anchorClass(n, h int) bool { return (n+1)*4 <= h }
 
-// scrolled fits body (from line off) above the bottom-anchored footer into
-// w×h, with a "more" line when body does not fit.
-func scrolled(body, footer []string, w, h, off int, sty *Styles) []string {
-	room := h - len(footer)
+// bodyRoom is how many lines the body gets in a pane h lines tall.
+func bodyRoom(head, footer []string, h int) int {
+	room := h - len(head) - len(footer)
 	if len(footer) > 0 {
 		room-- // a blank line above the footer
 	}
-	off = max(0, min(off, len(body)-room))
-	lines := body[off:]
-	if len(lines) > room && room > 0 {
-		more := len(lines) - (room - 1)
-		lines = append(lines[:room-1:room-1], sty.Dim.Wrap(fmt.Sprintf("↓ %d more · J/K scroll", more)))
-	}
-	for len(lines) < room {
-		lines = append(lines, "")
-	}
-	if len(footer) > 0 {
-		lines = append(lines[:room:room], "")
-		lines = append(lines, footer...)
-	}
-	return Block(lines, w, h)
+	return room
 }
 
-// top: port, overall status, per-transport statuses, run.
-func (d *DetailState) top(p *paneText, sty *Styles) {
-	title := sty.Title.Wrap("Port "+strconv.Itoa(d.Port)) + " " + sty.StatusSGR(d.Status).Wrap(d.Status.String())
+// scrolled fits head, body (from line off) and the bottom-anchored footer
+// into w×h, with a "more" line when the body does not fit.
+func scrolled(head, body, footer []string, w, h, off int, sty *Styles) []string {
+	room := bodyRoom(head, footer, h)
+	lines := make([]string, 0, h)
+	lines = append(lines, head...)
+	if room > 0 {
+		off = max(0, min(off, len(body)-room))
+		show := body[off:]
+		if len(show) > room {
+			more := len(show) - (room - 1)
+			show = append(show[:room-1:room-1], sty.Dim.Wrap(fmt.Sprintf("%s %d more%sJ/K scroll", sty.G.Down, more, sty.G.Sep)))
+		}
+		lines = append(lines, show...)
+		for len(lines) < len(head)+room {
+			lines = append(lines, "")
+		}
+	}
+	if len(footer) > 0 {
+		lines = append(lines, "")
+		lines = append(lines, footer...)
+	}
+	return sty.Block(lines, w, h)
+}
+
+// overflow is the largest useful scroll of a body in room lines.
+func overflow(body []string, room int) int { return max(0, len(body)-room) }
+
+// top is the port's title and statuses (the head, pinned at the top) and
+// its run (which scrolls).
+func (d *DetailState) top(w int, sty *Styles) (head, rest []string) {
+	p := newPane(w, sty)
+	title := []span{sty.Title.of("Port " + strconv.Itoa(d.Port)), txt(" "), sty.StatusSGR(d.Status).of(d.Status.String())}
 	if d.ViewName != "" {
-		title += sty.Dim.Wrap(" (" + d.ViewName + ")")
+		title = append(title, sty.Dim.of(" ("+d.ViewName+")"))
 	}
 	if len(d.Names) > 0 {
-		title += sty.Dim.Wrap(" ·") + " " + strings.Join(d.Names, " ")
+		title = append(title, sty.Dim.of(strings.TrimRight(sty.G.Sep, " ")), txt(" "+strings.Join(d.Names, " ")))
 	}
-	p.add(title)
-	var parts []string
-	for _, ps := range d.Protos {
-		parts = append(parts, ps.Proto+" "+sty.StatusSGR(ps.Status).Wrap(ps.Status.String()))
+	p.line(title...)
+	var parts []span
+	for i, ps := range d.Protos {
+		if i > 0 {
+			parts = append(parts, sty.Dim.of(strings.TrimRight(sty.G.Sep, " ")), txt(" "))
+		}
+		parts = append(parts, txt(ps.Proto+glue), sty.StatusSGR(ps.Status).of(ps.Status.String()))
 	}
-	p.wrap(strings.Join(parts, sty.Dim.Wrap(" ·")+" "), 0, 0, SGR{})
-	p.add(d.Run)
+	p.wrap(0, 0, parts...)
+	head = p.lines
+	r := newPane(w, sty)
+	run := d.runText(sty.G, false)
+	if ansi.StringWidth(run) > w {
+		run = d.runText(sty.G, true)
+	}
+	r.wrap(0, 2, txt(run))
+	return head, r.lines
+}
+
+// runText is "325–332: unassigned run, 8 ports", or short "325–332:
+// unassigned, 8 ports" (for the narrowest panes).
+func (d *DetailState) runText(g *Glyphs, short bool) string {
+	r := d.Run
+	if r.Lo == r.Hi {
+		return fmt.Sprintf("%d: %s, 1 port", r.Lo, r.Status)
+	}
+	run := " run"
+	if short {
+		run = ""
+	}
+	return fmt.Sprintf("%s: %s%s, %d ports", Range(r.Lo, r.Hi, g), r.Status, run, r.Len())
 }
 
 // listen: the "Listening now" section.
 func (d *DetailState) listen(p *paneText, sty *Styles) {
 	l := &d.Listen
+	sep, ell := sty.G.Sep, sty.G.Ellipsis
 	var when string
 	switch {
 	case l.Paused && l.Polled != "":
-		when = "paused · " + l.Polled
+		when = "paused" + sep + l.Polled
 	case l.Paused:
 		when = "paused"
 	case l.Polled == "":
-		when = "polling…"
+		when = "polling" + ell
 	default:
-		when = "live · " + l.Polled
+		when = "live" + sep + l.Polled
 	}
-	p.add(FitRight(sty.Head.Wrap("Listening now"), sty.Dim.Wrap(when), p.w))
-	if len(l.Rows) == 0 {
-		if l.Polled != "" {
-			p.add(sty.Dim.Wrap("nothing listens on " + strconv.Itoa(d.Port)))
-		}
+	p.fitRight([]span{sty.Head.of("Listening now")}, []span{sty.Dim.of(when)})
+	if len(l.Rows) == 0 && l.Polled != "" {
+		p.wrap(0, 2, sty.Dim.of("nothing listens on "+strconv.Itoa(d.Port)))
 	}
 	for _, r := range l.Rows {
-		listenerLines(p, r, sty)
+		d.listenerLines(p, r, sty)
 	}
 	if len(l.Changes) > 0 {
-		p.add(sty.Dim.Wrap("changes since " + l.Since + ":"))
+		p.line(sty.Dim.of("changes since " + l.Since + ":"))
 		for _, c := range l.Changes {
-			sign := sty.Listen.Wrap("+")
+			sign := sty.Listen.of("+")
 			if !c.Appeared {
-				sign = sty.Private.Wrap("−")
+				sign = sty.Private.of(sty.G.Minus)
 			}
-			p.wrap(sign+" "+sty.Dim.Wrap(c.At)+" "+changeLine(c.Row), 0, 2, SGR{})
+			p.wrap(0, 2, sign, txt(" "), sty.Dim.of(c.At), txt(" "+changeLine(c.Row)))
 		}
 	}
 	if l.Hint != "" && len(l.Rows) > 0 {
-		p.wrapMax(l.Hint, 0, 2, 2, sty.Dim)
+		p.wrap(0, 2, sty.Dim.of(l.Hint))
 	}
 }
 
-func listenerLines(p *paneText, r ListenerRow, sty *Styles) {
-	head := sty.Bold.Wrap(r.Proto) + " " + r.Addr + " " + sty.Dim.Wrap(r.Scope)
+// listenerLines is one listener: the socket, then each process and its
+// command line in full (the pane scrolls; only absurd lengths are cut).
+func (d *DetailState) listenerLines(p *paneText, r ListenerRow, sty *Styles) {
+	head := []span{sty.Bold.of(r.Proto), txt(" " + r.Addr + " "), sty.Dim.of(r.Scope)}
 	if r.DualStack {
-		head += sty.Dim.Wrap(" +v4")
+		head = append(head, sty.Dim.of(" +v4"))
 	}
 	if r.Private {
-		head += " " + sty.Private.Wrap("private use")
+		head = append(head, txt(" "), sty.Private.of("private"+glue+"use"))
 	}
-	p.wrap(head, 0, 2, SGR{})
+	p.wrap(0, 2, head...)
 	for _, pr := range r.Procs {
-		line := "  " + sty.Bold.Wrap(pr.Name) + " pid " + strconv.Itoa(pr.PID)
+		line := []span{sty.Bold.of(pr.Name), txt(" pid" + glue + strconv.Itoa(pr.PID))}
 		if pr.User != "" {
-			line += sty.Dim.Wrap(" · " + pr.User)
+			line = append(line, sty.Dim.of(sty.G.Sep+pr.User))
 		}
-		p.add(line)
-		if pr.Cmdline != "" && pr.Cmdline != pr.Name {
-			p.wrapMax(pr.Cmdline, 4, 0, 2, sty.Dim)
+		p.wrap(2, 2, line...)
+		if pr.Command != "" && pr.Command != pr.Name {
+			cmd, more := capText(pr.Command, maxText)
+			sp := []span{sty.Dim.of(cmd)}
+			if more > 0 {
+				sp = append(sp, txt(" "+sty.moreBytes(more, "")))
+			}
+			p.wrap(4, 0, sp...)
 		}
 	}
 	if len(r.Procs) == 0 {
@@ -244,10 +326,10 @@ func listenerLines(p *paneText, r ListenerRow, sty *Styles) {
 		if why == "" {
 			why = "process unknown"
 			if r.Owner != "" {
-				why = "owner " + r.Owner + " · " + why
+				why = "owner " + r.Owner + sty.G.Sep + why
 			}
 		}
-		p.wrapMax(why, 2, 2, 3, sty.Dim)
+		p.wrap(2, 2, sty.Dim.of(why))
 	}
 }
 
@@ -264,21 +346,21 @@ func changeLine(r ListenerRow) string {
 
 // class renders the range class footer.
 func (d *DetailState) class(w int, sty *Styles) []string {
-	p := paneText{w: w}
+	p := newPane(w, sty)
 	c := d.Class
-	p.add(sty.Head.Wrap(c.Title) + sty.Dim.Wrap(" "+strconv.Itoa(c.Lo)+"–"+strconv.Itoa(c.Hi)))
+	p.line(sty.Head.of(c.Title), sty.Dim.of(" "+Range(c.Lo, c.Hi, sty.G)))
 	// The brief form, two lines at most: the footer sits on every screen
 	// and must not crowd out the records (lookup and y give the full text).
-	p.wrapMax(c.Brief, 0, 0, 2, sty.Dim)
+	p.wrapMax(0, 0, 2, sty.Dim.of(strings.ReplaceAll(c.Brief, " · ", sty.G.Sep)))
 	return p.lines
 }
 
 // records: the registry section, records identical but for the transport
 // merged into one entry ("ssh  tcp udp").
 func (d *DetailState) records(p *paneText, sty *Styles) {
-	p.add(sty.Head.Wrap("Registry"))
+	p.line(sty.Head.of("Registry"))
 	if len(d.Records) == 0 {
-		p.add(sty.Dim.Wrap("no record: unassigned"))
+		p.line(sty.Dim.of("no record: unassigned"))
 		return
 	}
 	for _, g := range groupRecords(d.Records) {
@@ -293,22 +375,36 @@ type recordGroup struct {
 
 func groupRecords(recs []registry.Record) []recordGroup {
 	var out []recordGroup
-	idx := map[string]int{}
+next:
 	for _, r := range recs {
-		k := recordKey(r)
-		if i, ok := idx[k]; ok {
-			out[i].protos = append(out[i].protos, r.Proto)
-			continue
+		for i := range out {
+			if sameButProto(out[i].rec, r) {
+				out[i].protos = append(out[i].protos, r.Proto)
+				continue next
+			}
 		}
-		idx[k] = len(out)
 		out = append(out, recordGroup{rec: r, protos: []string{r.Proto}})
 	}
 	return out
 }
 
-func recordKey(r registry.Record) string {
-	r.Proto = ""
-	return fmt.Sprintf("%#v", r)
+// sameButProto reports whether two records differ at most in their
+// transport. (Not by formatting them: that costs as much as their text is
+// long, on every frame.)
+func sameButProto(a, b registry.Record) bool {
+	a.Proto, b.Proto = "", ""
+	return reflect.DeepEqual(a, b)
+}
+
+// longText wraps a registry text in full, or its first maxText bytes and
+// a line saying how much more there is and where to read it.
+func (d *DetailState) longText(p *paneText, indent, hang int, sty *Styles, st SGR, label, text string) {
+	t, more := capText(text, maxText)
+	sp := []span{st.of(label + t)}
+	if more > 0 {
+		sp = append(sp, txt(" "+sty.moreBytes(more, "portui lookup "+strconv.Itoa(d.Port))))
+	}
+	p.wrap(indent, hang, sp...)
 }
 
 func (d *DetailState) record(p *paneText, g recordGroup, sty *Styles) {
@@ -317,22 +413,26 @@ func (d *DetailState) record(p *paneText, g recordGroup, sty *Styles) {
 	if protos == "" || protos == " " {
 		protos = "all transports"
 	}
-	name := r.Name
 	st := r.Status()
-	if name == "" {
-		name = r.Description
-	}
 	nameSt := sty.StatusSGR(st)
 	if st == registry.Assigned {
 		nameSt = sty.Bold
 	}
-	head := nameSt.Wrap(name) + " " + sty.Dim.Wrap(protos)
-	if r.Lo != r.Hi {
-		head += sty.Dim.Wrap(" " + strconv.Itoa(r.Lo) + "–" + strconv.Itoa(r.Hi))
+	head := []span{}
+	if r.Name != "" {
+		head = append(head, nameSt.of(r.Name))
+	} else {
+		// No name: the description is the heading (capped like any text).
+		t, _ := capText(r.Description, maxText)
+		head = append(head, nameSt.of(t))
 	}
-	p.add(ansi.Truncate(head, p.w, "…"))
+	head = append(head, sty.Dim.of(" "+protos))
+	if r.Lo != r.Hi {
+		head = append(head, sty.Dim.of(" "+Range(r.Lo, r.Hi, sty.G)))
+	}
+	p.wrap(0, 2, head...)
 	if r.Name != "" && r.Description != "" {
-		p.wrapMax(r.Description, 2, 0, 3, SGR{})
+		d.longText(p, 2, 0, sty, SGR{}, "", r.Description)
 	}
 	d.people(p, "assignee", r.Assignee, sty)
 	if !slices.Equal(r.Assignee, r.Contact) {
@@ -345,10 +445,10 @@ func (d *DetailState) record(p *paneText, g recordGroup, sty *Styles) {
 		p.link(dr, registry.DraftURL(dr))
 	}
 	for _, u := range r.URIs {
-		p.wrap(u, 2, 2, SGR{})
+		p.wrap(2, 2, txt(u))
 	}
 	for _, t := range r.Texts {
-		p.wrapMax(t, 2, 2, 2, sty.Dim)
+		d.longText(p, 2, 2, sty, sty.Dim, "", t)
 	}
 	var dates []string
 	if r.Registered != "" {
@@ -358,16 +458,16 @@ func (d *DetailState) record(p *paneText, g recordGroup, sty *Styles) {
 		dates = append(dates, "modified "+r.Modified)
 	}
 	if len(dates) > 0 {
-		p.add("  " + sty.Dim.Wrap(strings.Join(dates, " · ")))
+		p.wrap(2, 2, sty.Dim.of(strings.Join(dates, sty.G.Sep)))
 	}
 	if r.ServiceCode != "" {
-		p.add("  DCCP service code " + r.ServiceCode)
+		p.wrap(2, 2, txt("DCCP service code "+r.ServiceCode))
 	}
 	if r.Note != "" {
-		p.wrapMax("note: "+r.Note, 2, 2, 3, sty.Warn)
+		d.longText(p, 2, 2, sty, sty.Warn, "note: ", r.Note)
 	}
 	if r.Unauthorized != "" {
-		p.wrapMax("unauthorized use: "+r.Unauthorized, 2, 2, 3, sty.Private)
+		d.longText(p, 2, 2, sty, sty.Private, "unauthorized use: ", r.Unauthorized)
 	}
 }
 
@@ -381,21 +481,34 @@ func (d *DetailState) people(p *paneText, role string, ids []string, sty *Styles
 		if c := per.Contact(); c != "" {
 			who += " " + c
 		}
-		p.wrap(sty.Dim.Wrap(role)+" "+who, 2, 2, SGR{})
+		p.wrap(2, 2, sty.Dim.of(role), txt(" "+who))
 	}
+}
+
+// link adds "label url" on one line, or the url on a line of its own
+// under the label when they do not fit together; a URL is never broken
+// (it would not survive copying), only shortened to its host and path
+// when even its own line is too narrow.
+func (p *paneText) link(label, url string) {
+	if 2+len(label)+1+len(url) <= p.w {
+		p.line(txt("  " + label + " " + url))
+		return
+	}
+	p.line(txt("  " + label))
+	if len(url)+4 > p.w {
+		url = strings.TrimPrefix(strings.TrimPrefix(url, "https://"), "www.")
+	}
+	p.line(txt("    " + url))
 }
 
 // DetailOverflow is how many lines of the pane's scrollable part do not
 // fit in w×h: the largest useful Scroll.
 func DetailOverflow(d DetailState, w, h int, sty *Styles) int {
 	if w >= minTwoCol {
-		_, rw := twoColWidths(w)
-		return max(0, len(d.registryColumn(rw, sty))-h+1)
+		lw, rw := twoColWidths(w)
+		left := d.leftColumn(lw, h, sty)
+		return max(overflow(left.body, bodyRoom(left.head, nil, h)), overflow(d.registryColumn(rw, sty), h))
 	}
-	body, footer := d.singleColumn(w, h, sty)
-	room := h
-	if len(footer) > 0 {
-		room -= len(footer) + 1
-	}
-	return max(0, len(body)-room+1)
+	pl := d.singleColumn(w, h, sty)
+	return overflow(pl.body, bodyRoom(pl.head, pl.footer, h))
 }

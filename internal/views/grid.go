@@ -16,24 +16,48 @@ type GridState struct {
 	Top   int              // first visible row
 	Rows  int              // visible rows
 	CellW int              // digits per number (CellDigits)
+	Pitch int              // columns from cell to cell; 0 means CellPitch(CellW)
 	Sel   int              // selected index in the block, -1 for none
 	Plain bool             // no SGR reaches the terminal: blank dimmed cells
 }
 
 // CellDigits is the width of the numbers in a block (4 for 0–1023, 5 from
-// 10240 up).
+// 9216 up, whose block ends at 10239).
 func CellDigits(block int) int { return max(4, len(strconv.Itoa(block+BlockSize-1))) }
 
-// GridWidth is the width of a grid row: a label column (the row's first
-// port and a rule) and cols cells, each a number plus a marker column.
-func GridWidth(cols, cellW int) int { return (cols + 1) * (cellW + 1) }
+// CellPitch is the columns from one cell to the next: the number, its
+// marker column and a blank. The blank is what keeps "7184·7185" from
+// reading as one number (or a decimal): every number is followed by its
+// marker and then a column that is always blank.
+func CellPitch(cellW int) int { return cellW + 2 }
 
-// Grid renders the visible rows, each exactly GridWidth wide.
+// GridWidth is the width of a grid row of cols cells (the last cell's
+// trailing blank is left to the gutter that follows).
+func GridWidth(cols, cellW int) int { return GridWidthPitch(cols, CellPitch(cellW), cellW) }
+
+// GridWidthPitch is GridWidth with cells pitch columns apart (at least
+// CellPitch(cellW)).
+func GridWidthPitch(cols, pitch, cellW int) int {
+	if cols <= 0 {
+		return 0
+	}
+	return (cols-1)*pitch + cellW + 1
+}
+
+// Width is the width of the grid's rows.
+func (g GridState) Width() int { return GridWidthPitch(g.Cols, g.pitch(), g.CellW) }
+
+func (g GridState) pitch() int { return max(CellPitch(g.CellW), g.Pitch) }
+
+// Grid renders the visible rows, each exactly g.Width() wide. Each cell
+// is its full port number (right-aligned), the marker column and, but for
+// the last of a row, blank columns up to the pitch.
 func Grid(g GridState, sty *Styles) []string {
 	out := make([]string, 0, g.Rows)
 	var b strings.Builder
 	total := (BlockSize + g.Cols - 1) / g.Cols
-	blank := strings.Repeat(" ", GridWidth(g.Cols, g.CellW))
+	blank := strings.Repeat(" ", g.Width())
+	gap := blank[:g.pitch()-g.CellW-2] // blanks beyond the one in markGap
 	num := make([]byte, 0, 8)
 	for r := g.Top; r < g.Top+g.Rows; r++ {
 		if r >= total {
@@ -42,15 +66,10 @@ func Grid(g GridState, sty *Styles) []string {
 		}
 		b.Reset()
 		first := r * g.Cols
-		b.WriteString(sty.Label.On)
-		num = padNum(num[:0], g.Block+first, g.CellW)
-		b.Write(num)
-		b.WriteString("│")
-		b.WriteString(sty.Label.Off)
 		for c := range g.Cols {
 			i := first + c
 			if i >= BlockSize {
-				b.WriteString(strings.Repeat(" ", g.CellW+1))
+				b.WriteString(blank[:g.pitch()-boolInt(c == g.Cols-1)])
 				continue
 			}
 			cell := g.Cells[i]
@@ -65,7 +84,12 @@ func Grid(g GridState, sty *Styles) []string {
 				b.Write(num)
 			}
 			b.WriteString(lk.num.Off)
-			b.WriteString(lk.mark)
+			if c < g.Cols-1 {
+				b.WriteString(lk.markGap)
+				b.WriteString(gap)
+			} else {
+				b.WriteString(lk.mark)
+			}
 		}
 		out = append(out, b.String())
 	}
@@ -80,4 +104,11 @@ func padNum(dst []byte, n, w int) []byte {
 		dst = append(dst, ' ')
 	}
 	return append(dst, s...)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

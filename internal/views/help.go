@@ -4,7 +4,6 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/x/ansi"
 )
 
@@ -14,75 +13,154 @@ type HelpGroup struct {
 	Bindings []key.Binding // disabled bindings are left out
 }
 
-// HelpBox renders the full help (the key map's groups, only enabled
-// bindings) as a bordered box no wider than w and no taller than h.
-// Groups are laid out in as many columns as fit.
-func HelpBox(groups []HelpGroup, footer string, w, h int, sty *Styles) string {
-	var cols []string
+// helpGap is the blank between two columns of groups.
+const helpGap = 3
+
+// helpColumns renders each group (enabled bindings only) as lines.
+func helpColumns(groups []HelpGroup, sty *Styles) [][]string {
+	var cols [][]string
 	for _, g := range groups {
-		var rows []string
 		kw := 0
 		for _, b := range g.Bindings {
 			if b.Enabled() {
-				kw = max(kw, ansi.StringWidth(b.Help().Key))
+				kw = max(kw, ansi.StringWidth(sty.G.Text(b.Help().Key)))
 			}
 		}
+		col := []string{sty.Head.Wrap(sty.G.Text(g.Title))}
 		for _, b := range g.Bindings {
 			if !b.Enabled() {
 				continue
 			}
-			k := b.Help().Key
-			rows = append(rows, sty.HelpKey.Render(k)+strings.Repeat(" ", kw-ansi.StringWidth(k)+1)+
-				sty.HelpDesc.Render(b.Help().Desc))
+			k := sty.G.Text(b.Help().Key)
+			col = append(col, sty.Bold.Wrap(k)+strings.Repeat(" ", kw-ansi.StringWidth(k)+1)+
+				sty.Dim.Wrap(sty.G.Text(b.Help().Desc)))
 		}
-		if len(rows) == 0 {
-			continue
+		if len(col) > 1 {
+			cols = append(cols, col)
 		}
-		cols = append(cols, sty.HelpKey.Render(g.Title)+"\n"+strings.Join(rows, "\n"))
 	}
-	inner := max(10, w-4) // border and padding
-	// Greedy rows of columns: as many groups side by side as fit.
-	var blocks []string
-	var line []string
-	lineW := 0
-	for _, c := range cols {
-		cw := lipgloss.Width(c)
-		if len(line) > 0 && lineW+3+cw > inner {
-			blocks = append(blocks, lipgloss.JoinHorizontal(lipgloss.Top, line...))
-			line, lineW = nil, 0
-		}
-		if len(line) > 0 {
-			line = append(line, "   ")
-			lineW += 3
-		}
-		line = append(line, c)
-		lineW += cw
-	}
-	if len(line) > 0 {
-		blocks = append(blocks, lipgloss.JoinHorizontal(lipgloss.Top, line...))
-	}
-	body := strings.Join(blocks, "\n\n")
-	if footer != "" {
-		body += "\n\n" + sty.HelpDesc.Render(footer)
-	}
-	lines := strings.Split(body, "\n")
-	maxH := max(1, h-2)
-	if len(lines) > maxH {
-		lines = append(lines[:maxH-1], sty.HelpDesc.Render("… (enlarge the terminal for more)"))
-	}
-	for i, l := range lines {
-		lines[i] = ansi.Truncate(l, inner, "…")
-	}
-	return sty.HelpBox.Render(strings.Join(lines, "\n"))
+	return cols
 }
 
-// Overlay draws box centred over base (a w×h screen), compositing it as
-// a layer so the screen around it stays as it was.
+// helpLines lays the columns out side by side, as many as fit in inner
+// columns, rows of columns separated by a blank line.
+func helpLines(cols [][]string, inner int) []string {
+	var out []string
+	flush := func(row [][]string, widths []int) {
+		if len(row) == 0 {
+			return
+		}
+		if len(out) > 0 {
+			out = append(out, "")
+		}
+		n := 0
+		for _, c := range row {
+			n = max(n, len(c))
+		}
+		for i := range n {
+			var b strings.Builder
+			for j, c := range row {
+				cell := ""
+				if i < len(c) {
+					cell = c[i]
+				}
+				if j < len(row)-1 {
+					cell += strings.Repeat(" ", widths[j]-ansi.StringWidth(cell)+helpGap)
+				}
+				b.WriteString(cell)
+			}
+			out = append(out, b.String())
+		}
+	}
+	var row [][]string
+	var widths []int
+	rowW := 0
+	for _, c := range cols {
+		cw := 0
+		for _, l := range c {
+			cw = max(cw, ansi.StringWidth(l))
+		}
+		if len(row) > 0 && rowW+helpGap+cw > inner {
+			flush(row, widths)
+			row, widths, rowW = nil, nil, 0
+		}
+		if len(row) > 0 {
+			rowW += helpGap
+		}
+		row, widths = append(row, c), append(widths, cw)
+		rowW += cw
+	}
+	flush(row, widths)
+	return out
+}
+
+// HelpBox renders the full help (the key map's groups, only enabled
+// bindings, then footer) as a bordered box no wider than w and no taller
+// than h. Groups are laid out in as many columns as fit. The last line
+// says how to close it; when the content is taller than the box, it shows
+// the lines from scroll on (clamped) and that line reads "↑/↓ scroll ·
+// esc/?/q close". maxScroll is the largest useful scroll (0 when
+// everything fits), for the caller to clamp its own.
+func HelpBox(groups []HelpGroup, footer string, w, h, scroll int, sty *Styles) (box string, maxScroll int) {
+	avail := max(1, w-4) // border and padding
+	lines := helpLines(helpColumns(groups, sty), avail)
+	closeHint := []span{sty.Bold.of("esc/?/q"), sty.Dim.of(" close")}
+	// The footer ends with how to close; it is the last of the content.
+	p := newPane(avail, sty)
+	if footer != "" {
+		p.wrap(0, 0, append([]span{sty.Dim.of(sty.G.Text(footer) + sty.G.Sep)}, closeHint...)...)
+	} else {
+		p.line(closeHint...)
+	}
+	lines = append(append(lines, ""), p.lines...)
+	if room := max(1, h-2); len(lines) > room {
+		// Too tall: a window of the content, and a fixed last line.
+		show := max(1, room-1)
+		maxScroll = len(lines) - show
+		scroll = max(0, min(scroll, maxScroll))
+		hint := newPane(avail, sty)
+		hint.line(append([]span{sty.Bold.of(sty.G.Up + "/" + sty.G.Down), sty.Dim.of(" scroll" + sty.G.Sep)}, closeHint...)...)
+		lines = append(lines[scroll:scroll+show:scroll+show], hint.lines[0])
+	}
+	inner := 0
+	for _, l := range lines {
+		inner = max(inner, ansi.StringWidth(l))
+	}
+	inner = min(inner, avail)
+	for i, l := range lines {
+		lines[i] = sty.Fit(l, inner)
+	}
+	return sty.HelpFrame.Render(strings.Join(lines, "\n")), maxScroll
+}
+
+// Overlay draws box centred over base (a w×h screen) in an opaque band:
+// each screen line the box covers (and one blank line above and below it,
+// where there is room) is replaced by a full-width line with the box in
+// the middle, so nothing of the screen shows at the box's edges.
 func Overlay(base, box string, w, h int) string {
-	bw, bh := lipgloss.Width(box), lipgloss.Height(box)
-	x, y := max(0, (w-bw)/2), max(0, (h-bh)/2)
-	return lipgloss.NewCompositor(
-		lipgloss.NewLayer(base),
-		lipgloss.NewLayer(box).X(x).Y(y).Z(1),
-	).Render()
+	screen := strings.Split(base, "\n")
+	for len(screen) < h {
+		screen = append(screen, "")
+	}
+	rows := strings.Split(box, "\n")
+	bw := 0
+	for _, r := range rows {
+		bw = max(bw, ansi.StringWidth(r))
+	}
+	x, y := max(0, (w-bw)/2), max(0, (h-len(rows))/2)
+	blank := strings.Repeat(" ", max(0, w))
+	if y > 0 {
+		screen[y-1] = blank
+	}
+	for i, r := range rows {
+		if y+i >= h {
+			break
+		}
+		pad := max(0, w-x-ansi.StringWidth(r))
+		screen[y+i] = blank[:x] + ansi.Truncate(r, w-x, "") + blank[:pad]
+	}
+	if end := y + len(rows); end < h {
+		screen[end] = blank
+	}
+	return strings.Join(screen[:h], "\n")
 }

@@ -23,7 +23,7 @@ type legendItem struct {
 
 func legendItems(l LegendState, sty *Styles) (status, marks []legendItem) {
 	for _, st := range registry.Statuses {
-		g := StatusGlyph(st)
+		g := sty.G.StatusGlyph(st)
 		if st == registry.Assigned {
 			g = "" // assigned cells carry no glyph; the plain word says so
 		}
@@ -35,7 +35,7 @@ func legendItems(l LegendState, sty *Styles) (status, marks []legendItem) {
 	}
 	marks = []legendItem{
 		{glyph: "t/u/b", glyphOn: sty.Listen.Wrap("t/u/b"), text: "listening " + strconv.Itoa(l.Listening), filter: "listening"},
-		{glyph: GlyphPrivate, glyphOn: sty.Private.Wrap(GlyphPrivate), text: "private use " + strconv.Itoa(l.Private), filter: "private use"},
+		{glyph: sty.G.Private, glyphOn: sty.Private.Wrap(sty.G.Private), text: "private use " + strconv.Itoa(l.Private), filter: "private use"},
 	}
 	return status, marks
 }
@@ -57,7 +57,7 @@ func renderItems(items []legendItem, filter string, sty *Styles) string {
 
 // legendWidthMax is the widest one-line legend (four-digit counts).
 func legendWidthMax() int {
-	sty := &Styles{}
+	sty := &Styles{G: &UnicodeGlyphs}
 	s, m := legendItems(LegendState{Counts: [4]int{1024, 1024, 1024, 1024}, Listening: 1024, Private: 1024}, sty)
 	return ansi.StringWidth(renderItems(s, "", sty) + "   " + renderItems(m, "", sty))
 }
@@ -78,7 +78,7 @@ func Legend(l LegendState, w int, sty *Styles) []string {
 	s, m := legendItems(l, sty)
 	a, b := renderItems(s, l.Filter, sty), renderItems(m, l.Filter, sty)
 	if LegendHeight(w) == 1 {
-		return []string{Fit(a+"   "+b, w)}
+		return []string{sty.Fit(a+"   "+b, w)}
 	}
-	return []string{Fit(a, w), Fit(b, w)}
+	return []string{sty.Fit(a, w), sty.Fit(b, w)}
 }

@@ -19,23 +19,24 @@ type SearchState struct {
 
 // SearchList renders the results as exactly h lines of width w.
 func SearchList(s SearchState, w, h int, sty *Styles) []string {
-	p := paneText{w: w}
+	p := newPane(w, sty)
+	head := []span{sty.Head.of("Search")}
 	switch {
 	case s.Query == "":
-		p.add(sty.Head.Wrap("Search"))
-		p.wrap("Type a port number, a service name or words from a description; enter jumps to the best match, n/N cycle, esc clears.", 0, 0, sty.Dim)
-		return Block(p.lines, w, h)
+		p.line(head...)
+		p.wrap(0, 0, sty.Dim.of("Type a port number, a service name or words from a description; enter jumps to the best match, n/N cycle, esc clears."))
+		return sty.Block(p.lines, w, h)
 	case s.Pending && len(s.Matches) == 0:
-		p.add(FitRight(sty.Head.Wrap("Search"), sty.Dim.Wrap("searching…"), w))
-		return Block(p.lines, w, h)
+		p.fitRight(head, []span{sty.Dim.of("searching" + sty.G.Ellipsis)})
+		return sty.Block(p.lines, w, h)
 	}
 	count := strconv.Itoa(s.Total) + " matches"
 	if s.Total == 1 {
 		count = "1 match"
 	}
-	p.add(FitRight(sty.Head.Wrap("Search"), sty.Dim.Wrap(count), w))
+	p.fitRight(head, []span{sty.Dim.of(count)})
 	if s.Total == 0 {
-		p.add(sty.Dim.Wrap("nothing matches " + strconv.Quote(s.Query)))
+		p.line(sty.Dim.of("nothing matches " + strconv.Quote(s.Query)))
 	}
 	for i, m := range s.Matches {
 		if len(p.lines) >= h {
@@ -45,11 +46,11 @@ func SearchList(s SearchState, w, h int, sty *Styles) []string {
 		if name == "" {
 			name = "(" + m.Why + ")"
 		}
-		line := fmt.Sprintf("%5d %s %s", m.Port, sty.Bold.Wrap(name), sty.Dim.Wrap(m.Why))
+		port := txt(fmt.Sprintf("%5d", m.Port))
 		if i == s.Cursor {
-			line = sty.Active.Wrap(fmt.Sprintf("%5d", m.Port)) + line[5:]
+			port.st = sty.Active
 		}
-		p.add(line)
+		p.line(port, txt(" "), sty.Bold.of(name), txt(" "), sty.Dim.of(m.Why))
 	}
-	return Block(p.lines, w, h)
+	return sty.Block(p.lines, w, h)
 }

@@ -17,61 +17,105 @@ type HeaderState struct {
 
 // Header renders the top line at width w.
 func Header(h HeaderState, w int, sty *Styles) string {
-	left := sty.Title.Wrap("portui") + " ports " + strconv.Itoa(h.Lo) + "–" + strconv.Itoa(h.Hi) +
-		sty.Dim.Wrap(" "+h.Class)
+	sep := sty.G.Sep
+	left := sty.Title.Wrap("portui") + " ports " + Range(h.Lo, h.Hi, sty.G) + sty.Dim.Wrap(" "+h.Class)
 	filter := h.Filter
 	if filter != "all" {
 		filter = sty.Active.Wrap(filter)
 	}
-	right := sty.Dim.Wrap("view ") + h.View + sty.Dim.Wrap(" · filter ") + filter + sty.Dim.Wrap(" · ? help")
+	right := sty.Dim.Wrap("view ") + h.View + sty.Dim.Wrap(sep+"filter ") + filter + sty.Dim.Wrap(sep+"? help")
 	if ansi.StringWidth(left)+ansi.StringWidth(right)+1 > w {
-		right = h.View + sty.Dim.Wrap(" · ") + filter
+		right = h.View + sty.Dim.Wrap(sep) + filter
 	}
-	return FitRight(left, right, w)
+	return sty.FitRight(left, right, w)
 }
+
+// Range is "lo–hi" with the table's dash.
+func Range(lo, hi int, g *Glyphs) string { return strconv.Itoa(lo) + g.Dash + strconv.Itoa(hi) }
 
 // StatusState is the bottom line.
 type StatusState struct {
 	// Left is the mode's text, already styled: the search input, the
 	// number being typed, a message, or a poll error.
 	Left string
-	// Hint is shown on the left when Left is empty, in whatever room the
-	// right side leaves (it yields first).
-	Hint      string
-	Registry  string // registry date
+	// Hint is the short help, item by item ("? help", "/ search"), shown
+	// on the left when Left is empty: as many whole items as the right
+	// side leaves room for (the right side shortens to leave room for the
+	// first two; the first always shows).
+	Hint []string
+	// Registry is the registry's date.
+	Registry string
+	// Listeners counts the listening sockets on the whole machine.
 	Listeners int
-	Findings  int    // audit findings
-	Poll      string // "live", "paused", "polling…", "poll failed"
-	PollBad   bool   // Poll is an error state
+	// Findings counts the audit findings of the block on screen, Block
+	// (e.g. "0–1023").
+	Findings int
+	Block    string
+	Poll     string // "live", "paused", "polling…", "poll failed"
+	PollBad  bool   // Poll is an error state
 }
 
-// StatusBar renders the bottom line at width w. When space runs out the
-// registry date goes first, then the counts; the poll state stays.
+// StatusBar renders the bottom line at width w. Both counts say what they
+// count ("310 listeners on host · 250 findings in 0–1023": the listeners
+// are machine-wide, the findings those of the block on screen). When space
+// runs out the registry date goes first, then the labels shorten ("310 on
+// host · 250 findings in 0–1023", then "310 on host · 250 in 0–1023"),
+// then the counts go; the poll state stays. The short help drops whole
+// items from its end rather than cutting one.
 func StatusBar(s StatusState, w int, sty *Styles) string {
 	poll := s.Poll
 	if s.PollBad {
 		poll = sty.Err.Wrap(poll)
 	}
-	findings := plural(s.Findings, "finding")
-	if s.Findings > 0 {
-		findings = sty.Private.Wrap(findings)
+	finding := func(text string) string {
+		if s.Findings > 0 {
+			return sty.Private.Wrap(text)
+		}
+		return text
 	}
-	parts := []string{
-		sty.Dim.Wrap("IANA " + s.Registry),
-		plural(s.Listeners, "listener"),
-		findings,
-		poll,
+	n, f := strconv.Itoa(s.Listeners), strconv.Itoa(s.Findings)
+	long := plural(s.Listeners, "listener") + " on host"
+	findings := finding(plural(s.Findings, "finding") + " in " + s.Block)
+	stages := [][]string{
+		{sty.Dim.Wrap("IANA " + s.Registry), long, findings, poll},
+		{long, findings, poll},
+		{n + " on host", findings, poll},
+		{n + " on host", finding(f + " in " + s.Block), poll},
+		{poll},
 	}
-	sep := sty.Dim.Wrap(" · ")
+	sep := sty.Dim.Wrap(sty.G.Sep)
+	// Room kept for the left: the mode's text, or the first two items of
+	// the short help ("? help · 0-9 go to port").
 	leftW := ansi.StringWidth(s.Left)
-	for len(parts) > 1 && leftW+1+ansi.StringWidth(strings.Join(parts, sep)) > w {
-		parts = parts[1:]
+	if s.Left == "" && len(s.Hint) > 0 {
+		leftW = ansi.StringWidth(strings.Join(s.Hint[:min(2, len(s.Hint))], sty.G.Sep))
+	}
+	var right string
+	for _, st := range stages {
+		right = strings.Join(st, sep)
+		if leftW+1+ansi.StringWidth(right) <= w {
+			break
+		}
 	}
 	left := s.Left
 	if left == "" {
-		left = sty.Dim.Wrap(s.Hint)
+		room := w - ansi.StringWidth(right) - 1
+		var items []string
+		used := 0
+		for i, it := range s.Hint {
+			iw := ansi.StringWidth(it)
+			if i > 0 {
+				iw += ansi.StringWidth(sty.G.Sep)
+			}
+			if i > 0 && used+iw > room {
+				break
+			}
+			items = append(items, it)
+			used += iw
+		}
+		left = sty.Dim.Wrap(strings.Join(items, sty.G.Sep))
 	}
-	return FitRight(left, strings.Join(parts, sep), w)
+	return sty.FitRight(left, right, w)
 }
 
 // plural is "1 listener", "3 listeners".

@@ -9,9 +9,11 @@
 package views
 
 import (
+	"image/color"
 	"strings"
 
 	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/colorprofile"
 	"github.com/portui/portui/internal/registry"
 )
 
@@ -87,39 +89,38 @@ func (c Cell) Match() bool { return c&cellMatch != 0 }
 // Dim reports whether the cell is filtered out.
 func (c Cell) Dim() bool { return c&cellDim != 0 }
 
-// Glyphs shown in a cell's marker column (right of the number), so that
-// every state survives NO_COLOR and TERM=dumb. Selection wins, then the
-// listener marks, then a search match, then the status.
-const (
-	GlyphSelected   = "◂"
-	GlyphPrivate    = "!"
-	GlyphMatch      = "*"
-	GlyphReserved   = "×"
-	GlyphUnassigned = "·"
-	GlyphOther      = "~"
-)
-
-var markGlyphs = [numMarks]string{"", "t", "u", "b", GlyphPrivate}
-
-var statusGlyphs = [4]string{
-	registry.Unassigned: GlyphUnassigned,
-	registry.Assigned:   " ",
-	registry.Reserved:   GlyphReserved,
-	registry.Other:      GlyphOther,
-}
+// markLetters are the listener marks; they are letters in every glyph
+// table. Selection wins over them, they win over a search match, which
+// wins over the status glyph.
+var markLetters = [numMarks]string{"", "t", "u", "b", ""}
 
 // StatusGlyph is the marker a status shows in the grid (" " for assigned).
-func StatusGlyph(s registry.Status) string { return statusGlyphs[s&cellStatusMask] }
-
-// cellLook is one pre-rendered cell state: the number's SGR pair and the
-// whole marker column (glyph included).
-type cellLook struct {
-	num  SGR
-	mark string
+func (g *Glyphs) StatusGlyph(s registry.Status) string {
+	switch s {
+	case registry.Unassigned:
+		return g.Unassigned
+	case registry.Reserved:
+		return g.Reserved
+	case registry.Other:
+		return g.Other
+	}
+	return " "
 }
 
-// Styles holds every style of the UI, pre-rendered. Build it with
-// NewStyles; pass it by pointer (it is large and read-only).
+// cellLook is one pre-rendered cell state: the number's SGR pair and the
+// whole marker column (glyph included), alone and followed by the blank
+// column between cells. The blank takes the marker's style when that is
+// invisible on a space (a colour, bold, faint), so that a run of equal
+// cells stays one SGR span on screen; after the selection (reverse) it is
+// plain.
+type cellLook struct {
+	num           SGR
+	mark, markGap string
+}
+
+// Styles holds every style of the UI, pre-rendered for one colour profile
+// and background, and the glyph table. Build it with NewStyles; pass it by
+// pointer (it is large and read-only).
 type Styles struct {
 	cells [2 * numCellStates]cellLook // index: cell | selected<<7
 
@@ -127,42 +128,133 @@ type Styles struct {
 
 	Label, Rule, Dim, Bold, Title, Head, Listen, Private, Warn, Err, Key, Active SGR
 
-	// HelpBox frames the help overlay (a real lipgloss.Style: it has a
+	// HelpFrame frames the help overlay (a real lipgloss.Style: it has a
 	// border and padding, so it cannot be pre-rendered). Rendered only
 	// while help is open.
-	HelpBox lipgloss.Style
-	// HelpKey and HelpDesc style the help overlay's text.
-	HelpKey, HelpDesc lipgloss.Style
+	HelpFrame lipgloss.Style
 
-	IsDark bool
+	Profile colorprofile.Profile // what the styles were built for
+	IsDark  bool
+	G       *Glyphs
 }
 
 // StatusSGR is the style of text naming status s.
 func (s *Styles) StatusSGR(st registry.Status) SGR { return s.status[st&cellStatusMask] }
 
-// NewStyles builds the styles for a dark or light background.
+// palette is the colours of one profile and background; nil means "no
+// colour" (the attribute-only fallbacks then apply).
+type palette struct {
+	dim                                         color.Color // nil: the faint attribute
+	reserved, other, listen, private, accent    color.Color
+	warn, err, matchBg, matchFg, title, helpKey color.Color
+}
+
+// Palettes. The rule (docs/tui.md, TestPaletteContrast, TestSGRByProfile):
 //
-// Colours are the 16 basic ANSI colours on purpose: they stay distinct on
-// 16-colour terminals, follow the user's palette, and their SGR sequences
-// are the shortest, which matters for the bytes a cursor move writes. The
-// most common state (an assigned port) is unstyled for the same reason, and
-// a status's marker shares its number's style so that a run of equal cells
-// is one unbroken SGR span.
-func NewStyles(isDark bool) *Styles {
-	ld := lipgloss.LightDark(isDark)
-	dim := ld(lipgloss.Color("8"), lipgloss.BrightBlack)
+//   - ANSI (16 colours, as TERM=xterm and TERM=linux report; many of them
+//     show only 8): the eight basic colours 30–37/40–47 only, never the
+//     bright 90–97/100–107 (absent on 8-colour terminals, and palette
+//     greys on Solarized-like themes, where 90 is the background colour);
+//     dim text uses the faint attribute. On a light background no yellow,
+//     green or cyan text (xterm's are below 2:1 on white): reserved is
+//     blue, the accent blue, listeners bold in the text colour.
+//   - ANSI256 and TrueColor: indices 16–255 of the 256-colour table (a
+//     fixed cube that palettes like Solarized leave alone, and at most
+//     "38;5;NNN", shorter than 24-bit SGR), chosen per background so that
+//     every text colour, the dim grey included, has a WCAG contrast of at
+//     least 4.5:1 against common backgrounds of its kind (black, #1c1c1c,
+//     gruvbox, Solarized; white, #eeeeee, gruvbox and Solarized light).
+//   - Ascii (NO_COLOR): no colour; faint, bold, underline and reverse.
+//   - NoTTY (TERM=dumb, pipes): no SGR at all.
+var (
+	ansiDark = palette{
+		reserved: lipgloss.Yellow, other: lipgloss.Magenta, listen: lipgloss.Green, private: lipgloss.Red,
+		accent: lipgloss.Cyan, warn: lipgloss.Yellow, err: lipgloss.Red, matchBg: lipgloss.Cyan, matchFg: lipgloss.Black,
+		title: lipgloss.Cyan,
+	}
+	ansiLight = palette{
+		reserved: lipgloss.Blue, other: lipgloss.Magenta, listen: nil /* bold in the text colour */, private: lipgloss.Red,
+		accent: lipgloss.Blue, warn: lipgloss.Red, err: lipgloss.Red, matchBg: lipgloss.Cyan, matchFg: lipgloss.Black,
+		title: lipgloss.Blue,
+	}
+	c256Dark = palette{
+		dim: lipgloss.Color("246"), reserved: lipgloss.Color("178"), other: lipgloss.Color("176"),
+		listen: lipgloss.Color("77"), private: lipgloss.Color("203"), accent: lipgloss.Color("81"),
+		warn: lipgloss.Color("178"), err: lipgloss.Color("203"), matchBg: lipgloss.Color("81"),
+		matchFg: lipgloss.Color("16"), title: lipgloss.Color("81"),
+	}
+	c256Light = palette{
+		dim: lipgloss.Color("241"), reserved: lipgloss.Color("94"), other: lipgloss.Color("127"),
+		listen: lipgloss.Color("22"), private: lipgloss.Color("160"), accent: lipgloss.Color("25"),
+		warn: lipgloss.Color("94"), err: lipgloss.Color("160"), matchBg: lipgloss.Color("153"),
+		matchFg: lipgloss.Color("16"), title: lipgloss.Color("25"),
+	}
+)
+
+// paletteFor picks the palette of a profile and background.
+func paletteFor(p colorprofile.Profile, isDark bool) (palette, bool) {
+	switch p {
+	case colorprofile.ANSI:
+		if isDark {
+			return ansiDark, true
+		}
+		return ansiLight, true
+	case colorprofile.ANSI256, colorprofile.TrueColor:
+		if isDark {
+			return c256Dark, true
+		}
+		return c256Light, true
+	}
+	return palette{}, false
+}
+
+// NewStyles builds the styles for a colour profile (as tea.ColorProfileMsg
+// reports it), a dark or light background (tea.BackgroundColorMsg) and a
+// glyph table (nil: Unicode).
+//
+// The SGR is what the terminal will get: colours are chosen for the
+// profile here (see the palettes), so Bubble Tea's downsampling has
+// nothing left to change. The most common state (an assigned port) is
+// unstyled, and a status's marker shares its number's style so that a
+// run of equal cells is one unbroken SGR span: that keeps the bytes a
+// cursor move writes low.
+func NewStyles(profile colorprofile.Profile, isDark bool, g *Glyphs) *Styles {
+	if g == nil {
+		g = &UnicodeGlyphs
+	}
+	s := &Styles{Profile: profile, IsDark: isDark, G: g}
+	if profile == colorprofile.NoTTY || profile == colorprofile.Unknown {
+		// Nothing of it would reach the terminal: no SGR at all.
+		s.HelpFrame = lipgloss.NewStyle().Border(g.Border).Padding(0, 1)
+		for i := range s.cells {
+			c, sel := Cell(i&(numCellStates-1)), i&numCellStates != 0
+			s.cells[i].mark = s.markGlyph(c, sel)
+			s.cells[i].markGap = s.cells[i].mark + " "
+		}
+		return s
+	}
+	pal, colour := paletteFor(profile, isDark)
 	base := lipgloss.NewStyle()
+	fg := func(st lipgloss.Style, c color.Color) lipgloss.Style {
+		if c == nil {
+			return st
+		}
+		return st.Foreground(c)
+	}
+	dim := base.Faint(true)
+	if pal.dim != nil {
+		dim = base.Foreground(pal.dim)
+	}
 	statusStyle := [4]lipgloss.Style{
 		registry.Assigned:   base,
-		registry.Reserved:   base.Foreground(ld(lipgloss.Color("3"), lipgloss.Yellow)),
-		registry.Unassigned: base.Foreground(dim),
-		registry.Other:      base.Foreground(lipgloss.Magenta),
+		registry.Reserved:   fg(base, pal.reserved),
+		registry.Unassigned: dim,
+		registry.Other:      fg(base, pal.other),
 	}
-	listen := base.Foreground(lipgloss.Green).Bold(true)
-	private := base.Foreground(lipgloss.Red).Bold(true)
-	accent := ld(lipgloss.Blue, lipgloss.Cyan)
+	listen := fg(base, pal.listen).Bold(true)
+	private := fg(base, pal.private).Bold(true)
+	title := fg(base, pal.title).Bold(true)
 
-	s := &Styles{IsDark: isDark}
 	for st := range statusStyle {
 		s.status[st] = sgrOf(statusStyle[st])
 	}
@@ -173,18 +265,22 @@ func NewStyles(isDark bool) *Styles {
 			continue // not a state MakeCell produces
 		}
 		num := statusStyle[st]
-		mark, markSt := statusGlyphs[st], num
+		markSt := num
 		switch mk {
 		case MarkNone:
 		case MarkPrivate:
-			num, mark, markSt = private, GlyphPrivate, private
+			num, markSt = private, private
 		default:
-			num, mark, markSt = num.Bold(true).Underline(true), markGlyphs[mk], listen
+			num, markSt = num.Bold(true).Underline(true), listen
 		}
 		if c.Match() {
-			num = num.Background(accent).Foreground(lipgloss.Black)
+			if colour {
+				num = num.Background(pal.matchBg).Foreground(pal.matchFg).Faint(false)
+			} else {
+				num = num.Underline(true)
+			}
 			if mk == MarkNone {
-				mark, markSt = GlyphMatch, base.Foreground(accent).Bold(true)
+				markSt = fg(base, pal.accent).Bold(true)
 			}
 		}
 		if c.Dim() {
@@ -194,26 +290,49 @@ func NewStyles(isDark bool) *Styles {
 			// One reverse block over number and marker: the selection is
 			// the most important thing on screen and must survive NO_COLOR.
 			num = num.Reverse(true).Bold(true).Faint(false)
-			mark, markSt = GlyphSelected, num
+			markSt = num
 		}
-		s.cells[i] = cellLook{num: sgrOf(num), mark: sgrOf(markSt).Wrap(mark)}
+		glyph, msgr := s.markGlyph(c, sel), sgrOf(markSt)
+		lk := cellLook{num: sgrOf(num), mark: msgr.Wrap(glyph), markGap: msgr.Wrap(glyph + " ")}
+		if sel {
+			lk.markGap = lk.mark + " "
+		}
+		s.cells[i] = lk
 	}
-	s.Label = sgrOf(base.Foreground(dim))
+	s.Label = sgrOf(dim)
 	s.Rule = s.Label
 	s.Dim = s.Label
 	s.Key = s.Label
 	s.Bold = sgrOf(base.Bold(true))
-	s.Title = sgrOf(base.Bold(true).Foreground(accent))
+	s.Title = sgrOf(title)
 	s.Head = sgrOf(base.Bold(true))
 	s.Listen = sgrOf(listen)
 	s.Private = sgrOf(private)
-	s.Warn = sgrOf(base.Foreground(ld(lipgloss.Color("3"), lipgloss.Yellow)))
-	s.Err = sgrOf(base.Foreground(lipgloss.Red))
+	s.Warn = sgrOf(fg(base, pal.warn))
+	s.Err = sgrOf(fg(base, pal.err))
 	s.Active = sgrOf(base.Reverse(true))
-	s.HelpBox = base.Border(lipgloss.RoundedBorder()).BorderForeground(accent).Padding(0, 1)
-	s.HelpKey = base.Bold(true)
-	s.HelpDesc = base.Foreground(dim)
+	s.HelpFrame = base.Border(g.Border).Padding(0, 1)
+	if pal.accent != nil {
+		s.HelpFrame = s.HelpFrame.BorderForeground(pal.accent)
+	}
 	return s
+}
+
+// markGlyph is the marker column of a cell: selection, then listener
+// marks, then a search match, then the status.
+func (s *Styles) markGlyph(c Cell, sel bool) string {
+	g := s.G
+	switch mk := c.Mark(); {
+	case sel:
+		return g.Selected
+	case mk == MarkPrivate:
+		return g.Private
+	case mk != MarkNone && mk < numMarks:
+		return markLetters[mk]
+	case c.Match():
+		return g.Match
+	}
+	return g.StatusGlyph(c.Status())
 }
 
 // look returns the pre-rendered state of a cell.

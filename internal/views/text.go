@@ -1,22 +1,47 @@
 package views
 
 import (
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/portui/portui/internal/sanitize"
 )
 
-// Fit truncates s to w columns (with an ellipsis) or pads it with spaces to
-// exactly w, so that every line of a region has the region's width: stale
-// text is overwritten and no line ever exceeds the terminal.
-func Fit(s string, w int) string {
+// Text by construction: every line of a text region is built from spans,
+// pieces of plain text each with one style. A paragraph's plain text is
+// wrapped (or cut) by its visible width first, and only then is each line
+// styled, piece by piece. No code here ever cuts a string that already
+// holds escape sequences, so no sequence can be split and no visible
+// character lost: the wrapper only sees text, the styles only see whole
+// pieces of a line.
+
+// span is a piece of plain text in one style.
+type span struct {
+	text string
+	st   SGR
+}
+
+// of is text in style s, as a piece of a line.
+func (s SGR) of(text string) span { return span{text: text, st: s} }
+
+// txt is unstyled text, as a piece of a line.
+func txt(s string) span { return span{text: s} }
+
+// Fit truncates s to w columns (ending in the table's ellipsis) or pads
+// it with spaces to exactly w, so that every line of a region has the
+// region's width: stale text is overwritten and no line ever exceeds the
+// terminal. s may hold SGR (x/ansi cuts around escape sequences); the
+// views build their lines to fit already, so this is the last guard.
+func (sty *Styles) Fit(s string, w int) string {
 	if w <= 0 {
 		return ""
 	}
 	n := ansi.StringWidth(s)
 	switch {
 	case n > w:
-		return ansi.Truncate(s, w, "…")
+		return ansi.Truncate(s, w, sty.G.Ellipsis)
 	case n < w:
 		return s + strings.Repeat(" ", w-n)
 	}
@@ -25,21 +50,21 @@ func Fit(s string, w int) string {
 
 // FitRight places left and right on one line of width w, right flush
 // right; left is truncated first when they do not both fit.
-func FitRight(left, right string, w int) string {
+func (sty *Styles) FitRight(left, right string, w int) string {
 	rw := ansi.StringWidth(right)
 	if rw >= w {
-		return Fit(right, w)
+		return sty.Fit(right, w)
 	}
-	return Fit(left, w-rw-1) + " " + right
+	return sty.Fit(left, w-rw-1) + " " + right
 }
 
 // Block fits lines into a w×h rectangle: each line to width w, missing
 // lines blank, extra lines dropped.
-func Block(lines []string, w, h int) []string {
+func (sty *Styles) Block(lines []string, w, h int) []string {
 	out := make([]string, h)
 	for i := range out {
 		if i < len(lines) {
-			out[i] = Fit(lines[i], w)
+			out[i] = sty.Fit(lines[i], w)
 		} else {
 			out[i] = strings.Repeat(" ", max(0, w))
 		}
@@ -47,14 +72,191 @@ func Block(lines []string, w, h int) []string {
 	return out
 }
 
+// para is the plain text of a list of spans, ready to be wrapped: white
+// space collapsed to single spaces and trimmed (unless keep: then each
+// white-space byte is one space, for aligned lines), control bytes made
+// visible (sanitize.Text, a safety net: text from outside is neutralised
+// where it enters the program), and where each span's piece starts.
+type para struct {
+	text   string
+	starts []int // starts[i] is the offset of span i in text; one more entry: len(text)
+	styles []SGR
+}
+
+// isSpace is the white space a paragraph collapses.
+func isSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f'
+}
+
+func newPara(sp []span, keep bool) para {
+	n := 0
+	for _, s := range sp {
+		n += len(s.text)
+	}
+	var b strings.Builder
+	b.Grow(n)
+	p := para{starts: make([]int, 0, len(sp)+1), styles: make([]SGR, 0, len(sp))}
+	space := true // at the start: drop leading space
+	for _, s := range sp {
+		p.starts = append(p.starts, b.Len())
+		p.styles = append(p.styles, s.st)
+		t := sanitize.Text(s.text)
+		for i := 0; i < len(t); i++ {
+			if c := t[i]; isSpace(c) {
+				if keep {
+					b.WriteByte(' ')
+					continue
+				}
+				if !space {
+					b.WriteByte(' ')
+					space = true
+				}
+				continue
+			}
+			// Copy the run up to the next space at once.
+			j := i + 1
+			for j < len(t) && !isSpace(t[j]) {
+				j++
+			}
+			b.WriteString(t[i:j])
+			space = false
+			i = j - 1
+		}
+	}
+	p.text = b.String()
+	if !keep && space && len(p.text) > 0 { // a trailing space
+		p.text = p.text[:len(p.text)-1]
+		for i := range p.starts {
+			p.starts[i] = min(p.starts[i], len(p.text))
+		}
+	}
+	p.starts = append(p.starts, len(p.text))
+	return p
+}
+
+// cluster returns the byte length and width of the grapheme at s[i:].
+// Printable ASCII not followed by a combining byte is the fast path.
+func cluster(s string, i int) (n, w int) {
+	if c := s[i]; c < utf8.RuneSelf && (i+1 == len(s) || s[i+1] < utf8.RuneSelf) {
+		if c < 0x20 || c == 0x7f {
+			return 1, 0
+		}
+		return 1, 1
+	}
+	return clusterSlow(s, i)
+}
+
+// clusterSlow measures a grapheme that is not plain ASCII.
+func clusterSlow(s string, i int) (n, w int) {
+	cl, w := ansi.FirstGraphemeCluster(s[i:], ansi.GraphemeWidth)
+	if len(cl) == 0 {
+		return 1, 0
+	}
+	return len(cl), w
+}
+
+// span of a wrapped line: text[lo:hi].
+type lineRange struct{ lo, hi int }
+
+// breakLines wraps plain text s (single spaces, as newPara leaves it):
+// the first line at most first columns wide, the others at most rest. It
+// breaks at a space (dropping that one space) where it can and inside a
+// word where it must (a word longer than a line; a grapheme wider than a
+// line goes on a line of its own). Glue never breaks. With maxLines > 0
+// it stops after that many lines; next is where the rest begins.
+//
+// Linear: each byte is measured at most twice (once more when a break
+// falls back to the last space), whatever the length of s, unlike
+// re-measuring the remainder for each line.
+func breakLines(s string, first, rest, maxLines int) (lines []lineRange, next int) {
+	first, rest = max(1, first), max(1, rest)
+	pos := 0
+	for pos < len(s) && (maxLines <= 0 || len(lines) < maxLines) {
+		limit := rest
+		if len(lines) == 0 {
+			limit = first
+		}
+		w, i, lastSpace := 0, pos, -1
+		for i < len(s) {
+			n, cw := 1, 1
+			if c := s[i]; c >= utf8.RuneSelf || i+1 < len(s) && s[i+1] >= utf8.RuneSelf || c < 0x20 || c == 0x7f {
+				n, cw = cluster(s, i) // not plain printable ASCII
+			}
+			if w+cw > limit {
+				break
+			}
+			if s[i] == ' ' {
+				lastSpace = i
+			}
+			w += cw
+			i += n
+		}
+		switch {
+		case i >= len(s):
+			lines = append(lines, lineRange{pos, len(s)})
+			pos = len(s)
+		case s[i] == ' ':
+			lines = append(lines, lineRange{pos, i})
+			pos = i + 1
+		case lastSpace > pos:
+			lines = append(lines, lineRange{pos, lastSpace})
+			pos = lastSpace + 1
+		default:
+			if i == pos { // one grapheme wider than the line
+				n, _ := cluster(s, i)
+				i += n
+			}
+			lines = append(lines, lineRange{pos, i})
+			pos = i
+		}
+	}
+	return lines, pos
+}
+
+// cutWidth is the longest prefix of s (in bytes) at most w columns wide.
+func cutWidth(s string, w int) int {
+	cur, i := 0, 0
+	for i < len(s) {
+		n, cw := cluster(s, i)
+		if cur+cw > w {
+			break
+		}
+		cur += cw
+		i += n
+	}
+	return i
+}
+
+// render writes text[lo:hi] styled piece by piece; glue shows as a space.
+func (p *para) render(b *strings.Builder, lo, hi int) {
+	for k := range p.styles {
+		a, z := max(lo, p.starts[k]), min(hi, p.starts[k+1])
+		if a >= z {
+			continue
+		}
+		piece := p.text[a:z]
+		if strings.Contains(piece, glue) {
+			piece = strings.ReplaceAll(piece, glue, " ")
+		}
+		b.WriteString(p.styles[k].Wrap(piece))
+	}
+}
+
+// glue is a non-breaking space: wrap never breaks a line there, and shows
+// it as a plain space.
+const glue = "\u00a0"
+
 // paneText accumulates the lines of a text region of width w.
 type paneText struct {
 	w     int
+	sty   *Styles
 	lines []string
 }
 
-// add appends one already-styled line (truncated later by Block/Fit).
-func (p *paneText) add(s string) { p.lines = append(p.lines, s) }
+func newPane(w int, sty *Styles) paneText { return paneText{w: w, sty: sty} }
+
+// raw appends a line that is already styled and fits the width.
+func (p *paneText) raw(s string) { p.lines = append(p.lines, s) }
 
 // blank appends an empty line unless the last line is already empty.
 func (p *paneText) blank() {
@@ -63,78 +265,109 @@ func (p *paneText) blank() {
 	}
 }
 
-// glue is a non-breaking space: wrap never breaks a line there, and shows
-// it as a plain space.
-const glue = "\u00a0"
+// line appends the spans as one line, cut (with an ellipsis) to the width.
+func (p *paneText) line(sp ...span) {
+	pa := newPara(sp, true)
+	var b strings.Builder
+	if ansi.StringWidth(pa.text) <= p.w {
+		pa.render(&b, 0, len(pa.text))
+	} else {
+		ell := p.sty.G.Ellipsis
+		cut := cutWidth(pa.text, max(0, p.w-ansi.StringWidth(ell)))
+		pa.render(&b, 0, cut)
+		b.WriteString(ell)
+	}
+	p.lines = append(p.lines, b.String())
+}
 
-// wrap word-wraps text (it may carry SGR) to the width, indents
-// continuation lines (and the first one by indent), and styles each line
-// with st. Long words (URLs, command lines) are broken rather than cut.
-func (p *paneText) wrap(text string, indent, hang int, st SGR) {
-	text = collapseSpaces(text)
-	if text == "" {
+// wrap appends the spans word-wrapped to the width: the first line
+// indented by indent, the others by indent+hang. Long words (URLs,
+// addresses, command lines) are broken rather than cut.
+func (p *paneText) wrap(indent, hang int, sp ...span) { p.wrapMax(indent, hang, 0, sp...) }
+
+// wrapMax is wrap limited to maxLines lines (0: no limit), the last one
+// ending in an ellipsis when text was left over.
+func (p *paneText) wrapMax(indent, hang, maxLines int, sp ...span) {
+	pa := newPara(sp, false)
+	if pa.text == "" {
 		return
 	}
-	first := max(1, p.w-indent)
-	rest := max(1, p.w-indent-hang)
-	line, remain := cutLine(text, first)
-	p.add(strings.Repeat(" ", indent) + st.Wrap(strings.ReplaceAll(line, glue, " ")))
-	pad := strings.Repeat(" ", indent+hang)
-	for remain != "" {
-		line, remain = cutLine(remain, rest)
-		p.add(pad + st.Wrap(strings.ReplaceAll(line, glue, " ")))
-	}
-}
-
-// collapseSpaces turns runs of ASCII white space into one space (glue is
-// left alone) and trims the ends.
-func collapseSpaces(s string) string {
-	return strings.Join(strings.FieldsFunc(s, func(r rune) bool {
-		return r == ' ' || r == '\t' || r == '\n' || r == '\r'
-	}), " ")
-}
-
-// wrapMax is wrap limited to maxLines lines, the last ending in "…" when
-// text was cut.
-func (p *paneText) wrapMax(text string, indent, hang, maxLines int, st SGR) {
-	q := paneText{w: p.w}
-	q.wrap(text, indent, hang, SGR{})
-	for i, l := range q.lines {
-		lead := len(l) - len(strings.TrimLeft(l, " "))
-		body := l[lead:]
-		if i == maxLines-1 && len(q.lines) > maxLines {
-			p.add(l[:lead] + st.Wrap(ansi.Truncate(body, p.w-lead-1, "")+"…"))
-			return
+	first, rest := p.w-indent, p.w-indent-hang
+	lines, next := breakLines(pa.text, first, rest, maxLines)
+	var b strings.Builder
+	for i, l := range lines {
+		b.Reset()
+		lw := rest
+		if i == 0 {
+			b.WriteString(strings.Repeat(" ", max(0, indent)))
+			lw = first
+		} else {
+			b.WriteString(strings.Repeat(" ", max(0, indent+hang)))
 		}
-		p.add(l[:lead] + st.Wrap(body))
+		if i == len(lines)-1 && next < len(pa.text) {
+			ell := p.sty.G.Ellipsis
+			hi := l.lo + cutWidth(pa.text[l.lo:l.hi], max(0, lw-ansi.StringWidth(ell)))
+			pa.render(&b, l.lo, hi)
+			b.WriteString(ell)
+		} else {
+			pa.render(&b, l.lo, l.hi)
+		}
+		p.lines = append(p.lines, b.String())
 	}
 }
 
-// cutLine takes at most w columns of plain text, preferring a break at a
-// space, and returns the rest without its leading space.
-func cutLine(s string, w int) (string, string) {
-	if ansi.StringWidth(s) <= w {
-		return s, ""
-	}
-	head := ansi.Truncate(s, w, "")
-	if i := strings.LastIndexByte(head, ' '); i > 0 {
-		return head[:i], strings.TrimLeft(s[i:], " ")
-	}
-	return head, strings.TrimLeft(s[len(head):], " ")
-}
-
-// link adds "label url" on one line, or the url on a line of its own
-// under the label when they do not fit together; a URL is never broken
-// (it would not survive copying), only shortened to its host and path
-// when even its own line is too narrow.
-func (p *paneText) link(label, url string) {
-	if one := "  " + label + " " + url; ansi.StringWidth(one) <= p.w {
-		p.add(one)
+// fitRight is one line with left flush left and right flush right, built
+// from spans: left is cut first when both do not fit.
+func (p *paneText) fitRight(left, right []span) {
+	r := newPane(p.w, p.sty)
+	r.line(right...)
+	rs := r.lines[0]
+	rw := ansi.StringWidth(rs)
+	if rw+1 >= p.w {
+		p.lines = append(p.lines, rs)
 		return
 	}
-	p.add("  " + label)
-	if ansi.StringWidth(url)+4 > p.w {
-		url = strings.TrimPrefix(strings.TrimPrefix(url, "https://"), "www.")
+	l := newPane(p.w-rw-1, p.sty)
+	l.line(left...)
+	ls := l.lines[0]
+	p.lines = append(p.lines, ls+strings.Repeat(" ", p.w-rw-ansi.StringWidth(ls))+rs)
+}
+
+// maxText bounds the bytes of one text the pane wraps (a description, a
+// note, a command line). Real IANA texts are far shorter (the longest is
+// under 1 kB) and argv is bounded by the scanner; the cap keeps a hostile
+// or broken registry (a 2 MB description) from costing more per frame
+// than a screenful.
+const maxText = 4096
+
+// capText returns at most limit bytes of s, cut at a character boundary,
+// and how many bytes were left out. It does not copy.
+func capText(s string, limit int) (string, int) {
+	if len(s) <= limit {
+		return s, 0
 	}
-	p.add("    " + url)
+	cut := limit
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut], len(s) - cut
+}
+
+// moreBytes is the note after a capped text: "… (12,345 more bytes, see
+// portui lookup 326)".
+func (sty *Styles) moreBytes(n int, see string) string {
+	s := sty.G.Ellipsis + " (" + groupDigits(n) + " more bytes"
+	if see != "" {
+		s += ", see " + see
+	}
+	return s + ")"
+}
+
+// groupDigits writes n with thousands separators ("1,234,567").
+func groupDigits(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }

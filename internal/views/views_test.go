@@ -4,9 +4,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/portui/portui/internal/registry"
 )
+
+// darkANSI is the styles the model starts with.
+func darkANSI() *Styles { return NewStyles(colorprofile.ANSI, true, nil) }
 
 func TestCellPacking(t *testing.T) {
 	for _, st := range registry.Statuses {
@@ -34,7 +38,7 @@ func testCells() *[BlockSize]Cell {
 
 // Every grid line is exactly GridWidth wide, whatever the cell states.
 func TestGridWidth(t *testing.T) {
-	sty := NewStyles(true)
+	sty := darkANSI()
 	for _, block := range []int{0, 9216, 64512} {
 		cw := CellDigits(block)
 		for _, cols := range []int{4, 8, 16, 32} {
@@ -69,49 +73,50 @@ func TestGridGlyphs(t *testing.T) {
 	cells[8] = MakeCell(registry.Assigned, MarkNone, true, false)
 	cells[9] = MakeCell(registry.Assigned, MarkNone, false, false)
 	g := GridState{Cells: &cells, Cols: 16, Rows: 1, CellW: 4, Sel: 9}
-	got := ansi.Strip(Grid(g, NewStyles(false))[0])
-	want := "   0│   0×   1    2·   3~   4t   5u   6b   7!   8*   9◂  10·  11·  12·  13·  14·  15·"
+	got := ansi.Strip(Grid(g, NewStyles(colorprofile.ANSI, false, nil))[0])
+	want := "   0×    1     2·    3~    4t    5u    6b    7!    8*    9◂   10·   11·   12·   13·   14·   15·"
 	if got != want {
 		t.Errorf("glyphs:\n got %q\nwant %q", got, want)
 	}
 	// Plain mode blanks dimmed numbers (the selection stays).
 	cells[10] = MakeCell(registry.Assigned, MarkNone, false, true)
 	g.Plain = true
-	if got := ansi.Strip(Grid(g, NewStyles(false))[0]); !strings.Contains(got, "   9◂      ") {
+	if got := ansi.Strip(Grid(g, NewStyles(colorprofile.ANSI, false, nil))[0]); !strings.Contains(got, "   9◂        ") {
 		t.Errorf("plain dim: %q", got)
 	}
 }
 
 func TestFitAndWrap(t *testing.T) {
-	if got := Fit("abc", 5); got != "abc  " {
+	sty := darkANSI()
+	if got := sty.Fit("abc", 5); got != "abc  " {
 		t.Errorf("Fit pad: %q", got)
 	}
-	if got := Fit("abcdef", 4); ansi.StringWidth(got) != 4 || !strings.HasSuffix(got, "…") {
+	if got := sty.Fit("abcdef", 4); ansi.StringWidth(got) != 4 || !strings.HasSuffix(got, "…") {
 		t.Errorf("Fit cut: %q", got)
 	}
-	if got := FitRight("left", "right", 12); got != "left   right" {
+	if got := sty.FitRight("left", "right", 12); got != "left   right" {
 		t.Errorf("FitRight: %q", got)
 	}
-	p := paneText{w: 12}
-	p.wrap("the quick brown fox jumps over", 2, 2, SGR{})
+	p := newPane(12, sty)
+	p.wrap(2, 2, txt("the quick brown fox jumps over"))
 	want := []string{"  the quick", "    brown", "    fox", "    jumps", "    over"}
 	if strings.Join(p.lines, "|") != strings.Join(want, "|") {
 		t.Errorf("wrap: %q", p.lines)
 	}
-	p = paneText{w: 10}
-	p.wrap("a"+glue+"b c", 0, 0, SGR{})
+	p = newPane(10, sty)
+	p.wrap(0, 0, txt("a"+glue+"b c"))
 	if p.lines[0] != "a b c" {
 		t.Errorf("glue: %q", p.lines)
 	}
-	p = paneText{w: 8}
-	p.wrapMax("one two three four five six", 0, 0, 2, SGR{})
+	p = newPane(8, sty)
+	p.wrapMax(0, 0, 2, txt("one two three four five six"))
 	if len(p.lines) != 2 || !strings.HasSuffix(p.lines[1], "…") {
 		t.Errorf("wrapMax: %q", p.lines)
 	}
 }
 
 func TestLegend(t *testing.T) {
-	sty := NewStyles(true)
+	sty := darkANSI()
 	l := LegendState{Counts: [4]int{282, 686, 46, 10}, Listening: 3, Private: 1, Filter: "unassigned"}
 	for _, w := range []int{40, 80, 120, 200} {
 		lines := Legend(l, w, sty)
@@ -133,10 +138,10 @@ func TestLegend(t *testing.T) {
 }
 
 func TestStatusBarDropsDateFirst(t *testing.T) {
-	sty := NewStyles(true)
-	st := StatusState{Left: "/ssh 1/9", Registry: "2026-08-17", Listeners: 6, Findings: 1, Poll: "live 1s"}
+	sty := darkANSI()
+	st := StatusState{Left: "/ssh 1/9", Registry: "2026-08-17", Listeners: 6, Findings: 1, Block: "0–1023", Poll: "live 1s"}
 	wide := ansi.Strip(StatusBar(st, 100, sty))
-	if !strings.Contains(wide, "IANA 2026-08-17 · 6 listeners · 1 finding · live 1s") {
+	if !strings.Contains(wide, "IANA 2026-08-17 · 6 listeners on host · 1 finding in 0–1023 · live 1s") {
 		t.Errorf("wide: %q", wide)
 	}
 	narrow := ansi.Strip(StatusBar(st, 50, sty))
@@ -147,15 +152,15 @@ func TestStatusBarDropsDateFirst(t *testing.T) {
 
 // A listener row never runs past the pane, whatever its width.
 func TestDetailWidths(t *testing.T) {
-	sty := NewStyles(true)
+	sty := darkANSI()
 	d := DetailState{
-		Port: 326, Status: registry.Unassigned, Run: "325–332: unassigned run, 8 ports",
+		Port: 326, Status: registry.Unassigned, Run: registry.Run{Lo: 325, Hi: 332, Status: registry.Unassigned},
 		Class: registry.ClassOf(326),
 		Records: []registry.Record{{Name: "x", Proto: "tcp", Lo: 326, Hi: 326, Description: strings.Repeat("long words ", 30),
 			RFCs: []int{9999}, Note: strings.Repeat("note ", 50), Assignee: []string{"a_b"}}},
 		Listen: ListenState{Polled: "12:00", Rows: []ListenerRow{{Proto: "tcp", Addr: "[2001:db8::1234:5678:9abc]:326",
 			Scope: "address", Private: true, Procs: []ProcRow{{PID: 1, Name: "averyveryverylongprocessname", User: "root",
-				Cmdline: strings.Repeat("/usr/lib/x ", 20)}}}}},
+				Command: strings.Repeat("/usr/lib/x ", 20)}}}}},
 	}
 	for _, w := range []int{20, 33, 50, 90, 91, 150} {
 		for _, h := range []int{5, 12, 30} {
@@ -175,7 +180,7 @@ func TestDetailWidths(t *testing.T) {
 // BenchmarkGrid measures one frame of the 1,024-cell grid from the
 // pre-rendered cell styles.
 func BenchmarkGrid(b *testing.B) {
-	sty := NewStyles(true)
+	sty := darkANSI()
 	g := GridState{Cells: testCells(), Cols: 32, Rows: 32, CellW: 4, Sel: 326}
 	b.ReportAllocs()
 	for b.Loop() {
