@@ -57,19 +57,6 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// updateKey routes a key to the current mode's handler.
-func (m Model) updateKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	switch m.mode {
-	case modeSearch:
-		return m.updateSearch(msg)
-	case modeHelp:
-		return m.updateHelp(msg)
-	case modeDigits:
-		return m.updateDigits(msg)
-	}
-	return m.updateBrowse(msg)
-}
-
 // handlePoll takes a scan result and arms the next poll. Results from an
 // older generation (polling was paused, resumed or moved to another block
 // since) are dropped and do not re-arm, so at most one poll loop runs.

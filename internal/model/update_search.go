@@ -1,7 +1,6 @@
 package model
 
 import (
-	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 	"github.com/portui/portui/internal/registry"
 )
@@ -29,7 +28,7 @@ func (s *searchState) visible(md mode) []registry.Match {
 }
 
 // startSearch opens the search input.
-func (m Model) startSearch() (tea.Model, tea.Cmd) {
+func (m Model) startSearch(tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	m.input.Reset()
 	m.search.typed, m.search.live, m.search.pending, m.search.err = "", nil, false, nil
 	m.setMode(modeSearch)
@@ -37,19 +36,11 @@ func (m Model) startSearch() (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// updateSearch handles keys while typing a query.
-func (m Model) updateSearch(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	switch {
-	case key.Matches(msg, m.keys.ForceQuit):
-		return m.quit()
-	case key.Matches(msg, m.keys.Cancel):
-		m.setMode(modeBrowse)
-		m.clearSearch()
-		return m, nil
-	case key.Matches(msg, m.keys.Accept):
-		return m.acceptSearch()
-	}
-	return m.updateSearchInput(msg)
+// cancelSearch closes the input and forgets the search.
+func (m Model) cancelSearch(tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	m.setMode(modeBrowse)
+	m.clearSearch()
+	return m, nil
 }
 
 // updateSearchInput feeds the text input and searches when the text changed.
@@ -72,7 +63,7 @@ func (m Model) updateSearchInput(msg tea.Msg) (tea.Model, tea.Cmd) {
 
 // acceptSearch applies the typed query and goes to its best match (now,
 // or when its results arrive).
-func (m Model) acceptSearch() (tea.Model, tea.Cmd) {
+func (m Model) acceptSearch(tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	q := m.search.typed
 	if q == "" {
 		m.clearSearch()

@@ -241,7 +241,7 @@ func TestHelpIsTruthful(t *testing.T) {
 		t.Fatal("? did not close help")
 	}
 	small := newTest(t, 40, 14, -1, baseSnap(t0))
-	if !small.keys.Details.Enabled() || m.keys.Details.Enabled() {
+	if !small.keys.get("details").Enabled() || m.keys.get("details").Enabled() {
 		t.Fatal("d must be enabled exactly in the toggle layout")
 	}
 }
