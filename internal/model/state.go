@@ -140,10 +140,8 @@ func (m *Model) mergeSnapshot(s scan.Snapshot, req pollReq) bool {
 		}
 	}
 	scan.SortListeners(merged)
-	changed := !m.polled || !reflect.DeepEqual(m.snap.Listeners, merged)
+	changed := !reflect.DeepEqual(m.snap.Listeners, merged)
 	m.snap = scan.Snapshot{Taken: s.Taken, Source: s.Source, Listeners: merged, Warnings: s.Warnings}
-	m.polled = true
-	m.fullSeen = m.fullSeen || req.full
 	return changed
 }
 
@@ -260,6 +258,7 @@ func (m *Model) listenState() views.ListenState {
 	var ls views.ListenState
 	ls.Paused = m.paused
 	if m.cfg.Scanner == nil {
+		ls.Unavailable = m.unavailable()
 		return ls
 	}
 	if !m.polled {

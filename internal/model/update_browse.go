@@ -76,17 +76,16 @@ func (m Model) copySummary(tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m, tea.Batch(tea.SetClipboard(text), m.flashMsg("copied port "+strconv.Itoa(m.sel)+" summary (OSC 52)", false))
 }
 
-// togglePause stops or restarts polling. The generation bump makes the
-// poll in flight (if any) arrive stale, so resuming starts exactly one
-// new loop.
+// togglePause stops or restarts polling.
 func (m Model) togglePause(tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	m.paused = !m.paused
-	m.gen++
-	m.polls = 0
-	if m.paused || m.cfg.Scanner == nil {
+	if m.cfg.Scanner == nil {
 		return m, nil
 	}
-	return m, m.pollNow()
+	if !m.paused {
+		m.poller.pause()
+		return m, nil
+	}
+	return m, tickCmd(m.poller.resume(), m.after)
 }
 
 // scrollPane scrolls the detail pane by n lines, within its content.

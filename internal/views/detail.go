@@ -41,6 +41,9 @@ type ListenState struct {
 	Since   string         // when the pane opened on this port
 	Changes []ListenChange // since then, oldest first
 	Hint    string         // why processes are hidden, when they are
+	// Unavailable is why there is no live data at all (no scanner could
+	// start); it replaces the poll state and the listeners.
+	Unavailable string
 }
 
 // ListenChange is a listener that appeared or vanished between two polls.
@@ -184,6 +187,10 @@ func (d *DetailState) listen(p *paneText, sty *Styles) {
 	l := &d.Listen
 	var when string
 	switch {
+	case l.Unavailable != "":
+		p.add(FitRight(sty.Head.Wrap("Listening now"), sty.Err.Wrap("unavailable"), p.w))
+		p.wrapMax(l.Unavailable, 0, 2, 4, sty.Dim)
+		return
 	case l.Paused && l.Polled != "":
 		when = "paused · " + l.Polled
 	case l.Paused:
