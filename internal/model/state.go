@@ -1,13 +1,13 @@
 package model
 
 import (
-	"github.com/portui/portui/internal/audit"
 	"net/netip"
 	"reflect"
 	"slices"
 	"sort"
 	"strconv"
 
+	"github.com/portui/portui/internal/audit"
 	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/scan"
 	"github.com/portui/portui/internal/views"
@@ -65,10 +65,16 @@ func (f filter) statusOK() func(registry.Status) bool {
 var tViews = []registry.View{registry.Combined, registry.TCPOnly, registry.UDPOnly}
 
 // privateUse reports whether listener l sits on a port its transport has
-// no assignment for.
+// no assignment for, from the annotation of the snapshot it is in (or, for
+// one that has left it, such as a vanished listener in the pane's change
+// log, its own annotation).
 func (m *Model) privateUse(l *scan.Listener) bool {
-	v, _ := registry.ViewOf(l.Proto)
-	return m.reg.Status(int(l.Port), v).PrivateUse()
+	for _, a := range m.annAt(int(l.Port)) {
+		if a.Proto == l.Proto && a.Addr == l.Addr && a.Inode == l.Inode {
+			return a.PrivateUse
+		}
+	}
+	return audit.AnnotateOne(m.reg, *l).PrivateUse
 }
 
 // refreshCells recomputes the block's cells and counts. It runs when what
@@ -77,14 +83,14 @@ func (m *Model) privateUse(l *scan.Listener) bool {
 func (m *Model) refreshCells() {
 	var marks [views.BlockSize]views.Mark
 	m.listening, m.private = 0, 0
-	for i := range m.snap.Listeners {
-		l := &m.snap.Listeners[i]
+	for i := range m.ann {
+		l := &m.ann[i]
 		j := int(l.Port) - m.block
 		if j < 0 || j >= views.BlockSize {
 			continue
 		}
 		switch {
-		case m.privateUse(l):
+		case l.PrivateUse:
 			marks[j] = views.MarkPrivate
 		case marks[j] == views.MarkPrivate:
 		case l.Proto == registry.TCP:
@@ -117,7 +123,7 @@ func (m *Model) refreshCells() {
 // It depends only on the snapshot and the block, so it runs when either
 // changes, not on every refreshCells (search keystrokes, filters).
 func (m *Model) refreshFindings() {
-	m.findings = len(audit.Check(m.reg, m.snap, m.block, m.block+views.BlockSize-1))
+	m.findings = len(audit.Findings(m.ann, m.block, m.block+views.BlockSize-1))
 }
 
 // mergeSnapshot stores a poll result: a whole-machine scan replaces
@@ -142,6 +148,9 @@ func (m *Model) mergeSnapshot(s scan.Snapshot, req pollReq) bool {
 	scan.SortListeners(merged)
 	changed := !reflect.DeepEqual(m.snap.Listeners, merged)
 	m.snap = scan.Snapshot{Taken: s.Taken, Source: s.Source, Listeners: merged, Warnings: s.Warnings}
+	if changed {
+		m.ann = audit.Annotate(m.reg, m.snap) // once per snapshot that changed
+	}
 	return changed
 }
 
@@ -156,13 +165,24 @@ func (m *Model) listenersAt(port int) []scan.Listener {
 	return ls[lo:hi:hi]
 }
 
+// annAt returns the annotated listeners on port (a sub-slice).
+func (m *Model) annAt(port int) []audit.Listener {
+	ls := m.ann
+	lo := sort.Search(len(ls), func(i int) bool { return int(ls[i].Port) >= port })
+	hi := lo
+	for hi < len(ls) && int(ls[hi].Port) == port {
+		hi++
+	}
+	return ls[lo:hi:hi]
+}
+
 // nextListener finds the next (dir > 0) or previous listening port after
 // from that passes the filter, wrapping around; false if none.
 func (m *Model) nextListener(from, dir int) (int, bool) {
 	var ports []int
-	for i := range m.snap.Listeners {
-		l := &m.snap.Listeners[i]
-		if m.filter == filterPrivate && !m.privateUse(l) {
+	for i := range m.ann {
+		l := &m.ann[i]
+		if m.filter == filterPrivate && !l.PrivateUse {
 			continue
 		}
 		if p := int(l.Port); len(ports) == 0 || ports[len(ports)-1] != p {

@@ -38,7 +38,7 @@ func (m *Model) summary() string {
 	}
 	fmt.Fprintf(&b, "IANA registry of %s\n", m.reg.Updated)
 	if m.polled {
-		ls := m.listenersAt(p)
+		ls := m.annAt(p)
 		if len(ls) == 0 {
 			fmt.Fprintf(&b, "listening (%s): nothing\n", m.snap.Taken.In(m.loc).Format("2006-01-02 15:04:05"))
 		}
@@ -48,7 +48,7 @@ func (m *Model) summary() string {
 			for _, pr := range l.Procs {
 				fmt.Fprintf(&b, " pid %d %s", pr.PID, pr.Name)
 			}
-			if m.privateUse(l) {
+			if l.PrivateUse {
 				b.WriteString(" (private use)")
 			}
 			b.WriteByte('\n')
