@@ -14,7 +14,6 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/portui/portui/internal/audit"
 	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/sanitize"
 	"github.com/portui/portui/internal/scan"
@@ -86,7 +85,7 @@ type Model struct {
 	repoll   bool                                 // the block changed: tell the poller (withRepoll)
 	startArm pollArm                              // the first tick, armed by New, sent by Init
 	snap     scan.Snapshot
-	ann      []audit.Listener // snap's listeners, annotated once per snapshot (same order)
+	set      *listenerSet // every known listener, annotated, by block and port (listeners.go)
 	findings int
 	open     openState // what the pane saw when it opened on sel
 

@@ -86,7 +86,7 @@ func (m *Model) renderPane(w, h int) []string {
 func (m *Model) statusState() views.StatusState {
 	s := views.StatusState{
 		Registry:  m.reg.Updated,
-		Listeners: len(m.snap.Listeners),
+		Listeners: m.listenerCount(),
 		Findings:  m.findings,
 		Hint:      m.hint(),
 	}

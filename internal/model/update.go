@@ -1,6 +1,8 @@
 package model
 
 import (
+	"slices"
+
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/portui/portui/internal/views"
@@ -73,7 +75,8 @@ func (m Model) handlePoll(msg pollMsg) (tea.Model, tea.Cmd) {
 		return m, tickCmd(next, m.after)
 	}
 	prev := m.listenersAt(m.sel)
-	if m.mergeSnapshot(msg.snap, msg.req) || first {
+	changed := m.mergeSnapshot(msg.snap, msg.req)
+	if first || slices.Contains(changed, m.block/views.BlockSize) {
 		m.refreshCells()
 		m.refreshFindings()
 		if m.open.set {
