@@ -23,11 +23,13 @@ const (
 	groupJump
 	groupFind
 	groupOther
+	groupSearch // keys of the search input
+	groupHelp   // keys of the help overlay itself
 	numGroups
 )
 
 // groupTitles are the overlay's column titles, in group order.
-var groupTitles = [numGroups]string{"Move", "Jump", "Find", "Other"}
+var groupTitles = [numGroups]string{"Move", "Jump", "Find", "Other", "Typing a search", "This help"}
 
 // modeSet is a set of modes.
 type modeSet uint8
@@ -117,18 +119,26 @@ func defaultBindings() []binding {
 		b("clearsearch", []string{"esc"}, "esc", "clear search", groupFind, modesOf(modeBrowse), mut((*Model).clearSearch)),
 		b("filter", []string{"f"}, "f", "cycle filter", groupFind, inBrowse, mut((*Model).cycleFilter)),
 		b("view", []string{"t"}, "t", "combined/tcp/udp", groupFind, inBrowse, mut((*Model).cycleView)),
-		b("accept", []string{"enter"}, "enter", "go to best match", groupFind, modesOf(modeSearch), Model.acceptSearch),
-		b("cancel", []string{"esc"}, "esc", "cancel", groupFind, modesOf(modeSearch), Model.cancelSearch),
+
+		b("accept", []string{"enter"}, "enter", "go to best match", groupSearch, modesOf(modeSearch), Model.acceptSearch),
+		b("cancel", []string{"esc"}, "esc", "cancel the search", groupSearch, modesOf(modeSearch), Model.cancelSearch),
 
 		b("details", []string{"d"}, "d", "show/hide details", groupOther, inBrowse, mut((*Model).togglePane)),
 		b("scrolldown", []string{"J"}, "J", "scroll details down", groupOther, inBrowse, mut(func(m *Model) { m.scrollPane(1) })),
 		b("scrollup", []string{"K"}, "K", "scroll details up", groupOther, inBrowse, mut(func(m *Model) { m.scrollPane(-1) })),
 		b("copy", []string{"y"}, "y", "copy summary (OSC 52)", groupOther, inBrowse, Model.copySummary),
 		b("pause", []string{"p"}, "p", "pause/resume polling", groupOther, inBrowse, Model.togglePause),
-		b("help", []string{"?"}, "?", "help", groupOther, inBrowse, mut(func(m *Model) { m.setMode(modeHelp) })),
-		b("closehelp", []string{"esc", "?"}, "esc/?", "close help", groupOther, modesOf(modeHelp), mut(func(m *Model) { m.setMode(modeBrowse) })),
-		b("quit", []string{"q"}, "q", "quit", groupOther, modesOf(modeBrowse, modeDigits, modeHelp), quit),
-		b("forcequit", []string{"ctrl+c"}, "ctrl+c", "quit", groupOther, inAll, quit),
+		b("help", []string{"?"}, "?", "help", groupOther, inBrowse, mut((*Model).openHelp)),
+		b("quit", []string{"q"}, "q", "quit", groupOther, inBrowse, quit),
+		b("forcequit", []string{"ctrl+c"}, "ctrl+c", "quit (also while typing)", groupOther, inAll, quit),
+
+		b("helpdown", []string{"down", "j"}, "↓/j", "scroll down", groupHelp, modesOf(modeHelp), helpScroll(1)),
+		b("helpup", []string{"up", "k"}, "↑/k", "scroll up", groupHelp, modesOf(modeHelp), helpScroll(-1)),
+		b("helppagedown", []string{"pgdown", "space"}, "pgdn/space", "next page", groupHelp, modesOf(modeHelp), helpPage(1)),
+		b("helppageup", []string{"pgup"}, "pgup", "previous page", groupHelp, modesOf(modeHelp), helpPage(-1)),
+		b("helptop", []string{"home", "g"}, "home", "top", groupHelp, modesOf(modeHelp), helpScroll(-helpAll)),
+		b("helpend", []string{"end", "G"}, "end", "bottom", groupHelp, modesOf(modeHelp), helpScroll(helpAll)),
+		b("closehelp", []string{"esc", "?", "q"}, "esc/?/q", "close help", groupHelp, modesOf(modeHelp), mut(func(m *Model) { m.setMode(modeBrowse) })),
 	}
 	short := []string{"help", "digits", "search", "filter", "nextlistener"}
 	for i := range t {
@@ -225,17 +235,34 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 	return out
 }
 
-// Groups is FullHelp with a title per column, for the help overlay.
+// Groups is FullHelp with a title per column, for the help overlay. The
+// overlay lists every key that works, whatever the mode: a binding is
+// enabled here when it works in some mode of k's state (browsing, typing a
+// number or a search, this help), and grouped by where it works.
 func (k KeyMap) Groups() []views.HelpGroup {
 	out := make([]views.HelpGroup, numGroups)
 	for g := range numGroups {
 		out[g].Title = groupTitles[g]
 	}
 	for i := range k.defs {
+		b := k.keys[i]
+		b.SetEnabled(k.defs[i].listedIn(k.state))
 		g := k.defs[i].group
-		out[g].Bindings = append(out[g].Bindings, k.keys[i])
+		out[g].Bindings = append(out[g].Bindings, b)
 	}
 	return out
+}
+
+// listedIn reports whether the help of a key map in state s lists b: it
+// works in s's situation in one of the modes.
+func (b *binding) listedIn(s keyState) bool {
+	for md := range mode(numModes) {
+		s.mode = md
+		if b.enabledIn(s) {
+			return true
+		}
+	}
+	return false
 }
 
 // updateKey dispatches a key through the table. Keys no binding takes are

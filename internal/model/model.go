@@ -49,6 +49,7 @@ const (
 	modeSearch             // typing a search query
 	modeHelp               // the help overlay is open
 	modeDigits             // typing a port number
+	numModes
 )
 
 // Model is the explorer's Bubble Tea model. Create it with New.
@@ -70,6 +71,7 @@ type Model struct {
 	filter          filter
 	showPane        bool // PaneToggle layouts: pane instead of grid
 	paneScroll      int
+	helpScroll      int // first line of the help overlay shown
 
 	cells     [views.BlockSize]views.Cell
 	counts    [4]int // statuses in the block, under view
