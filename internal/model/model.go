@@ -240,6 +240,7 @@ func (m *Model) selectPort(p int) {
 	}
 	if p != m.sel {
 		m.sel = p
+		m.flash = "" // it spoke of the port selected before ("copied port 0 summary")
 		m.paneScroll = 0
 		m.loadDetail()
 		m.openPane()
