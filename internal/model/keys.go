@@ -120,7 +120,9 @@ func defaultBindings() []binding {
 		b("filter", []string{"f"}, "f", "cycle filter", groupFind, inBrowse, mut((*Model).cycleFilter)),
 		b("view", []string{"t"}, "t", "combined/tcp/udp", groupFind, inBrowse, mut((*Model).cycleView)),
 
-		b("accept", []string{"enter"}, "enter", "go to best match", groupSearch, modesOf(modeSearch), Model.acceptSearch),
+		b("resultdown", []string{"down", "ctrl+n"}, "↓/ctrl+n", "next result", groupSearch, modesOf(modeSearch), resultStep(1)),
+		b("resultup", []string{"up", "ctrl+p"}, "↑/ctrl+p", "previous result", groupSearch, modesOf(modeSearch), resultStep(-1)),
+		b("accept", []string{"enter"}, "enter", "go to the highlighted result", groupSearch, modesOf(modeSearch), Model.acceptSearch),
 		b("cancel", []string{"esc"}, "esc", "cancel the search", groupSearch, modesOf(modeSearch), Model.cancelSearch),
 
 		b("details", []string{"d"}, "d", "show/hide details", groupOther, inBrowse, mut((*Model).togglePane)),

@@ -19,6 +19,11 @@ func (m Model) updateMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 		return m, nil
 	}
 	if m.mode == modeSearch {
+		if c, ok := msg.(tea.MouseClickMsg); ok && c.Button == tea.MouseLeft &&
+			image.Pt(c.X, c.Y).In(m.geo.Pane) {
+			next, _ := m.clickResult(c.Y)
+			return next, nil
+		}
 		return m, nil
 	}
 	if m.mode == modeDigits {

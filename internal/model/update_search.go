@@ -3,6 +3,7 @@ package model
 import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/portui/portui/internal/registry"
+	"github.com/portui/portui/internal/views"
 )
 
 // The search is a small state machine (searchState): what is being typed
@@ -26,6 +27,8 @@ type searchState struct {
 	applied   string           // accepted query ("" for none)
 	matches   []registry.Match // results for applied, best first
 	idx       int              // current match
+	cursor    int              // the result of live enter goes to
+	top       int              // first result the pane lists
 	await     int              // id of the request enter is waiting for (0: none)
 	accepting bool             // await != 0 (the status bar says "searching…")
 	err       error
@@ -42,6 +45,7 @@ type searchReq struct {
 func (s *searchState) open() {
 	s.next++
 	s.seq, s.typed, s.live, s.pending, s.err = s.next, "", nil, false, nil
+	s.cursor, s.top = 0, 0
 	s.await, s.accepting = 0, false
 }
 
@@ -60,6 +64,16 @@ func (s *searchState) setTyped(v string) (searchReq, bool) {
 	return searchReq{id: s.seq, query: v}, true
 }
 
+// moveCursor moves the highlighted result by dir, within the results,
+// scrolling the list (rows results fit in the pane) to keep it in view.
+func (s *searchState) moveCursor(dir, rows int) {
+	if len(s.live) == 0 {
+		return
+	}
+	s.cursor = max(0, min(len(s.live)-1, s.cursor+dir))
+	s.top = scrollTop(s.top, s.cursor, max(1, rows), len(s.live))
+}
+
 // result takes the results of request id. It reports the port to go to
 // (an enter was waiting for exactly this request) and whether the result
 // was used at all.
@@ -69,6 +83,7 @@ func (s *searchState) result(id int, ms []registry.Match, err error) (jump int, 
 	}
 	if id == s.seq {
 		s.live, s.pending, s.err = ms, false, err
+		s.cursor, s.top = 0, 0
 		used = true
 	}
 	if id == s.await {
@@ -81,14 +96,20 @@ func (s *searchState) result(id int, ms []registry.Match, err error) (jump int, 
 }
 
 // accept applies the typed query. It reports the port to go to now, if the
-// results are in; otherwise the jump comes with them (await).
+// results are in (the highlighted one); otherwise the jump comes with them
+// (await), to the best.
 func (s *searchState) accept() (jump int, ok bool) {
 	s.applied = s.typed
 	if s.pending {
 		s.await, s.accepting = s.seq, true
 		return 0, false
 	}
-	return s.apply(s.live)
+	p, ok := s.apply(s.live)
+	if ok && s.cursor < len(s.matches) {
+		s.idx = s.cursor
+		p = s.matches[s.idx].Port
+	}
+	return p, ok
 }
 
 // apply makes ms the accepted matches; the best one is where to go.
@@ -163,6 +184,38 @@ func (m Model) acceptSearch(tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	m.refreshCells()
 	return m, nil
+}
+
+// resultStep moves the highlighted result (↑/↓, ctrl+p/ctrl+n).
+func resultStep(dir int) handler {
+	return mut(func(m *Model) { m.search.moveCursor(dir, m.searchRows(m.geo.Pane.Dy())) })
+}
+
+// searchRows is how many results a pane of h lines lists (the first line
+// is the header).
+func (m *Model) searchRows(h int) int { return max(0, h-1) }
+
+// searchList is what the pane shows while a query is typed: the results
+// from the list's top, with the highlighted one.
+func (m *Model) searchList(h int) views.SearchState {
+	s := &m.search
+	st := views.SearchState{Query: s.typed, Pending: s.pending, Total: len(s.live)}
+	top := min(s.top, len(s.live))
+	st.Matches = s.live[top:min(len(s.live), top+m.searchRows(h))]
+	st.Cursor = s.cursor - top
+	return st
+}
+
+// clickResult goes to the result on pane line y (a click), as enter
+// would with it highlighted; false if no result is there.
+func (m Model) clickResult(y int) (tea.Model, bool) {
+	i := m.search.top + y - m.geo.Pane.Min.Y - 1 // the first line is the header
+	if len(m.search.live) == 0 || i < m.search.top || i >= len(m.search.live) || m.search.pending {
+		return m, false
+	}
+	m.search.cursor = i
+	next, _ := m.acceptSearch(tea.KeyPressMsg{})
+	return next, true
 }
 
 // handleSearch takes search results; those of a request that is no longer
