@@ -133,6 +133,7 @@ func defaultBindings() []binding {
 		b("help", []string{"?"}, "?", "help", groupOther, inBrowse, mut((*Model).openHelp)),
 		b("quit", []string{"q"}, "q", "quit", groupOther, inBrowse, quit),
 		b("forcequit", []string{"ctrl+c"}, "ctrl+c", "quit (also while typing)", groupOther, inAll, quit),
+		b("suspend", []string{"ctrl+z"}, "ctrl+z", "suspend (fg resumes)", groupOther, inAll, suspend),
 
 		b("helpdown", []string{"down", "j"}, "↓/j", "scroll down", groupHelp, modesOf(modeHelp), helpScroll(1)),
 		b("helpup", []string{"up", "k"}, "↑/k", "scroll up", groupHelp, modesOf(modeHelp), helpScroll(-1)),
@@ -297,6 +298,10 @@ func mut(f func(*Model)) handler {
 func nothing(m Model, _ tea.KeyPressMsg) (tea.Model, tea.Cmd) { return m, nil }
 
 func quit(m Model, _ tea.KeyPressMsg) (tea.Model, tea.Cmd) { return m.quit() }
+
+// suspend stops the program as ctrl+z does in a shell (Bubble Tea restores
+// the terminal first and takes it back on resume: see tea.ResumeMsg).
+func suspend(m Model, _ tea.KeyPressMsg) (tea.Model, tea.Cmd) { return m, tea.Suspend }
 
 // moveTo selects the block index f returns for the selection's index i on
 // a grid of cols columns.

@@ -190,7 +190,8 @@ func (m Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
-	v.WindowTitle = "portui"
+	// No WindowTitle: Bubble Tea sets the title to "" on exit when one was
+	// set, which loses the terminal's own title; left alone, it stays.
 	if m.mode == modeSearch && m.geo.Mode != TooSmall {
 		v.Cursor = tea.NewCursor(min(m.input.CursorX(), m.w-1), m.geo.Status.Min.Y)
 	}

@@ -22,6 +22,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 			return m, warmCmd(m.reg)
 		}
 		return m, nil
+	case tea.ResumeMsg:
+		// Back from ctrl+z: whatever ran meanwhile drew on the terminal.
+		return m, tea.ClearScreen
 	case tea.BackgroundColorMsg:
 		m.sty = views.NewStyles(msg.IsDark())
 		return m, nil
