@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 
@@ -40,5 +41,29 @@ func TestExplorerSaysWhyNoScanner(t *testing.T) {
 		!strings.Contains(s, "netlink: protocol not supported") ||
 		!strings.Contains(lines[len(lines)-1], "netlink: protocol not supported") {
 		t.Fatalf("reason not shown in the pane and the status bar:\n%s", s)
+	}
+}
+
+// S8: the explorer's input reports the terminal's end (end of file) as
+// errTerminalGone, which ends the program; Bubble Tea's reader takes a
+// plain end of file for "no more keys" and ran on, polling, without a
+// terminal (scripts/e2e-tmux.sh kills a pane under nohup to see it end).
+func TestTTYInputEndsWithTheTerminal(t *testing.T) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	in := ttyInput{r}
+	if _, err := w.Write([]byte("q")); err != nil {
+		t.Fatal(err)
+	}
+	buf := make([]byte, 8)
+	if n, err := in.Read(buf); n != 1 || err != nil || buf[0] != 'q' {
+		t.Fatalf("read %d %v", n, err)
+	}
+	w.Close()
+	if _, err := in.Read(buf); !errors.Is(err, errTerminalGone) {
+		t.Fatalf("at end of file: %v, want errTerminalGone", err)
 	}
 }
