@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # e2e-tmux.sh — drives the real portui binary in tmux against a real
-# listening socket:
+# listening socket and a real terminal:
 #
 #   1. builds ./cmd/portui and a tiny listener helper (Go, no dependencies);
 #   2. starts portui in a detached 120×40 tmux session;
@@ -8,12 +8,22 @@
 #      otherwise, since binding below 1024 needs privileges);
 #   4. types the port's digits and expects the helper's PID and name in
 #      the detail pane within 2 s;
-#   5. closes the listener and expects it gone from the pane within 2 s.
+#   5. closes the listener and expects it gone from the pane within 2 s;
+#   6. the window title: a title set before portui runs is still there
+#      after it quits (#24);
+#   7. ctrl+z suspends (the shell says "Stopped", the alternate screen is
+#      left), fg brings the grid back (#24);
+#   8. SIGHUP, SIGTERM and SIGQUIT (S8): portui exits with 128+signal, and
+#      the pane is back to normal: alternate screen off (#{alternate_on}),
+#      cursor visible (#{cursor_flag}), mouse reporting off
+#      (#{mouse_any_flag}), and `stty -a` shows icanon and echo again;
+#   9. SIGHUP ignored (nohup-style) and the pane killed: portui, found by
+#      its PID, exits within 5 s (S8).
 #
-# Prints PASS/FAIL lines and exits non-zero on any failure. Cleans up its
-# tmux session and processes (by PID) on every exit path. Installs tmux
-# with apt-get when it is missing. PORTUI_BIN=path skips the build and
-# runs that binary instead (for trying the script on a local build).
+# Prints PASS/FAIL lines and exits non-zero on any failure. Uses its own
+# tmux server (-L), which it kills on every exit path, and stops what it
+# started by PID. Installs tmux with apt-get when it is missing.
+# PORTUI_BIN=path skips the build and runs that binary instead.
 set -u
 
 cd "$(dirname "$0")/.."
@@ -24,10 +34,12 @@ fail() { printf 'FAIL %s\n' "$*"; fails=$((fails + 1)); }
 
 work=$(mktemp -d "${TMPDIR:-/tmp}/portui-e2e.XXXXXX")
 session="portui-e2e-$$"
+sock="portui-e2e-$$" # our own tmux server
 listener_pid=""
+tmux() { command tmux -L "$sock" "$@"; }
 
 cleanup() {
-	tmux kill-session -t "$session" 2>/dev/null
+	tmux kill-server 2>/dev/null
 	if [ -n "$listener_pid" ] && kill -0 "$listener_pid" 2>/dev/null; then
 		kill "$listener_pid" 2>/dev/null
 		wait "$listener_pid" 2>/dev/null
@@ -91,7 +103,7 @@ if ! (cd "$work/e2elisten" && GOFLAGS= go build -o "$work/e2elisten/e2elisten" .
 fi
 
 # --- helpers ----------------------------------------------------------------
-screen() { tmux capture-pane -p -t "$session" 2>/dev/null; }
+screen() { tmux capture-pane -p -t "${target:-$session}" 2>/dev/null; }
 
 # wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND (given the screen
 # on stdin) every 100 ms until it succeeds or time runs out.
@@ -117,6 +129,11 @@ wait_for() {
 want_port=326
 [ "$(id -u)" -ne 0 ] && want_port=0
 
+# A session that keeps the server up while the others come and go.
+tmux new-session -d -s keep "sleep 3600" || {
+	fail "start tmux"
+	exit 1
+}
 tmux new-session -d -s "$session" -x 120 -y 40 "$bin" || {
 	fail "start portui in tmux"
 	exit 1
@@ -161,6 +178,97 @@ if tmux has-session -t "$session" 2>/dev/null; then
 	fail "q quits portui"
 else
 	pass "q quits portui"
+fi
+
+# --- the terminal around portui --------------------------------------------
+# A shell in a pane of its own, portui started from it; target is what
+# screen and wait_for look at.
+target=""
+shell_session() {
+	target="$1"
+	tmux new-session -d -s "$target" -x 120 -y 40 "env PS1='$ ' bash --norc --noprofile -i" || {
+		fail "start a shell in tmux session $target"
+		return 1
+	}
+	wait_for 5 "shell in $target" grep -q '^\$' || return 1
+}
+# portui_pid: the PID of portui, the shell's child in pane $target.
+portui_pid() {
+	local sh
+	sh=$(tmux display -p -t "$target" '#{pane_pid}')
+	pgrep -P "$sh" -x "$(basename "$bin" | cut -c1-15)" | head -n1
+}
+flags() { tmux display -p -t "$target" "$1"; }
+
+# 6. the window title is left alone.
+shell_session title || exit 1
+tmux send-keys -t title "printf '\\033]2;e2e-title\\033\\\\'; clear" Enter
+sleep 0.3
+tmux send-keys -t title "$bin" Enter
+wait_for 5 "portui runs in a shell" grep -q "ports 0–1023"
+if [ "$(flags '#{pane_title}')" = e2e-title ]; then pass "the title is left alone while portui runs"; else fail "title while running: '$(flags '#{pane_title}')'"; fi
+
+# 7. ctrl+z and fg.
+tmux send-keys -t title C-z
+wait_for 3 "ctrl+z suspends (the shell says Stopped)" grep -q "Stopped"
+if [ "$(flags '#{alternate_on}')" = 0 ]; then pass "suspended: alternate screen left"; else fail "suspended: still in the alternate screen"; fi
+tmux send-keys -t title "fg" Enter
+wait_for 3 "fg brings the grid back" grep -q "ports 0–1023"
+tmux send-keys -t title q
+wait_for 3 "q quits to the shell" grep -q '^\$ *$'
+if [ "$(flags '#{pane_title}')" = e2e-title ]; then pass "the title survives the exit"; else fail "title after exit: '$(flags '#{pane_title}')' (want e2e-title)"; fi
+tmux kill-session -t title
+
+# 8. signals restore the terminal.
+for sig in HUP TERM QUIT; do
+	shell_session "sig$sig" || continue
+	tmux send-keys -t "sig$sig" "clear; $bin; echo EXIT=\$?" Enter
+	wait_for 5 "portui runs (for SIG$sig)" grep -q "ports 0–1023" || continue
+	pid=$(portui_pid)
+	if [ -z "$pid" ]; then
+		fail "SIG$sig: no portui process found"
+		continue
+	fi
+	if [ "$(flags '#{alternate_on}#{mouse_any_flag}#{cursor_flag}')" != 110 ]; then
+		fail "SIG$sig: before the signal alt/mouse/cursor = $(flags '#{alternate_on}#{mouse_any_flag}#{cursor_flag}'), want 110"
+	fi
+	kill "-$sig" "$pid"
+	want=$((128 + $(kill -l "$sig")))
+	wait_for 3 "SIG$sig: portui exits with $want" grep -q "EXIT=$want"
+	if kill -0 "$pid" 2>/dev/null; then
+		fail "SIG$sig: pid $pid still running"
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	got=$(flags 'alt=#{alternate_on} cursor=#{cursor_flag} mouse=#{mouse_any_flag}')
+	if [ "$got" = "alt=0 cursor=1 mouse=0" ]; then pass "SIG$sig: $got"; else fail "SIG$sig: $got (want alt=0 cursor=1 mouse=0)"; fi
+	tmux send-keys -t "sig$sig" "stty -a | tr ' ' '\\n' | grep -xE -- '-?(icanon|echo)' | tr '\\n' ' '; echo STTY" Enter
+	modes() { grep -q "^icanon echo STTY"; }
+	wait_for 3 "SIG$sig: stty shows icanon echo" modes
+	tmux kill-session -t "sig$sig"
+done
+
+# 9. SIGHUP ignored, the pane killed: portui must notice its terminal is gone.
+target=nohup
+tmux new-session -d -s nohup -x 120 -y 40 "bash -c 'trap \"\" HUP; exec $bin'" || fail "start the nohup session"
+wait_for 5 "portui runs with SIGHUP ignored" grep -q "ports 0–1023"
+pid=$(tmux display -p -t nohup '#{pane_pid}') # exec: the pane's process is portui
+if ! grep -q "^SigIgn:.*[13579bdf]$" "/proc/$pid/status" 2>/dev/null; then
+	fail "SIGHUP is not ignored in pid $pid"
+fi
+tmux kill-session -t nohup
+gone=""
+for _ in $(seq 50); do
+	if ! kill -0 "$pid" 2>/dev/null; then
+		gone=1
+		break
+	fi
+	sleep 0.1
+done
+if [ -n "$gone" ]; then
+	pass "nohup: portui (pid $pid) exits when its pane is killed"
+else
+	fail "nohup: portui (pid $pid) still running 5 s after its pane was killed"
+	kill -KILL "$pid" 2>/dev/null
 fi
 
 if [ "$fails" -gt 0 ]; then

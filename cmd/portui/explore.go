@@ -24,9 +24,20 @@ func (a *app) explore(ctx context.Context, opts tuiOptions) error {
 		IsRoot:   os.Geteuid() == 0,
 		ASCII:    !views.UTF8Locale(os.Getenv("LC_ALL"), os.Getenv("LC_CTYPE"), os.Getenv("LANG")),
 	}
-	if s, err := newScanner(); err == nil {
-		defer s.Close()
-		cfg.Scanner = s
-	}
+	closeScanner := withScanner(&cfg)
+	defer closeScanner()
 	return runTUI(ctx, cfg)
+}
+
+// withScanner starts the listener scanner into cfg, or records in
+// cfg.ScannerErr why it could not start (the pane and the status bar show
+// it). The returned function closes the scanner.
+func withScanner(cfg *model.Config) func() {
+	s, err := newScanner()
+	if err != nil {
+		cfg.ScannerErr = err
+		return func() {}
+	}
+	cfg.Scanner = s
+	return func() { _ = s.Close() }
 }

@@ -82,17 +82,27 @@ func update(t testing.TB, m Model, msgs ...tea.Msg) Model {
 	return m
 }
 
-// poll runs one poll against the model's scanner, as the Cmd would.
+// poll runs one poll against the model's scanner, as the Cmds would: the
+// armed tick (if the poller is waiting), then a whole-machine scan.
 func poll(t testing.TB, m Model) Model {
 	t.Helper()
 	snap, err := m.cfg.Scanner.Snapshot(context.Background(), scan.Filter{})
-	return update(t, m, pollMsg{gen: m.gen, req: pollReq{full: true}, snap: snap, err: err})
+	return deliver(t, m, snap, err)
 }
 
-// pollSnap delivers snap as the current generation's poll result.
+// pollSnap delivers snap as the result of the poll the model is waiting
+// for, as a whole-machine scan.
 func pollSnap(t testing.TB, m Model, snap scan.Snapshot) Model {
 	t.Helper()
-	return update(t, m, pollMsg{gen: m.gen, req: pollReq{full: true}, snap: snap})
+	return deliver(t, m, snap, nil)
+}
+
+func deliver(t testing.TB, m Model, snap scan.Snapshot, err error) Model {
+	t.Helper()
+	if m.phase == pollWaiting {
+		m = update(t, m, pollTickMsg{id: m.poller.id})
+	}
+	return update(t, m, pollMsg{id: m.poller.id, req: pollReq{full: true}, snap: snap, err: err})
 }
 
 // runSearch delivers the result of the search the model is waiting for.

@@ -10,11 +10,13 @@ package model
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/portui/portui/internal/registry"
+	"github.com/portui/portui/internal/sanitize"
 	"github.com/portui/portui/internal/scan"
 	"github.com/portui/portui/internal/views"
 )
@@ -22,11 +24,14 @@ import (
 // Config configures the explorer.
 type Config struct {
 	Registry *registry.Registry // required
-	Scanner  scan.Scanner       // nil: no live data (the pane says so)
-	Interval time.Duration      // between polls; 0 means DefaultInterval
-	Port     int                // initial selection; -1 for none (the block's first port)
-	Block    int                // first port of the block shown (--range); rounded down to a multiple of 1024
-	IsRoot   bool               // processes of other users are visible
+	Scanner  scan.Scanner       // nil: no live data (the pane and status bar say why: ScannerErr)
+	// ScannerErr is why there is no Scanner (the error of scan.New), shown
+	// in the pane and the status bar; ignored when Scanner is set.
+	ScannerErr error
+	Interval   time.Duration // between polls; 0 means DefaultInterval
+	Port       int           // initial selection; -1 for none (the block's first port)
+	Block      int           // first port of the block shown (--range); rounded down to a multiple of 1024
+	IsRoot     bool          // processes of other users are visible
 	// FirstFrameWait holds the first frame back until the first scan
 	// reports, for at most this long, so that a quick scan paints once
 	// instead of painting the grid and then the listeners over it (over
@@ -48,6 +53,7 @@ const (
 	modeSearch             // typing a search query
 	modeHelp               // the help overlay is open
 	modeDigits             // typing a port number
+	numModes
 )
 
 // Model is the explorer's Bubble Tea model. Create it with New.
@@ -79,14 +85,13 @@ type Model struct {
 
 	ctx      context.Context
 	cancel   context.CancelFunc
-	gen      int // polling generation: bumped on pause/resume to drop stale polls
-	paused   bool
-	polls    int  // results received in this generation
-	polled   bool // at least one snapshot arrived
-	fullSeen bool // at least one whole-machine snapshot arrived
-	repoll   bool // the block changed: restart polling on the new block
+	poller                                        // when to scan and what (poll.go)
+	after    func(time.Duration, tea.Msg) tea.Cmd // arms a poll tick: tea.Tick, or simulated time in tests
+	clock    func() time.Time                     // times scans: time.Now, or simulated time in tests
+	repoll   bool                                 // the block changed: tell the poller (withRepoll)
+	startArm pollArm                              // the first tick, armed by New, sent by Init
 	snap     scan.Snapshot
-	pollErr  error
+	set      *listenerSet // every known listener, annotated, by block and port (listeners.go)
 	findings int
 	open     openState // what the pane saw when it opened on sel
 
@@ -139,6 +144,9 @@ func New(cfg Config) Model {
 		loc:    time.Local,
 		ctx:    ctx,
 		cancel: cancel,
+		poller: poller{interval: cfg.Interval},
+		after:  realAfter,
+		clock:  time.Now,
 		sel:    -1,
 		block:  blockOf(cfg.Block),
 
@@ -149,6 +157,11 @@ func New(cfg Config) Model {
 		start = clampPort(cfg.Port)
 		m.block = blockOf(start)
 	}
+	if cfg.Scanner == nil && cfg.ScannerErr != nil {
+		m.pollErr = noScannerError{cfg.ScannerErr} // the status bar says why
+	} else if cfg.Scanner != nil {
+		m.startArm = m.poller.start()
+	}
 	m.refreshCells()
 	m.selectPort(start)
 	m.setMode(modeBrowse)
@@ -156,14 +169,13 @@ func New(cfg Config) Model {
 }
 
 // Init starts the first poll right away (the pane shows listeners within
-// one scan, not one interval) and asks for the background colour.
+// one scan, not one interval) and asks for the background colour. The
+// poller was started by New (Init's receiver is a copy, so a change here
+// would be lost); Init only arms its first tick.
 func (m Model) Init() tea.Cmd {
 	cmds := []tea.Cmd{tea.RequestBackgroundColor}
 	if m.cfg.Scanner != nil {
-		// The first scan walks every process whatever the filter (the
-		// owner cache's census), so it covers the whole machine at no
-		// extra cost; block scans follow.
-		cmds = append(cmds, pollCmd(m.ctx, m.cfg.Scanner, m.gen, pollReq{full: true}, 0))
+		cmds = append(cmds, tickCmd(m.startArm, m.after))
 		if m.holding {
 			cmds = append(cmds, tea.Tick(m.cfg.FirstFrameWait, func(time.Time) tea.Msg { return firstFrameMsg{} }))
 		}
@@ -184,7 +196,8 @@ func (m Model) View() tea.View {
 	v := tea.NewView(m.render())
 	v.AltScreen = true
 	v.MouseMode = tea.MouseModeCellMotion
-	v.WindowTitle = "portui"
+	// No WindowTitle: Bubble Tea sets the title to "" on exit when one was
+	// set, which loses the terminal's own title; left alone, it stays.
 	if m.mode == modeSearch && m.geo.Mode != TooSmall {
 		v.Cursor = tea.NewCursor(min(m.input.CursorX(), m.w-1), m.geo.Status.Min.Y)
 	}
@@ -234,6 +247,7 @@ func (m *Model) selectPort(p int) {
 	}
 	if p != m.sel {
 		m.sel = p
+		m.flash = "" // it spoke of the port selected before ("copied port 0 summary")
 		m.paneScroll = 0
 		m.loadDetail()
 		m.openPane()
@@ -268,3 +282,25 @@ func (m Model) quit() (tea.Model, tea.Cmd) {
 	m.cancel()
 	return m, tea.Quit
 }
+
+// unavailable is why the explorer has no live data ("" when it has a
+// scanner): the pane and the copied summary say it.
+func (m *Model) unavailable() string {
+	switch {
+	case m.cfg.Scanner != nil:
+		return ""
+	case m.cfg.ScannerErr == nil:
+		return "no scanner: listeners are not shown"
+	}
+	return "no scanner: " + noScannerError{m.cfg.ScannerErr}.Error()
+}
+
+// noScannerError is Config.ScannerErr as the status bar shows it (after
+// "scan: "): without the scan package's own "scan: " prefix, as one line.
+type noScannerError struct{ err error }
+
+func (e noScannerError) Error() string {
+	return sanitize.Line(strings.TrimPrefix(e.err.Error(), "scan: "))
+}
+
+func (e noScannerError) Unwrap() error { return e.err }

@@ -11,9 +11,12 @@ import (
 // request (a generation or sequence number) so that Update can drop a
 // result that was overtaken by a newer request.
 
+// pollTickMsg says an armed poll is due.
+type pollTickMsg struct{ id int }
+
 // pollMsg is the result of one scan.
 type pollMsg struct {
-	gen  int     // polling generation when the poll was armed
+	id   int     // the poller's id when the scan was started
 	req  pollReq // what was scanned
 	snap scan.Snapshot
 	err  error
@@ -22,7 +25,7 @@ type pollMsg struct {
 
 // searchMsg is the result of one search.
 type searchMsg struct {
-	seq     int
+	seq     int // the request's id (searchState.next when it was made)
 	query   string
 	matches []registry.Match
 	err     error

@@ -85,9 +85,7 @@ func (m *Model) renderBody() []string {
 // renderPane is the detail pane, or the search results while typing.
 func (m *Model) renderPane(w, h int) []string {
 	if m.mode == modeSearch {
-		s := views.SearchState{Query: m.search.typed, Pending: m.search.pending, Total: len(m.search.live)}
-		s.Matches = m.search.live[:min(len(m.search.live), h)]
-		return views.SearchList(s, w, h, m.sty)
+		return views.SearchList(m.searchList(h), w, h, m.sty)
 	}
 	return views.Detail(m.detailState(), w, h, m.sty)
 }
@@ -96,7 +94,7 @@ func (m *Model) renderPane(w, h int) []string {
 func (m *Model) statusState() views.StatusState {
 	s := views.StatusState{
 		Registry:  m.reg.Updated,
-		Listeners: len(m.snap.Listeners),
+		Listeners: m.listenerCount(),
 		Findings:  m.findings,
 		Block:     views.Range(m.block, m.block+views.BlockSize-1, m.sty.G),
 		Hint:      m.hint(),

@@ -1,12 +1,10 @@
 package model
 
 import (
-	"github.com/portui/portui/internal/audit"
-	"reflect"
 	"slices"
-	"sort"
 	"strconv"
 
+	"github.com/portui/portui/internal/audit"
 	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/scan"
 	"github.com/portui/portui/internal/views"
@@ -64,33 +62,25 @@ func (f filter) statusOK() func(registry.Status) bool {
 var tViews = []registry.View{registry.Combined, registry.TCPOnly, registry.UDPOnly}
 
 // privateUse reports whether listener l sits on a port its transport has
-// no assignment for.
+// no assignment for, from the annotation of the snapshot it is in (or, for
+// one that has left it, such as a vanished listener in the pane's change
+// log, its own annotation).
 func (m *Model) privateUse(l *scan.Listener) bool {
-	v, _ := registry.ViewOf(l.Proto)
-	return m.reg.Status(int(l.Port), v).PrivateUse()
+	for _, a := range m.annAt(int(l.Port)) {
+		if a.Proto == l.Proto && a.Addr == l.Addr && a.Inode == l.Inode {
+			return a.PrivateUse
+		}
+	}
+	return audit.AnnotateOne(m.reg, *l).PrivateUse
 }
 
 // refreshCells recomputes the block's cells and counts. It runs when what
-// they show changes (block, view, filter, poll result, search), never per
-// frame.
+// they show changes (block, view, filter, a poll that changed the block,
+// search), never per frame, and reads only the block's own listener marks.
 func (m *Model) refreshCells() {
-	var marks [views.BlockSize]views.Mark
-	m.listening, m.private = 0, 0
-	for i := range m.snap.Listeners {
-		l := &m.snap.Listeners[i]
-		j := int(l.Port) - m.block
-		if j < 0 || j >= views.BlockSize {
-			continue
-		}
-		switch {
-		case m.privateUse(l):
-			marks[j] = views.MarkPrivate
-		case marks[j] == views.MarkPrivate:
-		case l.Proto == registry.TCP:
-			marks[j] |= views.MarkTCP
-		case l.Proto == registry.UDP:
-			marks[j] |= views.MarkUDP
-		}
+	var marks *[views.BlockSize]views.Mark
+	if b := m.set.block(m.block / views.BlockSize); b != nil {
+		marks = &b.marks
 	}
 	var match [views.BlockSize]bool
 	for _, mt := range m.search.visible(m.mode) {
@@ -99,94 +89,72 @@ func (m *Model) refreshCells() {
 		}
 	}
 	m.counts = [4]int{}
+	m.listening, m.private = 0, 0
 	for i := range m.cells {
 		st := m.reg.Status(m.block+i, m.view)
 		m.counts[st]++
-		if marks[i] != views.MarkNone {
+		mk := views.MarkNone
+		if marks != nil {
+			mk = marks[i]
+		}
+		if mk != views.MarkNone {
 			m.listening++
-			if marks[i] == views.MarkPrivate {
+			if mk == views.MarkPrivate {
 				m.private++
 			}
 		}
-		m.cells[i] = views.MakeCell(st, marks[i], match[i], !m.filter.match(st, marks[i]))
+		m.cells[i] = views.MakeCell(st, mk, match[i], !m.filter.match(st, mk))
 	}
 }
 
-// refreshFindings counts what `portui audit --range <this block>` reports.
-// It depends only on the snapshot and the block, so it runs when either
-// changes, not on every refreshCells (search keystrokes, filters).
+// refreshFindings counts what `portui audit --range <this block>` reports:
+// the block keeps its count, updated for the ports a poll changed.
 func (m *Model) refreshFindings() {
-	m.findings = len(audit.Check(m.reg, m.snap, m.block, m.block+views.BlockSize-1))
+	m.findings = 0
+	if b := m.set.block(m.block / views.BlockSize); b != nil {
+		m.findings = b.findings
+	}
 }
 
 // mergeSnapshot stores a poll result: a whole-machine scan replaces
-// everything, a block scan the listeners of its ports. It reports whether
-// the listeners changed (an unchanged poll repaints nothing but, once a
-// minute, the poll time).
-func (m *Model) mergeSnapshot(s scan.Snapshot, req pollReq) bool {
-	var merged []scan.Listener
-	inReq := func(l *scan.Listener) bool {
-		return req.full || int(l.Port) >= req.lo && int(l.Port) <= req.hi
-	}
-	for i := range m.snap.Listeners {
-		if l := &m.snap.Listeners[i]; !inReq(l) {
-			merged = append(merged, *l)
-		}
-	}
-	for i := range s.Listeners {
-		if l := &s.Listeners[i]; inReq(l) {
-			merged = append(merged, *l)
-		}
-	}
-	scan.SortListeners(merged)
-	changed := !m.polled || !reflect.DeepEqual(m.snap.Listeners, merged)
-	m.snap = scan.Snapshot{Taken: s.Taken, Source: s.Source, Listeners: merged, Warnings: s.Warnings}
-	m.polled = true
-	m.fullSeen = m.fullSeen || req.full
+// everything, a block scan the listeners of its ports. It returns the
+// blocks whose listeners changed (an unchanged poll repaints nothing but,
+// once a minute, the poll time).
+func (m *Model) mergeSnapshot(s scan.Snapshot, req pollReq) []int {
+	var changed []int
+	m.set, changed = m.set.merge(m.reg, s.Listeners, req)
+	m.snap = scan.Snapshot{Taken: s.Taken, Source: s.Source, Warnings: s.Warnings}
 	return changed
 }
 
-// listenersAt returns the last poll's listeners on port (a sub-slice).
+// listenerCount is how many listeners the machine has (as last scanned).
+func (m *Model) listenerCount() int { return m.set.len() }
+
+// annAt returns the annotated listeners on port, in scan order.
+func (m *Model) annAt(port int) []audit.Listener { return m.set.at(port) }
+
+// listenersAt returns the listeners on port, in scan order (a copy).
 func (m *Model) listenersAt(port int) []scan.Listener {
-	ls := m.snap.Listeners
-	lo := sort.Search(len(ls), func(i int) bool { return int(ls[i].Port) >= port })
-	hi := lo
-	for hi < len(ls) && int(ls[hi].Port) == port {
-		hi++
+	as := m.set.at(port)
+	if len(as) == 0 {
+		return nil
 	}
-	return ls[lo:hi:hi]
+	out := make([]scan.Listener, len(as))
+	for i := range as {
+		out[i] = as[i].Listener
+	}
+	return out
 }
 
 // nextListener finds the next (dir > 0) or previous listening port after
-// from that passes the filter, wrapping around; false if none.
+// from that passes the filter (with the private-use filter, private-use
+// listeners only), wrapping around; false if none.
 func (m *Model) nextListener(from, dir int) (int, bool) {
-	var ports []int
-	for i := range m.snap.Listeners {
-		l := &m.snap.Listeners[i]
-		if m.filter == filterPrivate && !m.privateUse(l) {
-			continue
-		}
-		if p := int(l.Port); len(ports) == 0 || ports[len(ports)-1] != p {
-			ports = append(ports, p)
-		}
+	ok := func(views.Mark) bool { return true }
+	if m.filter == filterPrivate {
+		ok = func(mk views.Mark) bool { return mk == views.MarkPrivate }
 	}
-	if len(ports) == 0 {
-		return 0, false
-	}
-	if dir > 0 {
-		for _, p := range ports {
-			if p > from {
-				return p, true
-			}
-		}
-		return ports[0], true
-	}
-	for i := len(ports) - 1; i >= 0; i-- {
-		if ports[i] < from {
-			return ports[i], true
-		}
-	}
-	return ports[len(ports)-1], true
+	return m.set.nextPort(from, dir, ok)
 }
 
 // detail is the registry data of the selected port, loaded on selection
@@ -259,6 +227,7 @@ func (m *Model) listenState() views.ListenState {
 	var ls views.ListenState
 	ls.Paused = m.paused
 	if m.cfg.Scanner == nil {
+		ls.Unavailable = m.unavailable()
 		return ls
 	}
 	if !m.polled {

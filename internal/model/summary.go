@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"net/netip"
 	"strings"
 
 	"github.com/portui/portui/internal/registry"
@@ -37,18 +36,23 @@ func (m *Model) summary() string {
 		b.WriteByte('\n')
 	}
 	fmt.Fprintf(&b, "IANA registry of %s\n", m.reg.Updated)
-	if m.polled {
-		ls := m.listenersAt(p)
+	switch {
+	case m.cfg.Scanner == nil:
+		fmt.Fprintf(&b, "listening: unknown (%s)\n", m.unavailable())
+	case !m.polled:
+		b.WriteString("listening: not yet scanned\n")
+	default:
+		ls := m.annAt(p)
 		if len(ls) == 0 {
 			fmt.Fprintf(&b, "listening (%s): nothing\n", m.snap.Taken.In(m.loc).Format("2006-01-02 15:04:05"))
 		}
 		for i := range ls {
 			l := &ls[i]
-			fmt.Fprintf(&b, "listening: %s %s %s", l.Proto, netip.AddrPortFrom(l.Addr, l.Port), l.Scope)
+			fmt.Fprintf(&b, "listening: %s %s %s", l.Proto, l.Endpoint(), l.Scope)
 			for _, pr := range l.Procs {
 				fmt.Fprintf(&b, " pid %d %s", pr.PID, pr.Name)
 			}
-			if m.privateUse(l) {
+			if l.PrivateUse {
 				b.WriteString(" (private use)")
 			}
 			b.WriteByte('\n')

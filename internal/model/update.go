@@ -1,7 +1,7 @@
 package model
 
 import (
-	"time"
+	"slices"
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -15,12 +15,16 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
 		m.relayout()
+		m.scrollHelp(0) // keep the help's scroll within its new length
 		if !m.warmStart {
 			// After the first frame: decoding now would compete with it.
 			m.warmStart = true
 			return m, warmCmd(m.reg)
 		}
 		return m, nil
+	case tea.ResumeMsg:
+		// Back from ctrl+z: whatever ran meanwhile drew on the terminal.
+		return m, tea.ClearScreen
 	case tea.BackgroundColorMsg:
 		m.sty = views.NewStyles(m.sty.Profile, msg.IsDark(), m.sty.G)
 		return m, nil
@@ -28,6 +32,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.plain = msg.Profile == colorprofile.NoTTY
 		m.sty = views.NewStyles(msg.Profile, m.sty.IsDark, m.sty.G)
 		return m, nil
+	case pollTickMsg:
+		return m.handleTick(msg)
 	case pollMsg:
 		m.holding = false
 		return m.handlePoll(msg)
@@ -58,37 +64,24 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
-// updateKey routes a key to the current mode's handler.
-func (m Model) updateKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
-	switch m.mode {
-	case modeSearch:
-		return m.updateSearch(msg)
-	case modeHelp:
-		return m.updateHelp(msg)
-	case modeDigits:
-		return m.updateDigits(msg)
-	}
-	return m.updateBrowse(msg)
-}
-
-// handlePoll takes a scan result and arms the next poll. Results from an
-// older generation (polling was paused, resumed or moved to another block
-// since) are dropped and do not re-arm, so at most one poll loop runs.
+// handlePoll takes a scan result and arms the next poll. A stale result
+// (the poller was paused or restarted since) is dropped and arms nothing,
+// so at most one poll loop runs.
 func (m Model) handlePoll(msg pollMsg) (tea.Model, tea.Cmd) {
-	if msg.gen != m.gen || m.paused {
+	first := !m.polled
+	accept, next := m.poller.onResult(msg.id, msg.err, msg.took)
+	if !accept {
 		return m, nil
 	}
-	m.polls++
 	if msg.err != nil {
 		if m.ctx.Err() != nil {
 			return m, nil // quitting
 		}
-		m.pollErr = msg.err
-		return m, m.nextPoll(msg.took)
+		return m, tickCmd(next, m.after)
 	}
-	m.pollErr = nil
 	prev := m.listenersAt(m.sel)
-	if m.mergeSnapshot(msg.snap, msg.req) {
+	changed := m.mergeSnapshot(msg.snap, msg.req)
+	if first || slices.Contains(changed, m.block/views.BlockSize) {
 		m.refreshCells()
 		m.refreshFindings()
 		if m.open.set {
@@ -98,47 +91,31 @@ func (m Model) handlePoll(msg pollMsg) (tea.Model, tea.Cmd) {
 	if !m.open.set {
 		m.openPane()
 	}
-	return m, m.nextPoll(msg.took)
+	return m, tickCmd(next, m.after)
 }
 
-// pollNow starts a poll loop on the block, right away.
-func (m *Model) pollNow() tea.Cmd {
-	return pollCmd(m.ctx, m.cfg.Scanner, m.gen, m.blockReq(), 0)
-}
-
-// nextPoll arms the poll after one that took took. Polls run at a fixed
-// rate (a slow scan delays the next one less), never overlapping. The
-// first whole-machine scan follows the first block scan at once.
-func (m *Model) nextPoll(took time.Duration) tea.Cmd {
-	if !m.fullSeen {
-		return pollCmd(m.ctx, m.cfg.Scanner, m.gen, pollReq{full: true}, 0)
+// handleTick starts the scan an armed tick is due for.
+func (m Model) handleTick(msg pollTickMsg) (tea.Model, tea.Cmd) {
+	req, ok := m.poller.onTick(msg.id, m.block)
+	if !ok || m.cfg.Scanner == nil {
+		return m, nil
 	}
-	req := m.blockReq()
-	if m.polls%fullEvery == 0 {
-		req = pollReq{full: true}
-	}
-	return pollCmd(m.ctx, m.cfg.Scanner, m.gen, req, m.cfg.Interval-took)
+	return m, scanCmd(m.ctx, m.cfg.Scanner, msg.id, req, m.clock)
 }
 
-func (m *Model) blockReq() pollReq {
-	return pollReq{lo: m.block, hi: m.block + views.BlockSize - 1}
-}
-
-// withRepoll restarts polling on a new block after a key or click moved
-// the selection there, so its listeners show at once rather than after
-// the next interval.
+// withRepoll tells the poller after a key or click moved the selection to
+// another block, so that its listeners show at once rather than after the
+// next interval.
 func (m Model) withRepoll(next tea.Model, cmd tea.Cmd) (tea.Model, tea.Cmd) {
 	nm := next.(Model)
 	if !nm.repoll {
 		return nm, cmd
 	}
 	nm.repoll = false
-	if nm.paused || nm.cfg.Scanner == nil {
+	if nm.cfg.Scanner == nil {
 		return nm, cmd
 	}
-	nm.gen++
-	nm.polls = 0
-	return nm, tea.Batch(cmd, nm.pollNow())
+	return nm, tea.Batch(cmd, tickCmd(nm.poller.moved(), nm.after))
 }
 
 // flashMsg shows a transient message in the status bar.

@@ -12,7 +12,18 @@ const wheelStep = 3
 // updateMouse handles clicks and the wheel, hit-tested against the same
 // Geometry the screen was drawn from.
 func (m Model) updateMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
-	if m.mode == modeHelp || m.mode == modeSearch {
+	if m.mode == modeHelp {
+		if _, wheel := msg.(tea.MouseWheelMsg); wheel {
+			return m.wheelHelp(msg.Mouse())
+		}
+		return m, nil
+	}
+	if m.mode == modeSearch {
+		if c, ok := msg.(tea.MouseClickMsg); ok && c.Button == tea.MouseLeft &&
+			image.Pt(c.X, c.Y).In(m.geo.Pane) {
+			next, _ := m.clickResult(c.Y)
+			return next, nil
+		}
 		return m, nil
 	}
 	if m.mode == modeDigits {

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"strings"
@@ -242,7 +243,7 @@ func TestHelpIsTruthful(t *testing.T) {
 		t.Fatal("? did not close help")
 	}
 	small := newTest(t, 40, 14, -1, baseSnap(t0))
-	if !small.keys.Details.Enabled() || m.keys.Details.Enabled() {
+	if !small.keys.get("details").Enabled() || m.keys.get("details").Enabled() {
 		t.Fatal("d must be enabled exactly in the toggle layout")
 	}
 }
@@ -351,7 +352,8 @@ func TestPolling(t *testing.T) {
 	before := screen(m)
 	// An unchanged poll changes nothing on screen (the time is shown to
 	// the minute while live).
-	m2, cmd := m.Update(pollMsg{gen: m.gen, req: pollReq{full: true}, snap: baseSnap(t0.Add(time.Second))})
+	m = update(t, m, pollTickMsg{id: m.poller.id})
+	m2, cmd := m.Update(pollMsg{id: m.poller.id, req: pollReq{full: true}, snap: baseSnap(t0.Add(time.Second))})
 	if cmd == nil {
 		t.Fatal("poll not re-armed")
 	}
@@ -374,12 +376,13 @@ func TestPolling(t *testing.T) {
 	}
 	// Pause: the poll in flight arrives stale and is dropped without
 	// re-arming; resume starts exactly one new loop.
-	gen := m.gen
+	m = update(t, m, pollTickMsg{id: m.poller.id})
+	id := m.poller.id
 	m = update(t, m, press("p"))
-	if !m.paused || m.gen == gen || !strings.Contains(screen(m), "paused") {
+	if !m.paused || m.poller.id == id || !strings.Contains(screen(m), "paused") {
 		t.Fatal("p did not pause")
 	}
-	m2, cmd = m.Update(pollMsg{gen: gen, req: pollReq{full: true}, snap: with326(t0.Add(4 * time.Second))})
+	m2, cmd = m.Update(pollMsg{id: id, req: pollReq{full: true}, snap: with326(t0.Add(4 * time.Second))})
 	if cmd != nil || m2.(Model).snap.Taken != m.snap.Taken {
 		t.Fatal("stale poll was used or re-armed")
 	}
@@ -389,7 +392,8 @@ func TestPolling(t *testing.T) {
 	}
 	// Errors are shown, not fatal, and polling goes on.
 	m = update(t, m, press("p"))
-	m2, cmd = m.Update(pollMsg{gen: m.gen, err: errors.New("netlink: permission denied")})
+	m = update(t, m, pollTickMsg{id: m.poller.id})
+	m2, cmd = m.Update(pollMsg{id: m.poller.id, err: errors.New("netlink: permission denied")})
 	if cmd == nil || !strings.Contains(screen(m2.(Model)), "netlink: permission denied") {
 		t.Fatal("poll error not shown or polling stopped")
 	}
@@ -406,46 +410,185 @@ func TestNoScanner(t *testing.T) {
 	}
 }
 
-// Polls alternate between the block on screen (every interval) and the
-// whole machine (every fullEvery polls, and right after the first).
-func TestPollSchedule(t *testing.T) {
-	m := New(Config{Registry: testReg, Scanner: scan.Static(with326(t0)), Port: -1, Interval: time.Millisecond})
-	m.loc = time.UTC
-	m = update(t, m, tea.WindowSizeMsg{Width: 120, Height: 40})
-	msg := m.pollNow()().(pollMsg)
-	if msg.req.full || msg.req.lo != 0 || msg.req.hi != 1023 {
-		t.Fatalf("first poll: %+v", msg.req)
-	}
-	var kinds []bool
-	for range 2 + fullEvery {
-		next, cmd := m.Update(msg)
-		m = next.(Model)
-		msg = cmd().(pollMsg)
-		kinds = append(kinds, msg.req.full)
-	}
-	// after the block scan: full; then block ×(fullEvery-1), full, block.
-	want := []bool{true, false, false, false, true, false, false}
-	for i := range want {
-		if kinds[i] != want[i] {
-			t.Fatalf("poll kinds %v, want %v", kinds, want)
+// scanLog is a fake scanner on simulated time: it records when it was
+// called and with what filter, and fails while fail says so.
+type scanLog struct {
+	clock *sim
+	at    []time.Duration
+	full  []bool
+	fail  func(n int) bool // n: calls so far
+}
+
+func (l *scanLog) scanner(snap scan.Snapshot) scan.Scanner {
+	static := scan.Static(snap)
+	return scan.Func(func(ctx context.Context, f scan.Filter) (scan.Snapshot, error) {
+		l.at = append(l.at, l.clock.now)
+		l.full = append(l.full, f.All())
+		if l.fail != nil && l.fail(len(l.at)) {
+			return scan.Snapshot{}, errors.New("netlink: operation not permitted")
 		}
+		return static.Snapshot(ctx, f)
+	})
+}
+
+func newSimModel(t *testing.T, interval time.Duration, l *scanLog, snap scan.Snapshot) *sim {
+	m := New(Config{Registry: testReg, Scanner: l.scanner(snap), Port: -1, Interval: interval})
+	m.loc = time.UTC
+	s := newSim(t, m)
+	l.clock = s
+	s.send(tea.WindowSizeMsg{Width: 120, Height: 40})
+	s.ready = s.ready[:0] // the registry warm-up is a real tick: not needed here
+	s.timers = s.timers[:0]
+	s.run(s.m.Init())
+	return s
+}
+
+func gaps(at []time.Duration) []time.Duration {
+	var out []time.Duration
+	for i := 1; i < len(at); i++ {
+		out = append(out, at[i]-at[i-1])
+	}
+	return out
+}
+
+// Polls: the first scans the whole machine, then the block on screen every
+// interval with the whole machine every fullEvery-th; never two scans
+// closer than the interval; a block change scans the new block at once.
+func TestPollSchedule(t *testing.T) {
+	l := &scanLog{}
+	s := newSimModel(t, time.Second, l, with326(t0))
+	s.until(10*time.Second+time.Millisecond, 1000)
+	want := []bool{true, false, false, false, false, true, false, false, false, false, true}
+	if !slices.Equal(l.full, want) {
+		t.Fatalf("scans full=%v, want %v", l.full, want)
+	}
+	for i, g := range gaps(l.at) {
+		if g != time.Second {
+			t.Fatalf("gap %d between scans is %v, want the interval: %v", i, g, l.at)
+		}
+	}
+	if len(s.m.listenersAt(326)) != 1 || len(s.m.listenersAt(5432)) != 1 {
+		t.Fatal("listeners not merged")
 	}
 	// A block scan replaces only its ports: 5432 (outside) stays.
 	block := baseSnap(t0.Add(time.Minute))
-	m = update(t, m, pollMsg{gen: m.gen, req: pollReq{lo: 0, hi: 1023}, snap: scan.Snapshot{Taken: block.Taken,
+	m := update(t, s.m, pollTickMsg{id: s.m.poller.id})
+	m = update(t, m, pollMsg{id: m.poller.id, req: blockReq(0), snap: scan.Snapshot{Taken: block.Taken,
 		Listeners: block.Listeners[:1]}})
 	if len(m.listenersAt(22)) != 1 || len(m.listenersAt(68)) != 0 || len(m.listenersAt(5432)) != 1 {
 		t.Fatalf("merge: %v", m.snap.Listeners)
 	}
-	// Moving to another block restarts polling there at once.
-	gen := m.gen
-	next, cmd := m.Update(press(">"))
-	m = next.(Model)
-	if m.gen == gen || cmd == nil {
-		t.Fatal("> did not restart polling")
+	// Moving to another block while waiting scans it at once.
+	n := len(l.at)
+	s.send(press(">"))
+	s.until(s.now, 100)
+	if len(l.at) != n+1 || l.full[n] || s.m.poller.req != blockReq(1024) {
+		t.Fatalf("> did not scan 1024–2047 at once: %d scans, req %+v", len(l.at)-n, s.m.poller.req)
 	}
-	if r := m.pollNow()().(pollMsg).req; r.lo != 1024 || r.hi != 2047 {
-		t.Fatalf("poll after >: %+v", r)
+	// ... and while a scan is in flight, right after it (its result still counts).
+	s.m = update(t, s.m, pollTickMsg{id: s.m.poller.id})
+	inflight := s.m.poller.id
+	s.send(press(">"))
+	if s.m.poller.id != inflight || !s.m.poller.soon {
+		t.Fatal("> during a scan restarted the loop")
+	}
+	next, cmd := s.m.Update(pollMsg{id: inflight, req: blockReq(1024), snap: scan.Snapshot{Taken: t0}})
+	s.m = next.(Model)
+	if tick, ok := cmd().(pollTickMsg); !ok || tick.id != s.m.poller.id {
+		t.Fatalf("after the scan in flight: %T, want an immediate tick", cmd())
+	}
+}
+
+// #2: a scanner that keeps failing (here: before the first full scan
+// ever succeeded) is retried with a growing delay, never faster than the
+// interval, capped at maxBackoff; when it recovers, polls go back to the
+// interval. Before the fix the retries had no delay at all (22,154 scans
+// in 200 ms), which this test sees as a loop that never waits.
+func TestPollBackoff(t *testing.T) {
+	healthyFrom := 0
+	l := &scanLog{fail: func(n int) bool { return healthyFrom == 0 || n < healthyFrom }}
+	s := newSimModel(t, time.Second, l, baseSnap(t0))
+	s.until(5*time.Minute, 1000)
+	sec := func(n ...int) []time.Duration {
+		var out []time.Duration
+		for _, x := range n {
+			out = append(out, time.Duration(x)*time.Second)
+		}
+		return out
+	}
+	want := sec(0, 1, 3, 7, 15, 31, 61, 91, 121, 151, 181, 211, 241, 271)
+	if !slices.Equal(l.at, want) {
+		t.Fatalf("scans at %v, want %v", l.at, want)
+	}
+	if !strings.Contains(screen(s.m), "operation not permitted") {
+		t.Error("the error is not shown")
+	}
+	healthyFrom = len(l.at) + 1
+	s.until(5*time.Minute+5*time.Second, 1000)
+	got := gaps(l.at[len(want)-1:])
+	if !slices.Equal(got, sec(30, 1, 1, 1, 1)) {
+		t.Fatalf("after recovery: gaps %v, want 30s then the interval", got)
+	}
+	if s.m.pollErr != nil || !s.m.polled || strings.Contains(screen(s.m), "operation not permitted") {
+		t.Fatal("recovery not shown")
+	}
+}
+
+// The poller's transitions on their own: ids make every tick and result
+// but the current one stale.
+func TestPollerTransitions(t *testing.T) {
+	p := poller{interval: time.Second}
+	a := p.start()
+	if !a.ok || a.delay != 0 || p.phase != pollWaiting {
+		t.Fatalf("start: %+v %v", a, p.phase)
+	}
+	if _, ok := p.onTick(a.id-1, 0); ok {
+		t.Fatal("stale tick started a scan")
+	}
+	if ok, _ := p.onResult(a.id, nil, 0); ok {
+		t.Fatal("result accepted while no scan ran")
+	}
+	req, ok := p.onTick(a.id, 0)
+	if !ok || !req.full || p.phase != pollScanning {
+		t.Fatalf("first tick: %+v %v", req, ok)
+	}
+	if _, ok := p.onTick(a.id, 0); ok {
+		t.Fatal("a tick started a second scan")
+	}
+	ok, next := p.onResult(a.id, nil, 300*time.Millisecond)
+	if !ok || next.delay != 700*time.Millisecond || !p.fullSeen {
+		t.Fatalf("result: %v %+v", ok, next)
+	}
+	// A slow scan is followed by at least as long a rest.
+	p.onTick(next.id, 0)
+	if _, next = p.onResult(next.id, nil, 800*time.Millisecond); next.delay != 800*time.Millisecond {
+		t.Fatalf("after a slow scan: %v", next.delay)
+	}
+	// Pause makes the armed tick stale; resume arms a new one at once.
+	p.pause()
+	if _, ok := p.onTick(next.id, 0); ok || p.phase != pollOff {
+		t.Fatal("tick after pause started a scan")
+	}
+	if a := p.moved(); a.ok {
+		t.Fatal("moved while paused armed a tick")
+	}
+	r := p.resume()
+	if !r.ok || r.delay != 0 || r.id == next.id {
+		t.Fatalf("resume: %+v", r)
+	}
+	// Failures back off: 1, 2, 4, 8, 16, 30, 30 intervals.
+	var delays []time.Duration
+	for range 7 {
+		p.onTick(p.id, 0)
+		_, a := p.onResult(p.id, errors.New("x"), 0)
+		delays = append(delays, a.delay)
+	}
+	if want := []time.Duration{1e9, 2e9, 4e9, 8e9, 16e9, 30e9, 30e9}; !slices.Equal(delays, want) {
+		t.Fatalf("backoff %v, want %v", delays, want)
+	}
+	// While failing, moving does not cut the backoff short.
+	if a := p.moved(); a.ok {
+		t.Fatal("moved while failing armed an immediate tick")
 	}
 }
 

@@ -42,6 +42,9 @@ type ListenState struct {
 	Since   string         // when the pane opened on this port
 	Changes []ListenChange // since then, oldest first
 	Hint    string         // why processes are hidden, when they are
+	// Unavailable is why there is no live data at all (no scanner could
+	// start); it replaces the poll state and the listeners.
+	Unavailable string
 }
 
 // ListenChange is a listener that appeared or vanished between two polls.
@@ -261,6 +264,10 @@ func (d *DetailState) listen(p *paneText, sty *Styles) {
 	sep, ell := sty.G.Sep, sty.G.Ellipsis
 	var when string
 	switch {
+	case l.Unavailable != "":
+		p.fitRight([]span{sty.Head.of("Listening now")}, []span{sty.Err.of("unavailable")})
+		p.wrap(0, 2, sty.Dim.of(l.Unavailable))
+		return
 	case l.Paused && l.Polled != "":
 		when = "paused" + sep + l.Polled
 	case l.Paused:

@@ -1,0 +1,262 @@
+package model
+
+import (
+	"slices"
+
+	"github.com/portui/portui/internal/audit"
+	"github.com/portui/portui/internal/registry"
+	"github.com/portui/portui/internal/scan"
+	"github.com/portui/portui/internal/views"
+)
+
+// The listeners the explorer knows, merged from whole-machine and block
+// scans, annotated (audit.AnnotateOne) and indexed by block and port, so
+// that a poll costs what it changed and what is on screen, not what the
+// machine holds (S9: 60,000 listeners):
+//
+//   - a poll compares what it scanned with what is stored, port by port,
+//     with no reflection and no allocation when nothing changed;
+//   - a changed port gets a new slice; its annotations are reused for the
+//     listeners that did not change, so the registry is asked only about
+//     new ones;
+//   - each block keeps its cell marks and findings count, updated for the
+//     ports that changed; the grid reads the marks of the block on screen;
+//   - tab reads the marks, block after block, without building a list.
+//
+// A listenerSet and its blocks are never modified once built: a poll
+// builds a new set that shares every block (and every port's slice) it did
+// not change. Bubble Tea copies the model on every update, and an older
+// copy must keep seeing what it saw.
+
+// numBlocks is how many blocks the port space has.
+const numBlocks = (registry.MaxPort + 1) / views.BlockSize
+
+// listenerSet is every known listener, by block.
+type listenerSet struct {
+	blocks [numBlocks]*blockListeners // nil: nothing listens in that block
+	count  int
+}
+
+// blockListeners are the listeners of one block, by port.
+type blockListeners struct {
+	ports    [views.BlockSize][]audit.Listener // each in scan order
+	marks    [views.BlockSize]views.Mark
+	count    int
+	findings int // audit findings of the block's listeners
+}
+
+// block returns block b's listeners (nil if none).
+func (s *listenerSet) block(b int) *blockListeners {
+	if s == nil || b < 0 || b >= numBlocks {
+		return nil
+	}
+	return s.blocks[b]
+}
+
+// at returns the listeners on port.
+func (s *listenerSet) at(port int) []audit.Listener {
+	if b := s.block(port / views.BlockSize); b != nil {
+		return b.ports[port%views.BlockSize]
+	}
+	return nil
+}
+
+// len is how many listeners the set holds.
+func (s *listenerSet) len() int {
+	if s == nil {
+		return 0
+	}
+	return s.count
+}
+
+// merge returns s with the ports lo..hi (all of them for a full scan)
+// replaced by the listeners of scanned, which must be in scan order
+// (scan.SortListeners). changed lists the blocks whose listeners changed;
+// when it is empty, the result is s itself.
+func (s *listenerSet) merge(reg *registry.Registry, scanned []scan.Listener, req pollReq) (out *listenerSet, changed []int) {
+	lo, hi := req.lo, req.hi
+	if req.full {
+		lo, hi = 0, registry.MaxPort
+	}
+	if !slices.IsSortedFunc(scanned, func(a, b scan.Listener) int { return int(a.Port) - int(b.Port) }) {
+		scanned = slices.Clone(scanned)
+		scan.SortListeners(scanned)
+	}
+	next := listenerSet{}
+	if s != nil {
+		next = *s
+	}
+	i := 0 // into scanned
+	for b := lo / views.BlockSize; b <= hi/views.BlockSize; b++ {
+		first := b * views.BlockSize
+		j := i
+		for j < len(scanned) && int(scanned[j].Port) < first+views.BlockSize {
+			j++
+		}
+		nb, ok := next.blocks[b].merge(reg, first, scanned[i:j], max(lo, first), min(hi, first+views.BlockSize-1))
+		i = j
+		if !ok {
+			continue
+		}
+		next.count += nb.len() - next.blocks[b].len()
+		next.blocks[b] = nb
+		changed = append(changed, b)
+	}
+	if len(changed) == 0 {
+		return s, nil
+	}
+	return &next, changed
+}
+
+func (b *blockListeners) len() int {
+	if b == nil {
+		return 0
+	}
+	return b.count
+}
+
+// merge replaces the ports lo..hi of block b (first port first) by
+// scanned, all of which lie in the block. ok is false when nothing
+// changed; out is nil when the block ends up empty.
+func (b *blockListeners) merge(reg *registry.Registry, first int, scanned []scan.Listener, lo, hi int) (out *blockListeners, ok bool) {
+	var next *blockListeners
+	i := 0
+	for p := lo; p <= hi; p++ {
+		j := i
+		for j < len(scanned) && int(scanned[j].Port) == p {
+			j++
+		}
+		now := scanned[i:j]
+		i = j
+		var was []audit.Listener
+		if b != nil {
+			was = b.ports[p-first]
+		}
+		if samePort(was, now) {
+			continue
+		}
+		if next == nil {
+			next = &blockListeners{}
+			if b != nil {
+				*next = *b
+			}
+		}
+		ann := annotatePort(reg, was, now)
+		next.count += len(ann) - len(was)
+		next.findings += findingsOf(ann) - findingsOf(was)
+		next.ports[p-first] = ann
+		next.marks[p-first] = markOf(ann)
+	}
+	if next == nil {
+		return b, false
+	}
+	if next.count == 0 {
+		return nil, true
+	}
+	return next, true
+}
+
+// annotatePort annotates the listeners now on one port, reusing the
+// annotation of each that was there before and has not changed.
+func annotatePort(reg *registry.Registry, was []audit.Listener, now []scan.Listener) []audit.Listener {
+	if len(now) == 0 {
+		return nil
+	}
+	out := make([]audit.Listener, len(now))
+	for i := range now {
+		reused := false
+		for k := range was {
+			if sameListener(&was[k].Listener, &now[i]) {
+				out[i], reused = was[k], true
+				break
+			}
+		}
+		if !reused {
+			out[i] = audit.AnnotateOne(reg, now[i])
+		}
+	}
+	return out
+}
+
+func findingsOf(ls []audit.Listener) int {
+	n := 0
+	for i := range ls {
+		n += len(ls[i].Findings)
+	}
+	return n
+}
+
+// markOf is a cell's listener mark: private use wins over TCP/UDP.
+func markOf(ls []audit.Listener) views.Mark {
+	var mk views.Mark
+	for i := range ls {
+		switch l := &ls[i]; {
+		case l.PrivateUse:
+			return views.MarkPrivate
+		case l.Proto == registry.TCP:
+			mk |= views.MarkTCP
+		case l.Proto == registry.UDP:
+			mk |= views.MarkUDP
+		}
+	}
+	return mk
+}
+
+// samePort reports whether a port's listeners are unchanged.
+func samePort(was []audit.Listener, now []scan.Listener) bool {
+	if len(was) != len(now) {
+		return false
+	}
+	for i := range now {
+		if !sameListener(&was[i].Listener, &now[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// sameListener reports whether a and b are the same socket seen the same
+// way, field by field (TestSameListenerCoversEveryField keeps this in step
+// with scan.Listener and scan.Process).
+func sameListener(a, b *scan.Listener) bool {
+	if a.Proto != b.Proto || a.Addr != b.Addr || a.Port != b.Port || a.Scope != b.Scope ||
+		a.DualStack != b.DualStack || a.Iface != b.Iface || a.UID != b.UID || a.User != b.User ||
+		a.Inode != b.Inode || a.Hidden != b.Hidden || len(a.Procs) != len(b.Procs) {
+		return false
+	}
+	for i := range a.Procs {
+		p, q := &a.Procs[i], &b.Procs[i]
+		if p.PID != q.PID || p.Name != q.Name || p.Cmdline != q.Cmdline || p.UID != q.UID ||
+			p.User != q.User || !slices.Equal(p.Args, q.Args) {
+			return false
+		}
+	}
+	return true
+}
+
+// nextPort finds the next (dir > 0) or previous port after from whose mark
+// ok accepts, wrapping around the port space; false if there is none. It
+// reads the blocks' marks: no list of ports is built.
+func (s *listenerSet) nextPort(from, dir int, ok func(views.Mark) bool) (int, bool) {
+	if s.len() == 0 {
+		return 0, false
+	}
+	n := registry.MaxPort + 1
+	for k := 1; k <= n; k++ {
+		p := ((from+dir*k)%n + n) % n
+		b := s.blocks[p/views.BlockSize]
+		if b == nil {
+			// Skip the empty block in one step.
+			if dir > 0 {
+				k += views.BlockSize - 1 - p%views.BlockSize
+			} else {
+				k += p % views.BlockSize
+			}
+			continue
+		}
+		if mk := b.marks[p%views.BlockSize]; mk != views.MarkNone && ok(mk) {
+			return p, true
+		}
+	}
+	return 0, false
+}

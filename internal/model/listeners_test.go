@@ -1,0 +1,112 @@
+package model
+
+import (
+	"reflect"
+	"testing"
+
+	"github.com/portui/portui/internal/scan"
+	"github.com/portui/portui/internal/views"
+)
+
+// sameListener compares field by field: a field added to scan.Listener or
+// scan.Process must be added there too, or a change in it would go unseen.
+func TestSameListenerCoversEveryField(t *testing.T) {
+	if n := reflect.TypeFor[scan.Listener]().NumField(); n != 11 {
+		t.Errorf("scan.Listener has %d fields; sameListener compares 11: update it and this test", n)
+	}
+	if n := reflect.TypeFor[scan.Process]().NumField(); n != 6 {
+		t.Errorf("scan.Process has %d fields; sameListener compares 6: update it and this test", n)
+	}
+	base := lst("tcp", "0.0.0.0", 22, proc(812, "sshd", "root", "sshd -D"))
+	base.Procs[0].Args = []string{"sshd", "-D"}
+	muts := []func(l *scan.Listener){
+		func(l *scan.Listener) { l.Proto = "udp" },
+		func(l *scan.Listener) { l.Addr = l.Addr.Next() },
+		func(l *scan.Listener) { l.Port++ },
+		func(l *scan.Listener) { l.Scope = scan.ScopeInterface },
+		func(l *scan.Listener) { l.DualStack = true },
+		func(l *scan.Listener) { l.Iface = "v0" },
+		func(l *scan.Listener) { l.UID = 7 },
+		func(l *scan.Listener) { l.User = "bin" },
+		func(l *scan.Listener) { l.Inode++ },
+		func(l *scan.Listener) { l.Hidden = "x" },
+		func(l *scan.Listener) { l.Procs = nil },
+		func(l *scan.Listener) { l.Procs[0].PID++ },
+		func(l *scan.Listener) { l.Procs[0].Name = "x" },
+		func(l *scan.Listener) { l.Procs[0].Args = []string{"sshd", "-d"} },
+		func(l *scan.Listener) { l.Procs[0].Cmdline = "x" },
+		func(l *scan.Listener) { l.Procs[0].UID = 7 },
+		func(l *scan.Listener) { l.Procs[0].User = "bin" },
+	}
+	clone := func(l scan.Listener) scan.Listener {
+		l.Procs = append([]scan.Process(nil), l.Procs...)
+		l.Procs[0].Args = append([]string(nil), l.Procs[0].Args...)
+		return l
+	}
+	if c := clone(base); !sameListener(&base, &c) {
+		t.Fatal("a copy differs")
+	}
+	for i, mut := range muts {
+		c := clone(base)
+		mut(&c)
+		if sameListener(&base, &c) {
+			t.Errorf("change %d not seen", i)
+		}
+	}
+}
+
+// Merging: an unchanged scan returns the same set; a block scan changes
+// only its block and shares everything else; an unchanged port keeps its
+// annotation; an older set is never modified.
+func TestListenerSetMerge(t *testing.T) {
+	all := with326(t0).Listeners
+	scan.SortListeners(all)
+	s0, changed := (*listenerSet)(nil).merge(testReg, all, pollReq{full: true})
+	if s0.len() != len(all) || len(changed) != 2 { // blocks 0 and 5 (5432)
+		t.Fatalf("first merge: %d listeners, changed %v", s0.len(), changed)
+	}
+	if s1, changed := s0.merge(testReg, fresh(scan.Snapshot{Listeners: all}).Listeners, pollReq{full: true}); s1 != s0 || changed != nil {
+		t.Fatal("an unchanged full scan made a new set")
+	}
+	// A block scan of 0–1023 without 326.
+	var block []scan.Listener
+	for _, l := range all {
+		if l.Port < 1024 && l.Port != 326 {
+			block = append(block, l)
+		}
+	}
+	s2, changed := s0.merge(testReg, block, blockReq(0))
+	if len(changed) != 1 || changed[0] != 0 || s2.len() != len(all)-1 || s2.blocks[5] != s0.blocks[5] {
+		t.Fatalf("block merge: changed %v, %d listeners", changed, s2.len())
+	}
+	if len(s0.at(326)) != 1 || len(s2.at(326)) != 0 || s0.block(0).marks[326] != views.MarkPrivate || s2.block(0).marks[326] != views.MarkNone {
+		t.Fatal("the older set was modified, or the newer one kept 326")
+	}
+	if &s2.at(22)[0] != &s0.at(22)[0] {
+		t.Error("an unchanged port was annotated again")
+	}
+	if s0.block(0).findings != 5 || s2.block(0).findings != 3 {
+		t.Errorf("findings %d → %d, want 5 → 3", s0.block(0).findings, s2.block(0).findings)
+	}
+	// Emptying a block drops it.
+	s3, _ := s2.merge(testReg, nil, blockReq(5120))
+	if s3.blocks[5] != nil || s3.len() != s2.len()-1 {
+		t.Fatal("empty block kept")
+	}
+	// tab order, wrapping, under the private-use filter too.
+	var got []int
+	p := 0
+	for range 6 {
+		p, _ = s0.nextPort(p, 1, func(views.Mark) bool { return true })
+		got = append(got, p)
+	}
+	if want := []int{22, 68, 326, 631, 5432, 22}; !reflect.DeepEqual(got, want) {
+		t.Errorf("nextPort %v, want %v", got, want)
+	}
+	if p, ok := s0.nextPort(22, -1, func(views.Mark) bool { return true }); !ok || p != 5432 {
+		t.Errorf("previous of 22: %d", p)
+	}
+	if p, ok := s0.nextPort(400, 1, func(mk views.Mark) bool { return mk == views.MarkPrivate }); !ok || p != 326 {
+		t.Errorf("next private-use after 400: %d %v", p, ok)
+	}
+}
