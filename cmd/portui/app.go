@@ -5,6 +5,7 @@ import (
 
 	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/registry/store"
+	"github.com/portui/portui/internal/report"
 )
 
 // app holds what the commands share: the standard streams and the
@@ -23,6 +24,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
 	return &app{stdin: stdin, stdout: stdout, stderr: stderr}
 }
 
+// registry opens the registry once.
 func (a *app) registry() (*registry.Registry, store.Info, error) {
 	if a.reg == nil {
 		reg, info, err := store.Open(a.registryFile)
@@ -32,6 +34,15 @@ func (a *app) registry() (*registry.Registry, store.Info, error) {
 		a.reg, a.regInfo = reg, info
 	}
 	return a.reg, a.regInfo, nil
+}
+
+// out is stdout adapted to the terminal: styled text keeps its colour on
+// a terminal, loses it under NO_COLOR, and is plain text when piped.
+func (a *app) out() io.Writer { return colorWriter(a.stdout) }
+
+// emit writes doc in format f. A failed write is the command's error.
+func (a *app) emit(f report.Format, doc report.Document) error {
+	return f.Write(a.out(), report.DefaultStyles(), doc)
 }
 
 // usageErr marks bad input: exit code 2 and a one-line message.

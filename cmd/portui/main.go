@@ -44,7 +44,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root := app.rootCmd()
 	root.SetArgs(args)
 	root.SetIn(stdin)
-	root.SetOut(stdout)
+	root.SetOut(app.stdout)
 	root.SetErr(stderr)
 	opts := []fang.Option{fang.WithErrorHandler(printError), fang.WithVersion(buildVersion())}
 	err := fang.Execute(ctx, root, opts...)
@@ -107,12 +107,13 @@ func (e *exitErr) Error() string {
 
 func (e *exitErr) Unwrap() error { return e.err }
 
-// printError writes one line on stderr: the brief's rule for bad input.
+// printError writes one line on stderr: the rule for bad input and
+// failures.
 func printError(w io.Writer, _ fang.Styles, err error) {
 	msg := err.Error()
 	if msg == "" {
 		return
 	}
 	msg = strings.ReplaceAll(strings.TrimSpace(msg), "\n", "; ")
-	fmt.Fprintln(w, "portui: "+msg)
+	_, _ = fmt.Fprintln(w, "portui: "+msg)
 }

@@ -1,10 +1,17 @@
-package registry
+package report
 
-import "strconv"
+import (
+	"strconv"
 
-// PortInfo is everything the registry knows about one port, with people
-// resolved and references turned into links: what `portui lookup` prints
-// and what its --json emits (schema in docs/json.md).
+	"github.com/portui/portui/internal/registry"
+)
+
+// This file is the presentation of registry data (moved here from the
+// registry package, which keeps types, loading, queries and search):
+// people resolved, references turned into links.
+
+// PortInfo is everything the registry knows about one port: one element
+// of a lookup document's "ports".
 type PortInfo struct {
 	Port          int               `json:"port"`
 	View          string            `json:"view"` // "combined", "tcp only", …
@@ -17,7 +24,7 @@ type PortInfo struct {
 	Next          map[string]int    `json:"next"`     // status → nearest port above with it
 }
 
-// ClassInfo is the JSON form of Class.
+// ClassInfo is a port's range class (RFC 6335).
 type ClassInfo struct {
 	Name    string `json:"name"`
 	Title   string `json:"title"`
@@ -26,7 +33,7 @@ type ClassInfo struct {
 	Explain string `json:"explain"`
 }
 
-// RunInfo is the JSON form of Run.
+// RunInfo is the maximal block of consecutive ports with a port's status.
 type RunInfo struct {
 	Lo     int    `json:"lo"`
 	Hi     int    `json:"hi"`
@@ -34,7 +41,7 @@ type RunInfo struct {
 	Length int    `json:"length"`
 }
 
-// RecordInfo is a record with its people and references resolved.
+// RecordInfo is a registry record with its people and references resolved.
 type RecordInfo struct {
 	Service      string       `json:"service,omitempty"`
 	Proto        string       `json:"proto,omitempty"` // "" = every transport
@@ -69,45 +76,42 @@ type RefInfo struct {
 	URL string `json:"url"`
 }
 
-// Describe gathers PortInfo for port under view v: with a transport view,
-// status, run and neighbours are that transport's, and only its records
-// (and those for every transport) are listed.
-func (r *Registry) Describe(port int, v View) (PortInfo, error) {
-	port = clampPort(port)
-	all, err := r.RecordsAt(port)
+// DescribePort gathers PortInfo for port under view v: with a transport
+// view, status, run and neighbours are that transport's, and only its
+// records (and those for every transport) are listed.
+func DescribePort(reg *registry.Registry, port int, v registry.View) (PortInfo, error) {
+	port = max(0, min(registry.MaxPort, port))
+	all, err := reg.RecordsAt(port)
 	if err != nil {
 		return PortInfo{}, err
 	}
-	recs := all[:0:0]
-	for i := range all {
-		if all[i].Covers(port, v.Proto()) {
-			recs = append(recs, all[i])
-		}
-	}
-	run := r.RunAt(port, v)
-	c := ClassOf(port)
+	run := reg.RunAt(port, v)
+	c := registry.ClassOf(port)
 	info := PortInfo{
 		Port:          port,
 		View:          v.String(),
-		Status:        r.Status(port, v).String(),
-		StatusByProto: make(map[string]string, len(Protocols)),
+		Status:        reg.Status(port, v).String(),
+		StatusByProto: make(map[string]string, len(registry.Protocols)),
 		Class:         ClassInfo{c.Name, c.Title, c.Lo, c.Hi, c.Explain},
 		Run:           RunInfo{run.Lo, run.Hi, run.Status.String(), run.Len()},
-		Records:       make([]RecordInfo, 0, len(recs)),
+		Records:       []RecordInfo{},
 		Previous:      map[string]int{},
 		Next:          map[string]int{},
 	}
-	for i, p := range Protocols {
-		info.StatusByProto[p] = r.Status(port, View(i+1)).String()
+	for _, p := range registry.Protocols {
+		pv, _ := registry.ViewOf(p)
+		info.StatusByProto[p] = reg.Status(port, pv).String()
 	}
-	for i := range recs {
-		info.Records = append(info.Records, r.DescribeRecord(&recs[i]))
+	for i := range all {
+		if all[i].Covers(port, v.Proto()) {
+			info.Records = append(info.Records, DescribeRecord(reg, &all[i]))
+		}
 	}
-	for _, st := range Statuses {
-		if p, ok := r.Nearest(port, st, v, -1); ok {
+	for _, st := range registry.Statuses {
+		if p, ok := reg.Nearest(port, st, v, -1); ok {
 			info.Previous[st.String()] = p
 		}
-		if p, ok := r.Nearest(port, st, v, +1); ok {
+		if p, ok := reg.Nearest(port, st, v, +1); ok {
 			info.Next[st.String()] = p
 		}
 	}
@@ -115,15 +119,15 @@ func (r *Registry) Describe(port int, v View) (PortInfo, error) {
 }
 
 // DescribeRecord resolves one record's people and references.
-func (r *Registry) DescribeRecord(rec *Record) RecordInfo {
+func DescribeRecord(reg *registry.Registry, rec *registry.Record) RecordInfo {
 	ri := RecordInfo{
 		Service:      rec.Name,
 		Proto:        rec.Proto,
 		Ports:        rec.Ports(),
 		Status:       rec.Status().String(),
 		Description:  rec.Description,
-		Assignee:     r.people(rec.Assignee),
-		Contact:      r.people(rec.Contact),
+		Assignee:     people(reg, rec.Assignee),
+		Contact:      people(reg, rec.Contact),
 		URIs:         rec.URIs,
 		Texts:        rec.Texts,
 		Registered:   rec.Registered,
@@ -133,19 +137,22 @@ func (r *Registry) DescribeRecord(rec *Record) RecordInfo {
 		ServiceCode:  rec.ServiceCode,
 	}
 	for _, n := range rec.RFCs {
-		ri.RFCs = append(ri.RFCs, RefInfo{ID: "RFC " + strconv.Itoa(n), URL: RFCURL(n)})
+		ri.RFCs = append(ri.RFCs, RefInfo{ID: "RFC " + strconv.Itoa(n), URL: registry.RFCURL(n)})
 	}
 	for _, d := range rec.Drafts {
-		ri.Drafts = append(ri.Drafts, RefInfo{ID: d, URL: DraftURL(d)})
+		ri.Drafts = append(ri.Drafts, RefInfo{ID: d, URL: registry.DraftURL(d)})
 	}
 	return ri
 }
 
-func (r *Registry) people(ids []string) []PersonInfo {
+func people(reg *registry.Registry, ids []string) []PersonInfo {
 	var out []PersonInfo
 	for _, id := range ids {
-		p, _ := r.Person(id)
-		out = append(out, PersonInfo{ID: id, Display: p.Display(id), Name: p.Name, Org: p.Org, URI: p.Contact()})
+		p, _ := reg.Person(id)
+		out = append(out, PersonInfo{
+			ID: id, Display: p.Display(id),
+			Name: p.Name, Org: p.Org, URI: p.Contact(),
+		})
 	}
 	return out
 }
