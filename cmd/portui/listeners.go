@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -29,6 +30,23 @@ func (s selection) filter() scan.Filter {
 		f.Lo, f.Hi = uint16(s.ports.lo), uint16(s.ports.hi)
 	}
 	return f
+}
+
+// String names the selection for "No listeners on port 5 (tcp)."; "" for
+// everything.
+func (s selection) String() string {
+	where := ""
+	switch {
+	case s.ports == nil:
+	case s.ports.lo == s.ports.hi:
+		where = fmt.Sprintf("on port %d", s.ports.lo)
+	default:
+		where = fmt.Sprintf("on ports %s", s.ports)
+	}
+	if s.proto != "" {
+		where = strings.TrimSpace(where + " (" + s.proto + ")")
+	}
+	return where
 }
 
 // snapshot scans what s selects and annotates it once: the annotation
@@ -61,8 +79,13 @@ func warn(w io.Writer, ws []string) {
 func (a *app) listenersCmd() *cobra.Command {
 	var portArg, proto string
 	cmd := &cobra.Command{
-		Use:     "listeners",
-		Short:   "What listens on this machine, like `ss -tulnp`, with each port's IANA service and status",
+		Use:   "listeners",
+		Short: "What listens on this machine, like `ss -tulnp`, with each port's IANA service and status",
+		Long: "List the listening TCP sockets and bound UDP sockets of this machine with the processes " +
+			"that hold them, like `ss -tulnp`, and for each its port's IANA service and status for its " +
+			"own transport. A socket bound to one device shows it as ss does (0.0.0.0%eth0:444, scope interface).\n\n" +
+			"When nothing listens on the ports asked for, the text says \"No listeners\" and the exit " +
+			"status is still 0; with --json, \"listeners\" is then an empty list, never missing.",
 		Example: "  portui listeners\n  portui listeners --port 0-1023 --proto tcp\n  portui listeners --json",
 		Args:    exactArgs(0, "no arguments (use --port)"),
 	}
@@ -84,7 +107,7 @@ func (a *app) listenersCmd() *cobra.Command {
 			warn(a.stderr, snap.Warnings)
 		}
 		_, info, _ := a.registry()
-		return a.emit(f, report.NewListeners(snap, ann, report.RegistryOf(info)))
+		return a.emit(f, report.NewListeners(snap, ann, report.RegistryOf(info), sel.String()))
 	}
 	cmd.Flags().StringVar(&portArg, "port", "", "only this port or range LOW-HIGH")
 	cmd.Flags().StringVar(&proto, "proto", "", "only tcp or udp")

@@ -15,7 +15,8 @@ func BenchmarkListenersText(b *testing.B) {
 			d := ListenersDoc{}
 			for i := range n {
 				d.Listeners = append(d.Listeners, Listener{Proto: "tcp", Address: "127.0.0.1", Port: 1024 + i, Scope: "loopback",
-					UID: 0, User: "root", Processes: []Process{{PID: 4242, Name: "python3"}}, Status: "unassigned", Private: true})
+					UID: 0, User: "root", Processes: []Process{{PID: 4242, Name: "python3"}}, Status: "unassigned", Private: true,
+					endpoint: "127.0.0.1:" + strconv.Itoa(1024+i)})
 			}
 			st := DefaultStyles()
 			for b.Loop() {

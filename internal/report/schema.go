@@ -69,6 +69,7 @@ type ListenersDoc struct {
 	Registry  Registry   `json:"registry"`
 	Listeners []Listener `json:"listeners"` // never null: [] when nothing listens
 	Warnings  []string   `json:"warnings,omitempty"`
+	selection string     // text only: "on port 5", for the empty case
 }
 
 // Schema implements Document.
@@ -77,7 +78,8 @@ func (ListenersDoc) Schema() string { return SchemaListeners }
 // Listener is one listening socket with its annotation.
 type Listener struct {
 	Proto     string    `json:"proto"`
-	Address   string    `json:"address"` // 0.0.0.0 or :: for all addresses
+	Address   string    `json:"address"`             // 0.0.0.0 or :: for all addresses
+	Interface string    `json:"interface,omitempty"` // the device a socket is bound to (SO_BINDTODEVICE)
 	Port      int       `json:"port"`
 	Scope     string    `json:"scope"` // loopback, address, interface or all
 	DualStack bool      `json:"dual_stack,omitempty"`
@@ -89,6 +91,7 @@ type Listener struct {
 	Service   string    `json:"service,omitempty"` // registered for this transport
 	Status    string    `json:"status"`            // for this transport
 	Private   bool      `json:"private_use"`
+	endpoint  string    // text only: as ss shows it, 0.0.0.0%v0:444
 }
 
 // Process is one process holding a listener.
@@ -106,10 +109,11 @@ type Process struct {
 func ListenerOf(a *audit.Listener) Listener {
 	l := a.Listener
 	out := Listener{
-		Proto: l.Proto, Address: l.Addr.String(), Port: int(l.Port),
+		Proto: l.Proto, Address: l.Addr.String(), Interface: l.Iface, Port: int(l.Port),
 		Scope: l.Scope.String(), DualStack: l.DualStack, UID: l.UID, User: l.User, Inode: l.Inode,
 		Processes: make([]Process, 0, len(l.Procs)), Hidden: l.Hidden,
 		Service: a.Service, Status: a.Status.String(), Private: a.PrivateUse,
+		endpoint: l.Endpoint(),
 	}
 	for _, p := range l.Procs {
 		out.Processes = append(out.Processes, Process{
@@ -120,11 +124,13 @@ func ListenerOf(a *audit.Listener) Listener {
 }
 
 // NewListeners builds the listeners document from a snapshot and its
-// annotation (audit.Annotate(reg, snap)).
-func NewListeners(snap scan.Snapshot, ann []audit.Listener, reg Registry) ListenersDoc {
+// annotation (audit.Annotate(reg, snap)). selection names what was asked
+// for ("on port 5"; "" for everything) for the text form's empty case.
+func NewListeners(snap scan.Snapshot, ann []audit.Listener, reg Registry, selection string) ListenersDoc {
 	d := ListenersDoc{
 		SchemaID: SchemaListeners, Taken: formatTime(snap.Taken), Source: snap.Source,
 		Registry: reg, Listeners: make([]Listener, 0, len(ann)), Warnings: warnings(snap.Warnings),
+		selection: selection,
 	}
 	for i := range ann {
 		d.Listeners = append(d.Listeners, ListenerOf(&ann[i]))

@@ -10,11 +10,16 @@ import (
 	"github.com/portui/portui/internal/registry"
 )
 
-// WriteText implements Document: a table like `ss -tulnp`.
+// WriteText implements Document: a table like `ss -tulnp`, the address
+// column as ss shows it (0.0.0.0%v0:444 for a socket bound to a device).
 func (d ListenersDoc) WriteText(w io.Writer, st Styles) error {
 	p := &printer{w: w}
 	if len(d.Listeners) == 0 {
-		p.line(st.Dim.Render("No listeners."))
+		msg := "No listeners."
+		if d.selection != "" {
+			msg = "No listeners " + d.selection + "."
+		}
+		p.line(st.Dim.Render(msg))
 		return p.err
 	}
 	rows := make([][]string, 0, len(d.Listeners))
@@ -42,9 +47,16 @@ func (d ListenersDoc) WriteText(w io.Writer, st Styles) error {
 }
 
 func (l *Listener) endpointText() string {
+	if l.endpoint != "" {
+		return l.endpoint
+	}
+	// A document decoded or built by hand: the same form from its fields.
 	a := l.Address
 	if strings.Contains(a, ":") {
 		a = "[" + a + "]"
+	}
+	if l.Interface != "" {
+		a += "%" + l.Interface
 	}
 	return a + ":" + strconv.Itoa(l.Port)
 }

@@ -1,0 +1,135 @@
+package main
+
+import (
+	"encoding/json"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/portui/portui/internal/scan"
+)
+
+// #14: udp/323 is reserved; rpki-rtr is registered on 323 for tcp only.
+// Every output takes the service registered for the listener's own
+// transport.
+func TestServiceIsTheListenersOwnTransport(t *testing.T) {
+	withStaticScanner(t, scan.Snapshot{Taken: time.Now(), Listeners: []scan.Listener{
+		fakeListener("udp", "127.0.0.1", 323, 20, "chronyd"),
+		fakeListener("tcp", "127.0.0.1", 323, 21, "rtrd"),
+	}})
+	res := listenersJSON(t, "--port", "323")
+	if len(res.Listeners) != 2 {
+		t.Fatalf("%+v", res.Listeners)
+	}
+	for _, l := range res.Listeners {
+		switch l.Proto {
+		case "udp":
+			if l.Service != "" || l.Status != "reserved" || !l.Private {
+				t.Errorf("udp/323: service %q status %q private %v, want none, reserved, true", l.Service, l.Status, l.Private)
+			}
+		case "tcp":
+			if l.Service != "rpki-rtr" || l.Status != "assigned" || l.Private {
+				t.Errorf("tcp/323: service %q status %q private %v", l.Service, l.Status, l.Private)
+			}
+		}
+	}
+	out, _, _ := runCLI(t, "listeners", "--port", "323", "--proto", "udp")
+	if strings.Contains(out, "rpki-rtr") || !strings.Contains(out, "reserved · private use") {
+		t.Errorf("udp/323 row:\n%s", out)
+	}
+	out, _, _ = runCLI(t, "audit", "--range", "323-323", "--json")
+	var a struct {
+		Findings []struct {
+			Proto, Service string
+			Listener       struct{ Service string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &a); err != nil || len(a.Findings) != 1 {
+		t.Fatalf("%v %s", err, out)
+	}
+	if f := a.Findings[0]; f.Proto != "udp" || f.Service != "" || f.Listener.Service != "" {
+		t.Errorf("audit finding for udp/323: %+v", f)
+	}
+}
+
+// #18: nothing on the port asked for is exit 0, says so, and the JSON
+// still has its list — empty, not missing.
+func TestListenersNothingThere(t *testing.T) {
+	withStaticScanner(t, scan.Snapshot{Taken: time.Now(), Listeners: []scan.Listener{fakeListener("tcp", "127.0.0.1", 22, 1, "sshd")}})
+	out, errOut, code := runCLI(t, "listeners", "--port", "5", "--proto", "udp")
+	if code != 0 || out != "No listeners on port 5 (udp).\n" || errOut != "" {
+		t.Errorf("exit %d %q %q", code, out, errOut)
+	}
+	out, _, code = runCLI(t, "listeners", "--port", "5", "--json")
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal([]byte(out), &raw); err != nil || code != 0 {
+		t.Fatalf("%v exit %d", err, code)
+	}
+	if string(raw["listeners"]) != "[]" {
+		t.Errorf(`"listeners" is %q, want []`, raw["listeners"])
+	}
+	help, _, _ := runCLI(t, "listeners", "--help")
+	if !strings.Contains(help, "exit status is still 0") || !strings.Contains(help, "empty list") {
+		t.Errorf("--help does not say what nothing listening gives:\n%s", help)
+	}
+}
+
+// #13: a socket bound to one device is shown as ss shows it, with its own
+// scope, and the audit does not call it bound to all addresses.
+func TestInterfaceBoundListener(t *testing.T) {
+	l := fakeListener("tcp", "0.0.0.0", 444, 30, "snppd")
+	l.Iface, l.Scope = "v0", scan.ScopeInterface
+	l6 := fakeListener("tcp", "::", 446, 31, "ddm")
+	l6.Iface, l6.Scope = "v0", scan.ScopeInterface
+	withStaticScanner(t, scan.Snapshot{Taken: time.Now(), Listeners: []scan.Listener{l, l6}})
+	out, _, _ := runCLI(t, "listeners")
+	if !regexpLine(out, `^tcp +0\.0\.0\.0%v0:444 +interface +snpp `) || !regexpLine(out, `^tcp +\[::\]%v0:446 +interface `) {
+		t.Errorf("table:\n%s", out)
+	}
+	res := listenersJSON(t)
+	var iface []string
+	for _, l := range res.Listeners {
+		iface = append(iface, l.Address+"%"+l.Interface+" "+l.Scope)
+	}
+	if strings.Join(iface, ",") != "0.0.0.0%v0 interface,::%v0 interface" {
+		t.Errorf("JSON: %v", iface)
+	}
+	out, _, _ = runCLI(t, "audit")
+	if strings.Contains(out, "all addresses") && strings.Contains(out, "444") {
+		t.Errorf("audit calls an interface-bound socket bound to all addresses:\n%s", out)
+	}
+}
+
+// #17: the 127.0.0.1 and ::1 sockets of one process are two findings,
+// each naming its own address.
+func TestAuditNamesEachAddress(t *testing.T) {
+	withStaticScanner(t, scan.Snapshot{Taken: time.Now(), Listeners: []scan.Listener{
+		fakeListener("tcp", "127.0.0.1", 326, 40, "python3"),
+		fakeListener("tcp", "::1", 326, 40, "python3"),
+	}})
+	out, _, code := runCLI(t, "audit")
+	if code != 1 {
+		t.Fatalf("exit %d", code)
+	}
+	var lines []string
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "python3 (pid 40)") {
+			lines = append(lines, l)
+		}
+	}
+	if len(lines) != 2 || lines[0] == lines[1] || !strings.Contains(lines[0], "127.0.0.1:326") || !strings.Contains(lines[1], "[::1]:326") {
+		t.Errorf("findings: %q", lines)
+	}
+}
+
+func regexpLine(s, re string) bool {
+	for _, l := range strings.Split(ansi.Strip(s), "\n") {
+		if regexp.MustCompile(re).MatchString(l) {
+			return true
+		}
+	}
+	return false
+}
