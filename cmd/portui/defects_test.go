@@ -2,7 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"net"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -53,6 +55,43 @@ func TestServiceIsTheListenersOwnTransport(t *testing.T) {
 	if f := a.Findings[0]; f.Proto != "udp" || f.Service != "" || f.Listener.Service != "" {
 		t.Errorf("audit finding for udp/323: %+v", f)
 	}
+}
+
+// #15: --port 0 selects port 0, where nothing can listen; it used to list
+// every listener. Checked with real sockets of this process.
+func TestListenersPortZeroSelectsPortZero(t *testing.T) {
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	port := ln.Addr().(*net.TCPAddr).Port
+	if res := listenersJSON(t); !hasPort(res, port) {
+		t.Fatalf("without --port our listener on %d is missing", port)
+	}
+	for _, arg := range []string{"0", "0-0"} {
+		res := listenersJSON(t, "--port", arg)
+		if len(res.Listeners) != 0 {
+			t.Errorf("--port %s lists %d listeners (e.g. port %d)", arg, len(res.Listeners), res.Listeners[0].Port)
+		}
+	}
+	out, _, code := runCLI(t, "listeners", "--port", "0")
+	if code != 0 || out != "No listeners on port 0.\n" {
+		t.Errorf("--port 0: exit %d %q", code, out)
+	}
+	// A range from 0 still reaches the ports above 0.
+	if res := listenersJSON(t, "--port", "0-"+strconv.Itoa(port)); !hasPort(res, port) {
+		t.Errorf("--port 0-%d misses %d", port, port)
+	}
+}
+
+func hasPort(res listenersOut, port int) bool {
+	for _, l := range res.Listeners {
+		if l.Port == port {
+			return true
+		}
+	}
+	return false
 }
 
 // #18: nothing on the port asked for is exit 0, says so, and the JSON

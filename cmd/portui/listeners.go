@@ -17,19 +17,35 @@ import (
 var newScanner = func() (scan.Scanner, error) { return scan.New(scan.Options{}) }
 
 // selection is what `listeners` and `audit` ask the scanner for, in the
-// CLI's own terms: ports is nil for every port.
+// CLI's own terms: ports is nil for every port, else an exact range
+// (port 0 included: it selects port 0, never "everything").
 type selection struct {
 	proto string
 	ports *portRange
 }
 
-// filter is the scan.Filter that covers s.
+// filter is the scan.Filter that covers s. scan.Filter reads Lo=Hi=0 as
+// "all ports", so a range ending at 0 is widened to 0-1 and cut back by
+// keep: nothing listens on port 0, and --port 0 must show exactly that.
 func (s selection) filter() scan.Filter {
 	f := scan.Filter{Proto: s.proto}
 	if s.ports != nil {
-		f.Lo, f.Hi = uint16(s.ports.lo), uint16(s.ports.hi)
+		f.Lo, f.Hi = uint16(s.ports.lo), uint16(max(s.ports.hi, 1))
 	}
 	return f
+}
+
+// keep drops the listeners of snap outside s (the scanner's filter may
+// cover more, see filter).
+func (s selection) keep(snap scan.Snapshot) scan.Snapshot {
+	out := snap.Listeners[:0:0]
+	for _, l := range snap.Listeners {
+		if (s.proto == "" || l.Proto == s.proto) && (s.ports == nil || (int(l.Port) >= s.ports.lo && int(l.Port) <= s.ports.hi)) {
+			out = append(out, l)
+		}
+	}
+	snap.Listeners = out
+	return snap
 }
 
 // String names the selection for "No listeners on port 5 (tcp)."; "" for
@@ -66,6 +82,7 @@ func (a *app) snapshot(ctx context.Context, s selection) (scan.Snapshot, []audit
 	if err != nil {
 		return scan.Snapshot{}, nil, err
 	}
+	snap = s.keep(snap)
 	return snap, audit.Annotate(reg, snap), nil
 }
 
@@ -109,7 +126,7 @@ func (a *app) listenersCmd() *cobra.Command {
 		_, info, _ := a.registry()
 		return a.emit(f, report.NewListeners(snap, ann, report.RegistryOf(info), sel.String()))
 	}
-	cmd.Flags().StringVar(&portArg, "port", "", "only this port or range LOW-HIGH")
+	cmd.Flags().StringVar(&portArg, "port", "", "only this port or range LOW-HIGH (0 selects port 0: nothing can listen there)")
 	cmd.Flags().StringVar(&proto, "proto", "", "only tcp or udp")
 	return cmd
 }
