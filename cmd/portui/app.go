@@ -6,6 +6,7 @@ import (
 	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/registry/store"
 	"github.com/portui/portui/internal/report"
+	"github.com/portui/portui/internal/sanitize"
 )
 
 // app holds what the commands share: the standard streams and the
@@ -24,13 +25,18 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
 	return &app{stdin: stdin, stdout: stdout, stderr: stderr}
 }
 
-// registry opens the registry once.
+// registry opens the registry once. The strings of the Info it returns
+// (paths, the file's date and name) come from the command line and the
+// registry file: they are neutralised here, where they enter.
 func (a *app) registry() (*registry.Registry, store.Info, error) {
 	if a.reg == nil {
 		reg, info, err := store.Open(a.registryFile)
 		if err != nil {
 			return nil, info, err
 		}
+		info.Kind, info.Path, info.Updated = sanitize.Line(info.Kind), sanitize.Line(info.Path), sanitize.Line(info.Updated)
+		info.Source.Format, info.Source.File = sanitize.Line(info.Source.Format), sanitize.Line(info.Source.File)
+		info.Source.SHA256 = sanitize.Line(info.Source.SHA256)
 		a.reg, a.regInfo = reg, info
 	}
 	return a.reg, a.regInfo, nil

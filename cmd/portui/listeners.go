@@ -10,6 +10,7 @@ import (
 
 	"github.com/portui/portui/internal/audit"
 	"github.com/portui/portui/internal/report"
+	"github.com/portui/portui/internal/sanitize"
 	"github.com/portui/portui/internal/scan"
 )
 
@@ -89,7 +90,7 @@ func (a *app) snapshot(ctx context.Context, s selection) (scan.Snapshot, []audit
 // warn prints the scanner's warnings on stderr, one line each.
 func warn(w io.Writer, ws []string) {
 	for _, s := range ws {
-		_, _ = fmt.Fprintln(w, "portui: warning: "+s)
+		_, _ = fmt.Fprintln(w, "portui: warning: "+sanitize.Line(s))
 	}
 }
 

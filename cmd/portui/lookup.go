@@ -9,6 +9,7 @@ import (
 
 	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/report"
+	"github.com/portui/portui/internal/sanitize"
 )
 
 func (a *app) lookupCmd() *cobra.Command {
@@ -110,7 +111,7 @@ func unknownName(reg *registry.Registry, q string) error {
 	matches, _ := reg.Search(strings.Trim(q, "-_. "), 3)
 	var names []string
 	for _, m := range matches {
-		if n := m.Name; n != "" && !slices.Contains(names, n) {
+		if n := sanitize.Line(m.Name); n != "" && !slices.Contains(names, n) {
 			names = append(names, n)
 		}
 	}

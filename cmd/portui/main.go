@@ -17,6 +17,8 @@ import (
 	"syscall"
 
 	"charm.land/fang/v2"
+
+	"github.com/portui/portui/internal/sanitize"
 )
 
 // version is set at build time (-ldflags "-X main.version=…"); fang falls
@@ -108,12 +110,14 @@ func (e *exitErr) Error() string {
 func (e *exitErr) Unwrap() error { return e.err }
 
 // printError writes one line on stderr: the rule for bad input and
-// failures.
+// failures. The message may quote input (a path, a name from the
+// registry): it is neutralised again here, the last stop before the
+// terminal.
 func printError(w io.Writer, _ fang.Styles, err error) {
 	msg := err.Error()
 	if msg == "" {
 		return
 	}
 	msg = strings.ReplaceAll(strings.TrimSpace(msg), "\n", "; ")
-	_, _ = fmt.Fprintln(w, "portui: "+msg)
+	_, _ = fmt.Fprintln(w, "portui: "+sanitize.Line(msg))
 }

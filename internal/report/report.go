@@ -9,6 +9,14 @@
 // document needs a different shape, an optional interface its documents
 // implement. A document that has no form in a format is refused with
 // ErrUnsupported rather than written half.
+//
+// Text is safe by construction: every string that came from outside
+// (process names, command lines, user and interface names, registry text,
+// file paths) is neutralised with sanitize.Line or sanitize.Text when a
+// document is built, even if the scanner or the registry did so already
+// (the functions are idempotent), and JSON escapes C1 controls and
+// bidirectional formatting characters as \uXXXX. The only control
+// sequences the text renderings emit are the SGR sequences of Styles.
 package report
 
 import (

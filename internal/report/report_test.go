@@ -2,12 +2,74 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
+
+	"github.com/portui/portui/internal/sanitize"
 )
+
+// TestWriteJSONEscapesC1AndBidi: a string holding C1 controls and bidi
+// overrides (one that slipped past sanitisation) comes out as \u escapes
+// and decodes back to itself. encoding/json alone writes them raw.
+func TestWriteJSONEscapesC1AndBidi(t *testing.T) {
+	in := map[string]string{"name": "a\u009b31mb\u202ec\u2066d\u061ce\u200ff\u0085g\u2028h\x1bi名"}
+	var raw bytes.Buffer
+	if err := json.NewEncoder(&raw).Encode(in); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(raw.String(), "\u009b") {
+		t.Fatal("encoding/json escapes C1 itself now: this test no longer shows anything")
+	}
+	var out bytes.Buffer
+	if err := WriteJSON(&out, in); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	for _, want := range []string{`\u009b`, `\u202e`, `\u2066`, `\u061c`, `\u200f`, `\u0085`, `\u2028`, `\u001b`, "名"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %s: %s", want, s)
+		}
+	}
+	for _, r := range s {
+		if r >= 0x80 && !sanitize.IsClean(string(r)) {
+			t.Errorf("raw %U in the output: %q", r, s)
+		}
+	}
+	var back map[string]string
+	if err := json.Unmarshal(out.Bytes(), &back); err != nil || back["name"] != in["name"] {
+		t.Fatalf("does not decode back: %q %v", back, err)
+	}
+}
+
+// FuzzWriteJSON: whatever the string, the output is valid JSON holding
+// the same value (invalid UTF-8 becomes U+FFFD, as encoding/json does),
+// with no raw character sanitize.Line would escape.
+func FuzzWriteJSON(f *testing.F) {
+	for _, s := range []string{"", "plain", "\u009b", "\u202e\u202c", "\xff\xfe", "😀\u0085", "\x1b]52;c;aGk=\x07"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var out bytes.Buffer
+		if err := WriteJSON(&out, []string{s}); err != nil {
+			t.Fatal(err)
+		}
+		var back []string
+		if err := json.Unmarshal(out.Bytes(), &back); err != nil {
+			t.Fatalf("invalid JSON %q: %v", out.String(), err)
+		}
+		if want := strings.ToValidUTF8(s, "\uFFFD"); len(back) != 1 || (utf8.ValidString(s) && back[0] != want) {
+			t.Fatalf("decoded %q, want %q", back, want)
+		}
+		if !sanitize.IsCleanText(strings.ReplaceAll(out.String(), "\n", "")) {
+			t.Fatalf("unsafe character in %q", out.String())
+		}
+	})
+}
 
 // TestTableAlignsByDisplayWidth: wide characters take two columns, escapes
 // none; every row's columns start where the header's do, and no line ends

@@ -6,6 +6,7 @@ import (
 	"github.com/portui/portui/internal/audit"
 	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/registry/store"
+	"github.com/portui/portui/internal/sanitize"
 	"github.com/portui/portui/internal/scan"
 )
 
@@ -36,12 +37,13 @@ type Registry struct {
 	SHA256  string `json:"sha256"` // of that export
 }
 
-// RegistryOf describes the registry store opened.
+// RegistryOf describes the registry store opened. Every string of info
+// comes from the registry file or the command line and is neutralised.
 func RegistryOf(info store.Info) Registry {
 	return Registry{
-		Kind: info.Kind, Path: info.Path, Updated: info.Updated,
-		Records: info.Records, Format: info.Source.Format, File: info.Source.File,
-		SHA256: info.Source.SHA256,
+		Kind: sanitize.Line(info.Kind), Path: sanitize.Line(info.Path), Updated: sanitize.Line(info.Updated),
+		Records: info.Records, Format: sanitize.Line(info.Source.Format), File: sanitize.Line(info.Source.File),
+		SHA256: sanitize.Line(info.Source.SHA256),
 	}
 }
 
@@ -55,7 +57,7 @@ type RegistryDoc struct {
 // NewRegistryDoc describes the active registry; hint (may be "") is a
 // line for people about how to change it.
 func NewRegistryDoc(info store.Info, hint string) RegistryDoc {
-	return RegistryDoc{SchemaID: SchemaRegistry, Registry: RegistryOf(info), hint: hint}
+	return RegistryDoc{SchemaID: SchemaRegistry, Registry: RegistryOf(info), hint: sanitize.Line(hint)}
 }
 
 // Schema implements Document.
@@ -105,19 +107,19 @@ type Process struct {
 
 // ListenerOf is the document form of one annotated listener. The service,
 // status and private use are the annotation's (the service registered
-// for the listener's own transport).
+// for the listener's own transport); every string is neutralised again.
 func ListenerOf(a *audit.Listener) Listener {
 	l := a.Listener
 	out := Listener{
-		Proto: l.Proto, Address: l.Addr.String(), Interface: l.Iface, Port: int(l.Port),
-		Scope: l.Scope.String(), DualStack: l.DualStack, UID: l.UID, User: l.User, Inode: l.Inode,
-		Processes: make([]Process, 0, len(l.Procs)), Hidden: l.Hidden,
-		Service: a.Service, Status: a.Status.String(), Private: a.PrivateUse,
-		endpoint: l.Endpoint(),
+		Proto: sanitize.Line(l.Proto), Address: l.Addr.String(), Interface: sanitize.Line(l.Iface), Port: int(l.Port),
+		Scope: l.Scope.String(), DualStack: l.DualStack, UID: l.UID, User: sanitize.Line(l.User), Inode: l.Inode,
+		Processes: make([]Process, 0, len(l.Procs)), Hidden: sanitize.Line(l.Hidden),
+		Service: sanitize.Line(a.Service), Status: a.Status.String(), Private: a.PrivateUse,
+		endpoint: sanitize.Line(l.Endpoint()),
 	}
 	for _, p := range l.Procs {
 		out.Processes = append(out.Processes, Process{
-			PID: p.PID, Name: p.Name, Cmdline: p.Cmdline, UID: p.UID, User: p.User,
+			PID: p.PID, Name: sanitize.Line(p.Name), Cmdline: sanitize.Line(p.Cmdline), UID: p.UID, User: sanitize.Line(p.User),
 		})
 	}
 	return out
@@ -128,9 +130,9 @@ func ListenerOf(a *audit.Listener) Listener {
 // for ("on port 5"; "" for everything) for the text form's empty case.
 func NewListeners(snap scan.Snapshot, ann []audit.Listener, reg Registry, selection string) ListenersDoc {
 	d := ListenersDoc{
-		SchemaID: SchemaListeners, Taken: formatTime(snap.Taken), Source: snap.Source,
+		SchemaID: SchemaListeners, Taken: formatTime(snap.Taken), Source: sanitize.Line(snap.Source),
 		Registry: reg, Listeners: make([]Listener, 0, len(ann)), Warnings: warnings(snap.Warnings),
-		selection: selection,
+		selection: sanitize.Line(selection),
 	}
 	for i := range ann {
 		d.Listeners = append(d.Listeners, ListenerOf(&ann[i]))
@@ -187,9 +189,9 @@ func NewAudit(snap scan.Snapshot, ann []audit.Listener, lo, hi int, reg Registry
 					continue
 				}
 				d.Findings = append(d.Findings, Finding{
-					Kind: string(f.Kind), Port: f.Port, Proto: f.Proto, Address: f.Address,
-					Interface: f.Iface, Status: f.Status, Service: f.Service,
-					Message: f.Message, Listener: ListenerOf(a),
+					Kind: string(f.Kind), Port: f.Port, Proto: sanitize.Line(f.Proto), Address: sanitize.Line(f.Address),
+					Interface: sanitize.Line(f.Iface), Status: f.Status, Service: sanitize.Line(f.Service),
+					Message: sanitize.Line(f.Message), Listener: ListenerOf(a),
 				})
 			}
 		}
@@ -214,7 +216,7 @@ func (LookupDoc) Schema() string { return SchemaLookup }
 // NewLookup describes ports (in order) and unbound records under view v.
 // byName says the query was a service name, not a port or a range.
 func NewLookup(reg *registry.Registry, query string, byName bool, ports []int, unbound []registry.Record, v registry.View, info Registry) (LookupDoc, error) {
-	d := LookupDoc{SchemaID: SchemaLookup, Query: query, Registry: info, Ports: make([]PortInfo, 0, len(ports)), byName: byName}
+	d := LookupDoc{SchemaID: SchemaLookup, Query: sanitize.Line(query), Registry: info, Ports: make([]PortInfo, 0, len(ports)), byName: byName}
 	for _, p := range ports {
 		pi, err := DescribePort(reg, p, v)
 		if err != nil {
@@ -244,7 +246,7 @@ func serviceAt(reg *registry.Registry, port int) string {
 	}
 	for _, r := range recs {
 		if r.Name != "" {
-			return r.Name
+			return sanitize.Line(r.Name)
 		}
 	}
 	return ""
@@ -261,5 +263,5 @@ func warnings(ws []string) []string {
 	if len(ws) == 0 {
 		return nil
 	}
-	return ws
+	return lines(ws)
 }
