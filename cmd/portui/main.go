@@ -29,7 +29,7 @@ var version = ""
 const (
 	exitOK       = 0
 	exitFindings = 1 // audit found something worth a look
-	exitError    = 2 // bad input or a failure
+	exitError    = 2 // bad input or a failure, a failed write included
 )
 
 func main() {
@@ -41,6 +41,15 @@ func main() {
 
 // run executes one command line; it is main without the process, so tests
 // can drive every command in-process.
+//
+// Output that cannot be written fails the command: exit 2 and one line on
+// stderr, whichever printer hit it (help and version included, which
+// cobra writes without looking at errors). A closed pipe (`| head -1`) is
+// the exception the Unix convention makes: on a pipe whose reader has
+// gone, the write raises SIGPIPE and portui ends quietly by that signal
+// (status 141 in the shell), as cat and ls do. (Go's runtime does so for
+// stdout even when the parent ignored SIGPIPE; were a write to return
+// EPIPE instead, printError stays silent and the exit status is 2.)
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdin, stdout, stderr)
 	root := app.rootCmd()
@@ -50,8 +59,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	root.SetErr(stderr)
 	opts := []fang.Option{fang.WithErrorHandler(printError), fang.WithVersion(buildVersion())}
 	err := fang.Execute(ctx, root, opts...)
+	if err == nil && app.stdout.err != nil {
+		// Written by something that does not report errors (cobra's help,
+		// --version): report it here.
+		err = writeErr(app.stdout.err)
+		printError(stderr, fang.Styles{}, err)
+	}
 	var ee *exitErr
 	switch {
+	case app.stdout.err != nil:
+		return exitError
 	case err == nil:
 		return exitOK
 	case errors.As(err, &ee):
@@ -112,10 +129,10 @@ func (e *exitErr) Unwrap() error { return e.err }
 // printError writes one line on stderr: the rule for bad input and
 // failures. The message may quote input (a path, a name from the
 // registry): it is neutralised again here, the last stop before the
-// terminal.
+// terminal. A closed pipe is not reported (see run).
 func printError(w io.Writer, _ fang.Styles, err error) {
 	msg := err.Error()
-	if msg == "" {
+	if msg == "" || isEPIPE(err) {
 		return
 	}
 	msg = strings.ReplaceAll(strings.TrimSpace(msg), "\n", "; ")

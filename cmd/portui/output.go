@@ -1,10 +1,12 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"strings"
+	"syscall"
 
 	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
@@ -50,6 +52,22 @@ func (o *outputFlags) selected(cmd *cobra.Command) (report.Format, error) {
 	return f, nil
 }
 
+// writeErr marks a failed write to stdout: exit 2, one line on stderr
+// (none for a closed pipe, see printError).
+func writeErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ee *exitErr
+	if errors.As(err, &ee) {
+		return err
+	}
+	return &exitErr{code: exitError, err: fmt.Errorf("cannot write output: %w", err)}
+}
+
+// isEPIPE reports a write to a pipe whose reader has gone (`| head -1`).
+func isEPIPE(err error) bool { return errors.Is(err, syscall.EPIPE) }
+
 // textStyles are the styles under the names registrycmd.go uses; the
 // styles themselves are report.DefaultStyles.
 type textStyles struct {
@@ -62,13 +80,17 @@ func newTextStyles() textStyles {
 }
 
 // colorWriter adapts styled output to what w can show: colour on a
-// terminal, none under NO_COLOR, plain text when piped or TERM=dumb.
+// terminal, none under NO_COLOR, plain text when piped or TERM=dumb. The
+// profile is the one detected for the app's stdout when w is it.
 func colorWriter(w io.Writer) io.Writer {
+	if o, ok := w.(interface{ Profile() colorprofile.Profile }); ok {
+		return &colorprofile.Writer{Forward: w, Profile: o.Profile()}
+	}
 	return colorprofile.NewWriter(w, os.Environ())
 }
 
 // writeJSON writes v as the JSON documents are written (report.WriteJSON).
-func writeJSON(w io.Writer, v any) error { return report.WriteJSON(w, v) }
+func writeJSON(w io.Writer, v any) error { return writeErr(report.WriteJSON(w, v)) }
 
 // registryInfoJSON is `portui registry info --json`.
 func registryInfoJSON(info store.Info) report.RegistryDoc { return report.NewRegistryDoc(info, "") }

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/charmbracelet/x/term"
@@ -43,7 +42,7 @@ func (a *app) rootCmd() *cobra.Command {
 			if err != nil {
 				return usageErr(err)
 			}
-			if f, ok := a.stdout.(*os.File); !ok || !term.IsTerminal(f.Fd()) {
+			if !term.IsTerminal(a.stdout.Fd()) {
 				return usageErr(errors.New("the explorer needs a terminal; for scripts use `portui lookup`, `portui listeners` or `portui audit`"))
 			}
 			return a.explore(cmd.Context(), opts)
