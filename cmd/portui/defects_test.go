@@ -164,6 +164,59 @@ func TestAuditNamesEachAddress(t *testing.T) {
 	}
 }
 
+// #20: search on the explorer's ranking; lookup points to it.
+func TestSearch(t *testing.T) {
+	out, errOut, code := runCLI(t, "search", "kerb")
+	if code != 0 || errOut != "" {
+		t.Fatalf("exit %d %q", code, errOut)
+	}
+	lines := strings.Split(out, "\n")
+	if !regexpLine(lines[0], `^ PORT +SERVICE +STATUS +MATCH +DESCRIPTION$`) || !regexpLine(lines[1], `^ +88 +kerberos +assigned +name +Kerberos$`) {
+		t.Errorf("search kerb:\n%s", out)
+	}
+	// Words as one argument or as several are the same query.
+	for _, args := range [][]string{{"search", "http", "alt"}} {
+		out, _, _ = runCLI(t, append(args, "--json")...)
+		var res struct {
+			Schema  string
+			Query   string
+			Total   int
+			Matches []struct {
+				Port    int
+				Service string
+				Match   string
+			}
+		}
+		if err := json.Unmarshal([]byte(out), &res); err != nil {
+			t.Fatal(err)
+		}
+		if res.Schema != "portui.search/v1" || res.Query != "http alt" || len(res.Matches) == 0 || res.Matches[0].Service != "http-alt" {
+			t.Errorf("%v: %+v", args, res)
+		}
+	}
+	out, _, _ = runCLI(t, "search", "kerb", "--limit", "2")
+	if !strings.Contains(out, "more: --limit 0 lists all") || strings.Count(out, "\n") != 4 {
+		t.Errorf("--limit 2:\n%s", out)
+	}
+	out, _, code = runCLI(t, "search", "zzqqxx", "--json")
+	if code != 0 || !strings.Contains(out, `"matches": []`) {
+		t.Errorf("no match: exit %d\n%s", code, out)
+	}
+	for _, bad := range [][]string{{"search"}, {"search", " "}, {"search", "x", "--limit", "-1"}} {
+		if _, errOut, code := runCLI(t, bad...); code != 2 || strings.Count(errOut, "\n") != 1 {
+			t.Errorf("%q: exit %d %q", bad, code, errOut)
+		}
+	}
+	_, errOut, code = runCLI(t, "lookup", "kerb")
+	if code != 2 || !strings.Contains(errOut, "did you mean kerberos") || !strings.Contains(errOut, "portui search kerb") {
+		t.Errorf("lookup kerb: %q", errOut)
+	}
+	_, errOut, code = runCLI(t, "lookup", "http alt")
+	if code != 2 || !strings.Contains(errOut, "portui search 'http alt'") {
+		t.Errorf("lookup 'http alt': %q", errOut)
+	}
+}
+
 func regexpLine(s, re string) bool {
 	for _, l := range strings.Split(ansi.Strip(s), "\n") {
 		if regexp.MustCompile(re).MatchString(l) {

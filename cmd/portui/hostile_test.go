@@ -92,6 +92,8 @@ func hostileCommands(reg string) []struct {
 		{append([]string{"lookup", "6-9"}, r...), `\x1b]0;PWNED\x07`},
 		{append([]string{"lookup", "pwn"}, r...), `\x1bP+q544e\x1b\`},
 		{append([]string{"lookup", "pwn", "--json"}, r...), `\\x07\\x08\\x0d`},
+		{append([]string{"search", "pwn"}, r...), `\u009b31m`},
+		{append([]string{"search", "pwn", "--json"}, r...), `\\u0085`},
 		{append([]string{"registry", "info"}, r...), `\x1b]52;c;`},
 		{append([]string{"registry", "info", "--json"}, r...), `\\x1b[2J`},
 		// Error lines: names from the registry, paths from the command line.

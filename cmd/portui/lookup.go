@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -19,7 +20,9 @@ func (a *app) lookupCmd() *cobra.Command {
 		Short: "Show what IANA's registry says about a port, a service name or a range",
 		Long: "Show what IANA's registry says about a port, a service name or a range of ports: " +
 			"status overall and per transport, the range class, the run of same-status ports " +
-			"it sits in, every record with its people, references and notes, and neighbours.",
+			"it sits in, every record with its people, references and notes, and neighbours.\n\n" +
+			"A name must be a registered service name; to find one by part of its name or by " +
+			"words of its description, use `portui search`.",
 		Example: "  portui lookup 326\n  portui lookup ssh\n  portui lookup 320-335 --json\n  portui lookup 143 --proto udp",
 		Args:    exactArgs(1, "a port, a service name or a range LOW-HIGH"),
 	}
@@ -72,8 +75,11 @@ func lookup(reg *registry.Registry, q string, view registry.View) (*report.Looku
 		for p := r.lo; p <= r.hi; p++ {
 			ports = append(ports, p)
 		}
-	case q == "" || strings.ContainsAny(q, " \t"):
-		return nil, usageErr(fmt.Errorf("%q is not a port, a range LOW-HIGH or a service name", q))
+	case q == "":
+		return nil, usageErr(errors.New("an empty query is not a port, a range LOW-HIGH or a service name"))
+	case strings.ContainsFunc(q, isSpace):
+		return nil, usageErr(fmt.Errorf("%q is not a port, a range LOW-HIGH or a service name; to search names and descriptions: portui search %s",
+			q, shellQuote(q)))
 	default:
 		recs, err := reg.ByName(q)
 		if err != nil {
@@ -102,8 +108,12 @@ func lookup(reg *registry.Registry, q string, view registry.View) (*report.Looku
 	return &doc, nil
 }
 
+func isSpace(r rune) bool {
+	return r == ' ' || r == '\t' || r == '\n' || r == '\r' || r == '\v' || r == '\f'
+}
+
 // unknownName explains a name that is not in the registry, suggesting the
-// closest names the search finds.
+// closest names the search finds and the search itself.
 func unknownName(reg *registry.Registry, q string) error {
 	if a, _, ok := strings.Cut(q, "-"); ok && allDigits(a) {
 		return fmt.Errorf("%q is not a port range LOW-HIGH nor a service name", q)
@@ -115,10 +125,24 @@ func unknownName(reg *registry.Registry, q string) error {
 			names = append(names, n)
 		}
 	}
+	search := "portui search " + shellQuote(q)
 	if len(names) > 0 {
-		return fmt.Errorf("no service named %q in the registry (did you mean %s?)", q, strings.Join(names, ", "))
+		return fmt.Errorf("no service named %q in the registry (did you mean %s? or: %s)", q, strings.Join(names, ", "), search)
 	}
-	return fmt.Errorf("no service named %q in the registry, and it is not a port or a range LOW-HIGH", q)
+	return fmt.Errorf("no service named %q in the registry, and it is not a port or a range LOW-HIGH; to search descriptions: %s", q, search)
+}
+
+// shellQuote quotes s for a POSIX shell when it needs quoting, so a
+// suggested command line can be pasted as is. Control bytes come out
+// escaped (sanitize.Line), so the result is one printable line.
+func shellQuote(s string) string {
+	s = sanitize.Line(s)
+	if s != "" && !strings.ContainsFunc(s, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-_./:@%+=,", r))
+	}) {
+		return s
+	}
+	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }
 
 // exactArgs is cobra.ExactArgs with a message that says what is wanted.

@@ -2,7 +2,7 @@
 // registry and against what is listening on this machine right now.
 //
 // `portui` alone opens the explorer (a terminal UI); the subcommands
-// (lookup, listeners, audit, registry) serve scripts.
+// (lookup, search, listeners, audit, registry) serve scripts.
 package main
 
 import (
@@ -53,6 +53,7 @@ func main() {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdin, stdout, stderr)
 	root := app.rootCmd()
+	root.AddCommand(app.searchCmd())
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(app.stdout)

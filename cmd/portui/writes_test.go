@@ -17,6 +17,8 @@ var writeCommands = [][]string{
 	{"lookup", "22"},
 	{"lookup", "320-335"},
 	{"lookup", "22", "--json"},
+	{"search", "kerb"},
+	{"search", "kerb", "--json"},
 	{"listeners"},
 	{"listeners", "--json"},
 	{"audit", "--range", "all"},
@@ -104,7 +106,7 @@ func TestWriteToClosedPipe(t *testing.T) {
 // `portui … | head -1` prints the first line and no error.
 func TestPipeIntoHead(t *testing.T) {
 	bin := builtBinary(t)
-	for _, args := range []string{"lookup 0-4095", "listeners", "--help"} {
+	for _, args := range []string{"lookup 0-4095", "listeners", "search a --limit 0", "--help"} {
 		cmd := exec.Command("/bin/sh", "-c", bin+" "+args+" | head -1")
 		cmd.Env = append(os.Environ(), "XDG_DATA_HOME="+t.TempDir())
 		var out, errb bytes.Buffer

@@ -176,6 +176,8 @@ func TestTextRenderersReturnWriteErrors(t *testing.T) {
 		AuditDoc{Findings: []Finding{{Kind: "private-use", Message: "m"}}},
 		AuditDoc{},
 		LookupDoc{Ports: []PortInfo{{Port: 1, Records: []RecordInfo{{Service: "s", Description: "d"}}}}, Unbound: []RecordInfo{{Service: "u"}}},
+		SearchDoc{Matches: []SearchMatch{{Port: 1}}, Total: 2},
+		SearchDoc{},
 		RegistryDoc{hint: "h"},
 	}
 	for i, d := range docs {

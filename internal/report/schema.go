@@ -1,6 +1,7 @@
 package report
 
 import (
+	"strings"
 	"time"
 
 	"github.com/portui/portui/internal/audit"
@@ -16,12 +17,13 @@ const (
 	SchemaListeners = "portui.listeners/v1"
 	SchemaAudit     = "portui.audit/v1"
 	SchemaLookup    = "portui.lookup/v1"
+	SchemaSearch    = "portui.search/v1"
 	SchemaRegistry  = "portui.registry/v1"
 )
 
 // Documents lists one zero value of every document type: what the schema
 // test compares with docs/json.md.
-var Documents = []Document{ListenersDoc{}, AuditDoc{}, LookupDoc{}, RegistryDoc{}}
+var Documents = []Document{ListenersDoc{}, AuditDoc{}, LookupDoc{}, SearchDoc{}, RegistryDoc{}}
 
 // timeLayout is how documents write times: UTC, milliseconds.
 const timeLayout = "2006-01-02T15:04:05.000Z07:00"
@@ -250,6 +252,74 @@ func serviceAt(reg *registry.Registry, port int) string {
 		}
 	}
 	return ""
+}
+
+// SearchDoc is `portui search`: the explorer's ranked search.
+type SearchDoc struct {
+	SchemaID string        `json:"schema"`
+	Query    string        `json:"query"`
+	Registry Registry      `json:"registry"`
+	Limit    int           `json:"limit"`   // at most this many matches; 0: no limit
+	Total    int           `json:"total"`   // ports that match, before the limit
+	Matches  []SearchMatch `json:"matches"` // best first; never null
+}
+
+// Schema implements Document.
+func (SearchDoc) Schema() string { return SchemaSearch }
+
+// SearchMatch is one port the search found.
+type SearchMatch struct {
+	Port        int    `json:"port"`
+	Service     string `json:"service,omitempty"` // the best-matching record's service name
+	Status      string `json:"status"`            // the port's status, all transports combined
+	Match       string `json:"match"`             // what matched best: port, port prefix, name or description
+	Score       int    `json:"score"`
+	Description string `json:"description,omitempty"` // first line of that record's description
+}
+
+// NewSearch runs registry.Search for query and keeps the best limit
+// matches (0: all).
+func NewSearch(reg *registry.Registry, query string, limit int, info Registry) (SearchDoc, error) {
+	all, err := reg.Search(query, 0)
+	if err != nil {
+		return SearchDoc{}, err
+	}
+	d := SearchDoc{SchemaID: SchemaSearch, Query: sanitize.Line(query), Registry: info, Limit: limit, Total: len(all), Matches: []SearchMatch{}}
+	if limit > 0 && len(all) > limit {
+		all = all[:limit]
+	}
+	for _, m := range all {
+		d.Matches = append(d.Matches, SearchMatch{
+			Port: m.Port, Service: sanitize.Line(m.Name), Status: reg.Status(m.Port, registry.Combined).String(),
+			Match: m.Why, Score: m.Score, Description: matchDescription(reg, m),
+		})
+	}
+	return d, nil
+}
+
+// matchDescription is the first line of the description of the record m
+// names on its port (the first record with a description when m names
+// none).
+func matchDescription(reg *registry.Registry, m registry.Match) string {
+	recs, err := reg.RecordsAt(m.Port)
+	if err != nil {
+		return ""
+	}
+	desc := ""
+	for _, r := range recs {
+		if r.Description == "" {
+			continue
+		}
+		if r.Name == m.Name {
+			desc = r.Description
+			break
+		}
+		if desc == "" && m.Name == "" {
+			desc = r.Description
+		}
+	}
+	first, _, _ := strings.Cut(desc, "\n")
+	return sanitize.Line(strings.TrimSpace(first))
 }
 
 func formatTime(t time.Time) string {

@@ -302,6 +302,24 @@ func writePortTable(p *printer, ports []PortInfo, st Styles) {
 	p.block(Table(st, "", []string{" PORT", "STATUS", "TCP", "UDP", "RUN", "SERVICE", "DESCRIPTION"}, rows))
 }
 
+// WriteText implements Document: the matches as a table, best first.
+func (d SearchDoc) WriteText(w io.Writer, st Styles) error {
+	p := &printer{w: w}
+	if len(d.Matches) == 0 {
+		p.line(st.Dim.Render(fmt.Sprintf("No port matches %q.", d.Query)))
+		return p.err
+	}
+	rows := make([][]string, 0, len(d.Matches))
+	for _, m := range d.Matches {
+		rows = append(rows, []string{fmt.Sprintf("%5d", m.Port), dash(m.Service), st.Status(m.Status), m.Match, m.Description})
+	}
+	p.block(Table(st, "", []string{" PORT", "SERVICE", "STATUS", "MATCH", "DESCRIPTION"}, rows))
+	if more := d.Total - len(d.Matches); more > 0 {
+		p.line(st.Dim.Render(fmt.Sprintf("%d more: --limit 0 lists all %d.", more, d.Total)))
+	}
+	return p.err
+}
+
 // WriteText implements Document.
 func (d RegistryDoc) WriteText(w io.Writer, st Styles) error {
 	p := &printer{w: w}
