@@ -217,6 +217,55 @@ func TestSearch(t *testing.T) {
 	}
 }
 
+// #22: help read from a pipe has no trailing spaces, its Long texts are
+// paragraphs (not hard-wrapped lines), and the man page has a proper
+// header and keeps each paragraph one paragraph.
+func TestHelpAndMan(t *testing.T) {
+	for _, args := range [][]string{{"--help"}, {"listeners", "--help"}, {"registry", "update", "--help"}, {"help", "audit"}} {
+		out, _, code := runCLI(t, args...)
+		if code != 0 || out == "" {
+			t.Fatalf("%q: exit %d", args, code)
+		}
+		for i, l := range strings.Split(out, "\n") {
+			if strings.HasSuffix(l, " ") {
+				t.Errorf("%q line %d ends in spaces: %q", args, i+1, l)
+			}
+		}
+		if strings.Contains(out, "\x1b") {
+			t.Errorf("%q: escape sequences on a pipe", args)
+		}
+	}
+	out, _, _ := runCLI(t, "--help")
+	if !strings.Contains(out, "grid coloured by IANA assignment status, with the processes listening") {
+		t.Errorf("root Long still hard-wrapped:\n%s", out)
+	}
+	man, _, code := runCLI(t, "man")
+	if code != 0 {
+		t.Fatalf("man: exit %d", code)
+	}
+	head, _, _ := strings.Cut(man, "\n")
+	if !regexpLine(head, `^\.TH "PORTUI" 1 "\d{4}-\d\d-\d\d" "portui" "User Commands"$`) {
+		t.Errorf("man header %q", head)
+	}
+	if strings.Contains(man, "with the\n.PP\nprocesses") || strings.Contains(man, "\\fB--port\\fP\nselect this port at start (its block is shown)\n.TP\n.TP") {
+		t.Errorf("man splits a paragraph:\n%s", man[:min(len(man), 1500)])
+	}
+	for _, want := range []string{".SH EXIT STATUS", ".SH EXAMPLES", "portui search kerb", "search"} {
+		if !strings.Contains(man, want) {
+			t.Errorf("man lacks %q", want)
+		}
+	}
+}
+
+// TestReflow: source line breaks inside a paragraph become spaces; blank
+// lines and indented or list lines stay.
+func TestReflow(t *testing.T) {
+	in := "one\ntwo\n\nthree\n  indented\n- item\nfour"
+	if got, want := reflow(in), "one two\n\nthree\n  indented\n- item four"; got != want {
+		t.Errorf("reflow = %q, want %q", got, want)
+	}
+}
+
 func regexpLine(s, re string) bool {
 	for _, l := range strings.Split(ansi.Strip(s), "\n") {
 		if regexp.MustCompile(re).MatchString(l) {

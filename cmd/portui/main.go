@@ -17,6 +17,7 @@ import (
 	"syscall"
 
 	"charm.land/fang/v2"
+	"github.com/spf13/cobra"
 
 	"github.com/portui/portui/internal/sanitize"
 )
@@ -53,13 +54,29 @@ func main() {
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdin, stdout, stderr)
 	root := app.rootCmd()
-	root.AddCommand(app.searchCmd())
+	root.AddCommand(app.searchCmd(), app.manCmd())
+	tidyHelp(root)
+	help := newHelpWriter(app.stdout)
 	root.SetArgs(args)
 	root.SetIn(stdin)
-	root.SetOut(app.stdout)
+	root.SetOut(help)
 	root.SetErr(stderr)
-	opts := []fang.Option{fang.WithErrorHandler(printError), fang.WithVersion(buildVersion())}
+	// Completion scripts go out byte for byte, not through the help filter.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.SetOut(app.stdout)
+		}
+	}
+	opts := []fang.Option{
+		fang.WithErrorHandler(printError),
+		fang.WithVersion(buildVersion()),
+		fang.WithoutManpage(), // ours: manCmd
+	}
 	err := fang.Execute(ctx, root, opts...)
+	if ferr := help.Flush(); err == nil && ferr != nil {
+		err = ferr
+	}
 	if err == nil && app.stdout.err != nil {
 		// Written by something that does not report errors (cobra's help,
 		// --version): report it here.
@@ -138,4 +155,36 @@ func printError(w io.Writer, _ fang.Styles, err error) {
 	}
 	msg = strings.ReplaceAll(strings.TrimSpace(msg), "\n", "; ")
 	_, _ = fmt.Fprintln(w, "portui: "+sanitize.Line(msg))
+}
+
+// tidyHelp makes every command's Long text read well in --help and in
+// the man page: a source line break inside a paragraph is a space (fang
+// and the man page reflow paragraphs to the width at hand), a blank line
+// separates paragraphs, and a line that starts with a space or a list
+// marker keeps its own line.
+func tidyHelp(c *cobra.Command) {
+	c.Long = reflow(c.Long)
+	for _, sub := range c.Commands() {
+		tidyHelp(sub)
+	}
+}
+
+func reflow(s string) string {
+	paras := strings.Split(strings.TrimSpace(s), "\n\n")
+	for i, p := range paras {
+		lines := strings.Split(p, "\n")
+		var b strings.Builder
+		for j, l := range lines {
+			switch {
+			case j == 0:
+			case strings.HasPrefix(l, " "), strings.HasPrefix(l, "- "), strings.HasPrefix(l, "* "):
+				b.WriteByte('\n')
+			default:
+				b.WriteByte(' ')
+			}
+			b.WriteString(strings.TrimRight(l, " "))
+		}
+		paras[i] = b.String()
+	}
+	return strings.Join(paras, "\n\n")
 }
