@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net"
 	"regexp"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"testing"
@@ -263,6 +264,44 @@ func TestReflow(t *testing.T) {
 	in := "one\ntwo\n\nthree\n  indented\n- item\nfour"
 	if got, want := reflow(in), "one two\n\nthree\n  indented\n- item four"; got != want {
 		t.Errorf("reflow = %q, want %q", got, want)
+	}
+}
+
+// #23: the version comes from the build info: module version, else the
+// VCS revision and time, marked when the tree was modified.
+func TestBuildVersion(t *testing.T) {
+	vcs := func(kv ...string) []debug.BuildSetting {
+		var s []debug.BuildSetting
+		for i := 0; i+1 < len(kv); i += 2 {
+			s = append(s, debug.BuildSetting{Key: kv[i], Value: kv[i+1]})
+		}
+		return s
+	}
+	rev := "0123456789abcdef0123456789abcdef01234567"
+	for _, tt := range []struct {
+		name string
+		info *debug.BuildInfo
+		want string
+	}{
+		{"go install @v1.2.0", &debug.BuildInfo{Main: debug.Module{Version: "v1.2.0"}}, "v1.2.0"},
+		{"checkout, go 1.24+ pseudo-version", &debug.BuildInfo{Main: debug.Module{Version: "v0.0.0-20261201120000-0123456789ab+dirty"},
+			Settings: vcs("vcs.revision", rev, "vcs.time", "2026-12-01T12:00:00Z", "vcs.modified", "true")}, "v0.0.0-20261201120000-0123456789ab+dirty"},
+		{"checkout, devel", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"},
+			Settings: vcs("vcs.revision", rev, "vcs.time", "2026-12-01T12:00:00Z", "vcs.modified", "false")}, "devel 0123456789ab 2026-12-01T12:00:00Z"},
+		{"checkout, modified", &debug.BuildInfo{Main: debug.Module{Version: "(devel)"},
+			Settings: vcs("vcs.revision", rev, "vcs.time", "2026-12-01T12:00:00Z", "vcs.modified", "true")}, "devel 0123456789ab 2026-12-01T12:00:00Z (modified)"},
+		{"no vcs", &debug.BuildInfo{GoVersion: "go1.26.7", Main: debug.Module{Version: "(devel)"}}, "devel (built from source without VCS information; go1.26.7)"},
+	} {
+		if got := buildVersion(tt.info, true); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
+		}
+	}
+	if got := buildVersion(nil, false); !strings.HasPrefix(got, "unknown") {
+		t.Errorf("no build info: %q", got)
+	}
+	out, _, _ := runCLI(t, "--version")
+	if strings.Contains(out, "(devel)") && !strings.Contains(out, "devel ") {
+		t.Errorf("--version: %q", out)
 	}
 }
 

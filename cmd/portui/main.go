@@ -22,8 +22,8 @@ import (
 	"github.com/portui/portui/internal/sanitize"
 )
 
-// version is set at build time (-ldflags "-X main.version=…"); fang falls
-// back to the module version from the build info.
+// version is set at build time (-ldflags "-X main.version=…"); otherwise
+// it comes from the build info (buildVersion).
 var version = ""
 
 // Exit codes, shared by every command so scripts can rely on them.
@@ -70,7 +70,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}
 	opts := []fang.Option{
 		fang.WithErrorHandler(printError),
-		fang.WithVersion(buildVersion()),
+		fang.WithVersion(buildVersion(debug.ReadBuildInfo())),
 		fang.WithoutManpage(), // ours: manCmd
 	}
 	err := fang.Execute(ctx, root, opts...)
@@ -96,34 +96,48 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 // buildVersion is -X main.version when set, else what the go command
-// stamped: the module version for `go install`, the VCS revision for a
-// build from a checkout.
-func buildVersion() string {
+// stamped in the build info: the module version for `go install …@v1.2.0`
+// or `@latest`, and for a build from a checkout the VCS revision, its
+// commit time and whether the tree had changes. A build with neither
+// (go build -buildvcs=false, or outside a checkout) says so.
+func buildVersion(info *debug.BuildInfo, ok bool) string {
 	if version != "" {
 		return version
 	}
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
+	if !ok || info == nil {
+		return "unknown (no build information)"
 	}
-	v := info.Main.Version
-	rev, dirty := "", false
+	var rev, when string
+	dirty := false
 	for _, s := range info.Settings {
 		switch s.Key {
 		case "vcs.revision":
 			rev = s.Value
+		case "vcs.time":
+			when = s.Value
 		case "vcs.modified":
 			dirty = s.Value == "true"
 		}
 	}
-	if (v == "" || v == "(devel)") && rev != "" {
-		v = "devel-" + rev[:min(12, len(rev))]
-		if dirty {
-			v += "-dirty"
+	v := info.Main.Version
+	if v != "" && v != "(devel)" {
+		// A release, or a pseudo-version the go command derived from the
+		// checkout (v0.0.0-20261201120000-0123456789ab+dirty): it already
+		// names the commit and its time.
+		if rev != "" && !strings.Contains(v, rev[:min(12, len(rev))]) {
+			v += " (" + rev[:min(12, len(rev))] + ")"
 		}
+		return v
 	}
-	if v == "" {
-		v = "(devel)"
+	if rev == "" {
+		return "devel (built from source without VCS information; " + info.GoVersion + ")"
+	}
+	v = "devel " + rev[:min(12, len(rev))]
+	if when != "" {
+		v += " " + when
+	}
+	if dirty {
+		v += " (modified)"
 	}
 	return v
 }
