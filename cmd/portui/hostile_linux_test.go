@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -255,4 +256,42 @@ func stripSGR(s string) string {
 		b.WriteByte(s[i])
 	}
 	return b.String()
+}
+
+// TestNoTerminalQueriesOnErrors: the real binary on a terminal (stdin and
+// stdout a pty) writes nothing but text and SGR for an error or audit's
+// exit 1. fang's error path used to query the terminal's background
+// (OSC 11 and DA1 written to it, the answer read from stdin) to style a
+// message portui prints itself.
+func TestNoTerminalQueriesOnErrors(t *testing.T) {
+	bin := builtBinary(t)
+	for _, args := range [][]string{{"lookup", "nosuchservicezz"}, {"audit", "--range", "1-x"}, {"lookup", "22", "--nope"}} {
+		m, s := openPTY(t)
+		done := make(chan []byte)
+		go func() {
+			var b bytes.Buffer
+			_, _ = io.Copy(&b, m)
+			done <- b.Bytes()
+		}()
+		cmd := exec.Command(bin, args...)
+		cmd.Env = append(os.Environ(), "XDG_DATA_HOME="+t.TempDir(), "TERM=xterm-256color")
+		cmd.Stdin, cmd.Stdout, cmd.Stderr = s, s, s
+		err := cmd.Run()
+		s.Close()
+		var out []byte
+		select {
+		case out = <-done:
+		case <-time.After(10 * time.Second):
+			t.Fatal("pty reader did not finish")
+		}
+		m.Close()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+			t.Errorf("%q: %v, want exit 2", args, err)
+		}
+		checkOnlyOwnControls(t, fmt.Sprintf("%q on a terminal", args), out, true)
+		if !bytes.HasPrefix(out, []byte("portui: ")) {
+			t.Errorf("%q: %q", args, out)
+		}
+	}
 }

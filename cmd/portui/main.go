@@ -68,6 +68,9 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 			c.SetOut(app.stdout)
 		}
 	}
+	root.InitDefaultHelpCmd()
+	var failed error
+	captureErrors(root, &failed)
 	opts := []fang.Option{
 		fang.WithErrorHandler(printError),
 		fang.WithVersion(buildVersion(debug.ReadBuildInfo())),
@@ -76,6 +79,10 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	err := fang.Execute(ctx, root, opts...)
 	if ferr := help.Flush(); err == nil && ferr != nil {
 		err = ferr
+	}
+	if err == nil && failed != nil {
+		err = failed
+		printError(stderr, fang.Styles{}, err)
 	}
 	if err == nil && app.stdout.err != nil {
 		// Written by something that does not report errors (cobra's help,
@@ -169,6 +176,49 @@ func printError(w io.Writer, _ fang.Styles, err error) {
 	}
 	msg = strings.ReplaceAll(strings.TrimSpace(msg), "\n", "; ")
 	_, _ = fmt.Fprintln(w, "portui: "+sanitize.Line(msg))
+}
+
+// captureErrors keeps the errors of c and its subcommands (bad
+// arguments, bad flags, failures) from fang: run prints them. fang's
+// error path asks the terminal for its background colour (OSC 11 and DA1
+// written to the terminal, the answer read from stdin, up to seconds when
+// the terminal does not answer) on every error, audit's exit 1 included,
+// only to style a message printError writes plain.
+func captureErrors(c *cobra.Command, failed *error) {
+	keep := func(err error) {
+		if *failed == nil {
+			*failed = err
+		}
+	}
+	if args := c.Args; args != nil {
+		c.Args = func(cmd *cobra.Command, a []string) error {
+			if err := args(cmd, a); err != nil {
+				keep(err)
+			}
+			return nil
+		}
+	}
+	if runE := c.RunE; runE != nil {
+		c.RunE = func(cmd *cobra.Command, a []string) error {
+			if *failed != nil {
+				return nil // the arguments were refused
+			}
+			if err := runE(cmd, a); err != nil {
+				keep(err)
+			}
+			return nil
+		}
+	}
+	if c.Parent() == nil {
+		// Inherited by every subcommand.
+		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+			keep(usageErr(err))
+			return nil
+		})
+	}
+	for _, sub := range c.Commands() {
+		captureErrors(sub, failed)
+	}
 }
 
 // tidyHelp makes every command's Long text read well in --help and in
