@@ -2,16 +2,24 @@ package main
 
 import (
 	"io"
+	"os"
+
+	"github.com/charmbracelet/colorprofile"
 
 	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/registry/store"
+	"github.com/portui/portui/internal/report"
+	"github.com/portui/portui/internal/sanitize"
 )
 
 // app holds what the commands share: the standard streams and the
 // registry, opened once on first use.
 type app struct {
-	stdin          io.Reader
-	stdout, stderr io.Writer
+	stdin io.Reader
+	// stdout is where every command writes (through out for styled text):
+	// it keeps the first write error, which fails the command (exit 2).
+	stdout *outStream
+	stderr io.Writer
 
 	registryFile string // --registry: use this registry.json instead
 
@@ -20,19 +28,81 @@ type app struct {
 }
 
 func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
-	return &app{stdin: stdin, stdout: stdout, stderr: stderr}
+	return &app{stdin: stdin, stdout: newOutStream(stdout, os.Environ()), stderr: stderr}
 }
 
+// registry opens the registry once. The strings of the Info it returns
+// (paths, the file's date and name) come from the command line and the
+// registry file: they are neutralised here, where they enter.
 func (a *app) registry() (*registry.Registry, store.Info, error) {
 	if a.reg == nil {
 		reg, info, err := store.Open(a.registryFile)
 		if err != nil {
 			return nil, info, err
 		}
+		info.Kind, info.Path, info.Updated = sanitize.Line(info.Kind), sanitize.Line(info.Path), sanitize.Line(info.Updated)
+		info.Source.Format, info.Source.File = sanitize.Line(info.Source.Format), sanitize.Line(info.Source.File)
+		info.Source.SHA256 = sanitize.Line(info.Source.SHA256)
 		a.reg, a.regInfo = reg, info
 	}
 	return a.reg, a.regInfo, nil
 }
+
+// out is stdout adapted to the terminal: styled text keeps its colour on
+// a terminal, loses it under NO_COLOR, and is plain text when piped.
+func (a *app) out() io.Writer { return colorWriter(a.stdout) }
+
+// emit writes doc in format f. A failed write is the command's error.
+func (a *app) emit(f report.Format, doc report.Document) error {
+	if err := f.Write(a.out(), report.DefaultStyles(), doc); err != nil {
+		return writeErr(err)
+	}
+	return nil
+}
+
+// outStream is stdout as the commands see it. It remembers the first
+// write error (later writes fail at once, so a command stops producing
+// output), and it still looks like the terminal it writes to, so colour
+// detection (here and in fang's help) sees the real file descriptor.
+type outStream struct {
+	w       io.Writer
+	profile colorprofile.Profile
+	err     error
+}
+
+func newOutStream(w io.Writer, environ []string) *outStream {
+	return &outStream{w: w, profile: colorprofile.Detect(w, environ)}
+}
+
+func (o *outStream) Write(p []byte) (int, error) {
+	if o.err != nil {
+		return 0, o.err
+	}
+	n, err := o.w.Write(p)
+	if err != nil {
+		o.err = err
+	}
+	return n, err
+}
+
+// Fd is the descriptor of the underlying file (for terminal detection);
+// an invalid one when stdout is not a file.
+func (o *outStream) Fd() uintptr {
+	if f, ok := o.w.(interface{ Fd() uintptr }); ok {
+		return f.Fd()
+	}
+	return ^uintptr(0)
+}
+
+// Read and Close complete term.File, which colour detection asks for.
+func (o *outStream) Read([]byte) (int, error) { return 0, io.EOF }
+
+// Close does nothing: the caller owns stdout.
+func (o *outStream) Close() error { return nil }
+
+// Profile is the colour profile of the terminal (colorprofile.NoTTY when
+// piped).
+func (o *outStream) Profile() colorprofile.Profile { return o.profile }
 
 // usageErr marks bad input: exit code 2 and a one-line message.
 func usageErr(err error) error { return &exitErr{code: exitError, err: err} }

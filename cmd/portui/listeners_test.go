@@ -22,6 +22,7 @@ type listenersOut struct {
 	Listeners []struct {
 		Proto     string `json:"proto"`
 		Address   string `json:"address"`
+		Interface string `json:"interface"`
 		Port      int    `json:"port"`
 		Scope     string `json:"scope"`
 		DualStack bool   `json:"dual_stack"`

@@ -2,7 +2,7 @@
 // registry and against what is listening on this machine right now.
 //
 // `portui` alone opens the explorer (a terminal UI); the subcommands
-// (lookup, listeners, audit, registry) serve scripts.
+// (lookup, search, listeners, audit, registry) serve scripts.
 package main
 
 import (
@@ -17,17 +17,20 @@ import (
 	"syscall"
 
 	"charm.land/fang/v2"
+	"github.com/spf13/cobra"
+
+	"github.com/portui/portui/internal/sanitize"
 )
 
-// version is set at build time (-ldflags "-X main.version=…"); fang falls
-// back to the module version from the build info.
+// version is set at build time (-ldflags "-X main.version=…"); otherwise
+// it comes from the build info (buildVersion).
 var version = ""
 
 // Exit codes, shared by every command so scripts can rely on them.
 const (
 	exitOK       = 0
 	exitFindings = 1 // audit found something worth a look
-	exitError    = 2 // bad input or a failure
+	exitError    = 2 // bad input or a failure, a failed write included
 )
 
 func main() {
@@ -39,17 +42,58 @@ func main() {
 
 // run executes one command line; it is main without the process, so tests
 // can drive every command in-process.
+//
+// Output that cannot be written fails the command: exit 2 and one line on
+// stderr, whichever printer hit it (help and version included, which
+// cobra writes without looking at errors). A closed pipe (`| head -1`) is
+// the exception the Unix convention makes: on a pipe whose reader has
+// gone, the write raises SIGPIPE and portui ends quietly by that signal
+// (status 141 in the shell), as cat and ls do. (Go's runtime does so for
+// stdout even when the parent ignored SIGPIPE; were a write to return
+// EPIPE instead, printError stays silent and the exit status is 2.)
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdin, stdout, stderr)
 	root := app.rootCmd()
+	root.AddCommand(app.searchCmd(), app.manCmd())
+	tidyHelp(root)
+	help := newHelpWriter(app.stdout)
 	root.SetArgs(args)
 	root.SetIn(stdin)
-	root.SetOut(stdout)
+	root.SetOut(help)
 	root.SetErr(stderr)
-	opts := []fang.Option{fang.WithErrorHandler(printError), fang.WithVersion(buildVersion())}
+	// Completion scripts go out byte for byte, not through the help filter.
+	root.InitDefaultCompletionCmd()
+	for _, c := range root.Commands() {
+		if c.Name() == "completion" {
+			c.SetOut(app.stdout)
+		}
+	}
+	root.InitDefaultHelpCmd()
+	var failed error
+	captureErrors(root, &failed)
+	opts := []fang.Option{
+		fang.WithErrorHandler(printError),
+		fang.WithVersion(buildVersion(debug.ReadBuildInfo())),
+		fang.WithoutManpage(), // ours: manCmd
+	}
 	err := fang.Execute(ctx, root, opts...)
+	if ferr := help.Flush(); err == nil && ferr != nil {
+		err = ferr
+	}
+	if err == nil && failed != nil {
+		err = failed
+		printError(stderr, fang.Styles{}, err)
+	}
+	if err == nil && app.stdout.err != nil {
+		// Written by something that does not report errors (cobra's help,
+		// --version): report it here.
+		err = writeErr(app.stdout.err)
+		printError(stderr, fang.Styles{}, err)
+	}
 	var ee *exitErr
 	switch {
+	case app.stdout.err != nil:
+		return exitError
 	case err == nil:
 		return exitOK
 	case errors.As(err, &ee):
@@ -59,34 +103,48 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 }
 
 // buildVersion is -X main.version when set, else what the go command
-// stamped: the module version for `go install`, the VCS revision for a
-// build from a checkout.
-func buildVersion() string {
+// stamped in the build info: the module version for `go install …@v1.2.0`
+// or `@latest`, and for a build from a checkout the VCS revision, its
+// commit time and whether the tree had changes. A build with neither
+// (go build -buildvcs=false, or outside a checkout) says so.
+func buildVersion(info *debug.BuildInfo, ok bool) string {
 	if version != "" {
 		return version
 	}
-	info, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "unknown"
+	if !ok || info == nil {
+		return "unknown (no build information)"
 	}
-	v := info.Main.Version
-	rev, dirty := "", false
+	var rev, when string
+	dirty := false
 	for _, s := range info.Settings {
 		switch s.Key {
 		case "vcs.revision":
 			rev = s.Value
+		case "vcs.time":
+			when = s.Value
 		case "vcs.modified":
 			dirty = s.Value == "true"
 		}
 	}
-	if (v == "" || v == "(devel)") && rev != "" {
-		v = "devel-" + rev[:min(12, len(rev))]
-		if dirty {
-			v += "-dirty"
+	v := info.Main.Version
+	if v != "" && v != "(devel)" {
+		// A release, or a pseudo-version the go command derived from the
+		// checkout (v0.0.0-20261201120000-0123456789ab+dirty): it already
+		// names the commit and its time.
+		if rev != "" && !strings.Contains(v, rev[:min(12, len(rev))]) {
+			v += " (" + rev[:min(12, len(rev))] + ")"
 		}
+		return v
 	}
-	if v == "" {
-		v = "(devel)"
+	if rev == "" {
+		return "devel (built from source without VCS information; " + info.GoVersion + ")"
+	}
+	v = "devel " + rev[:min(12, len(rev))]
+	if when != "" {
+		v += " " + when
+	}
+	if dirty {
+		v += " (modified)"
 	}
 	return v
 }
@@ -107,12 +165,90 @@ func (e *exitErr) Error() string {
 
 func (e *exitErr) Unwrap() error { return e.err }
 
-// printError writes one line on stderr: the brief's rule for bad input.
+// printError writes one line on stderr: the rule for bad input and
+// failures. The message may quote input (a path, a name from the
+// registry): it is neutralised again here, the last stop before the
+// terminal. A closed pipe is not reported (see run).
 func printError(w io.Writer, _ fang.Styles, err error) {
 	msg := err.Error()
-	if msg == "" {
+	if msg == "" || isEPIPE(err) {
 		return
 	}
 	msg = strings.ReplaceAll(strings.TrimSpace(msg), "\n", "; ")
-	fmt.Fprintln(w, "portui: "+msg)
+	_, _ = fmt.Fprintln(w, "portui: "+sanitize.Line(msg))
+}
+
+// captureErrors keeps the errors of c and its subcommands (bad
+// arguments, bad flags, failures) from fang: run prints them. fang's
+// error path asks the terminal for its background colour (OSC 11 and DA1
+// written to the terminal, the answer read from stdin, up to seconds when
+// the terminal does not answer) on every error, audit's exit 1 included,
+// only to style a message printError writes plain.
+func captureErrors(c *cobra.Command, failed *error) {
+	keep := func(err error) {
+		if *failed == nil {
+			*failed = err
+		}
+	}
+	if args := c.Args; args != nil {
+		c.Args = func(cmd *cobra.Command, a []string) error {
+			if err := args(cmd, a); err != nil {
+				keep(err)
+			}
+			return nil
+		}
+	}
+	if runE := c.RunE; runE != nil {
+		c.RunE = func(cmd *cobra.Command, a []string) error {
+			if *failed != nil {
+				return nil // the arguments were refused
+			}
+			if err := runE(cmd, a); err != nil {
+				keep(err)
+			}
+			return nil
+		}
+	}
+	if c.Parent() == nil {
+		// Inherited by every subcommand.
+		c.SetFlagErrorFunc(func(_ *cobra.Command, err error) error {
+			keep(usageErr(err))
+			return nil
+		})
+	}
+	for _, sub := range c.Commands() {
+		captureErrors(sub, failed)
+	}
+}
+
+// tidyHelp makes every command's Long text read well in --help and in
+// the man page: a source line break inside a paragraph is a space (fang
+// and the man page reflow paragraphs to the width at hand), a blank line
+// separates paragraphs, and a line that starts with a space or a list
+// marker keeps its own line.
+func tidyHelp(c *cobra.Command) {
+	c.Long = reflow(c.Long)
+	for _, sub := range c.Commands() {
+		tidyHelp(sub)
+	}
+}
+
+func reflow(s string) string {
+	paras := strings.Split(strings.TrimSpace(s), "\n\n")
+	for i, p := range paras {
+		lines := strings.Split(p, "\n")
+		var b strings.Builder
+		for j, l := range lines {
+			switch {
+			case j == 0:
+			case strings.HasPrefix(l, " "), strings.HasPrefix(l, "- "), strings.HasPrefix(l, "* "):
+				b.WriteByte('\n')
+			default:
+				b.WriteByte(' ')
+			}
+			b.WriteString(strings.TrimRight(l, " "))
+		}
+		paras[i] = b.String()
+	}
+	return strings.Join(paras, "\n\n")
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"os"
 	"time"
 
 	"github.com/charmbracelet/x/term"
@@ -29,22 +28,26 @@ func (a *app) rootCmd() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "portui",
 		Short: "Explore the well-known ports: IANA's registry and what listens here",
-		Long: "portui shows ports 0–1023 as a grid coloured by IANA assignment status, with the\n" +
-			"processes listening on this machine marked on top. Select a port to see its\n" +
+		Long: "portui shows ports 0–1023 as a grid coloured by IANA assignment status, with the " +
+			"processes listening on this machine marked on top. Select a port to see its " +
 			"registry records, the run of same-status ports it sits in, and who listens on it.\n\n" +
-			"Run without arguments for the explorer; the subcommands serve scripts.",
-		Example: "  portui                      # the explorer\n" +
-			"  portui --port 443           # start on 443\n" +
-			"  portui lookup 326           # what IANA says about 326\n" +
-			"  portui listeners --json     # what listens here, as JSON\n" +
-			"  portui audit                # listeners worth a look (exit 1 if any)",
+			"Run without arguments for the explorer; the subcommands serve scripts. " +
+			"Exit status: 0 fine, 1 audit findings, 2 bad input or a failure (one line on stderr).",
+		Example: "# the explorer, starting on port 443\n" +
+			"portui --port 443\n" +
+			"# what IANA says about 326, and which ports mention kerberos\n" +
+			"portui lookup 326\n" +
+			"portui search kerb\n" +
+			"# what listens here, as JSON; listeners worth a look (exit 1 if any)\n" +
+			"portui listeners --json\n" +
+			"portui audit",
 		Args: exactArgs(0, "no arguments (did you mean `portui lookup`?)"),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts, err := parseTUIFlags(interval, rangeArg, cmd.Flags().Changed("range"), port, cmd.Flags().Changed("port"))
 			if err != nil {
 				return usageErr(err)
 			}
-			if f, ok := a.stdout.(*os.File); !ok || !term.IsTerminal(f.Fd()) {
+			if !term.IsTerminal(a.stdout.Fd()) {
 				return usageErr(errors.New("the explorer needs a terminal; for scripts use `portui lookup`, `portui listeners` or `portui audit`"))
 			}
 			return a.explore(cmd.Context(), opts)

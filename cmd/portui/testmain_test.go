@@ -1,0 +1,68 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+)
+
+// helperEnv makes the test binary a helper process instead of running the
+// tests (see testHelper).
+const helperEnv = "PORTUI_TEST_HELPER"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(helperEnv) != "" {
+		os.Exit(testHelper(os.Getenv(helperEnv)))
+	}
+	code := m.Run()
+	if binDir != "" {
+		os.RemoveAll(binDir)
+	}
+	os.Exit(code)
+}
+
+var (
+	binOnce sync.Once
+	binDir  string
+	binPath string
+	binErr  error
+	noGo    bool
+)
+
+// builtBinary is portui built by the go command, as a user gets it: for
+// tests of what only the real process shows (exit status, signals,
+// writes to real files).
+func builtBinary(t *testing.T) string {
+	t.Helper()
+	binOnce.Do(func() {
+		goTool, err := exec.LookPath("go")
+		if err != nil {
+			noGo, binErr = true, err
+			return
+		}
+		if binDir, binErr = os.MkdirTemp("", "portui-bin-"); binErr != nil {
+			return
+		}
+		binPath = filepath.Join(binDir, "portui")
+		out, err := exec.Command(goTool, "build", "-o", binPath, ".").CombinedOutput()
+		if err != nil {
+			binErr = &buildError{err, string(out)}
+		}
+	})
+	switch {
+	case noGo:
+		t.Skipf("no go command to build portui: %v", binErr)
+	case binErr != nil:
+		t.Fatalf("building portui: %v", binErr)
+	}
+	return binPath
+}
+
+type buildError struct {
+	err error
+	out string
+}
+
+func (e *buildError) Error() string { return e.err.Error() + ": " + e.out }

@@ -1,0 +1,29 @@
+package report
+
+import (
+	"io"
+	"strconv"
+	"testing"
+)
+
+// BenchmarkListenersText renders the listeners table of a small host and
+// of one with 60,000 listeners (S9's load):
+// go test -run x -bench ListenersText ./internal/report/
+func BenchmarkListenersText(b *testing.B) {
+	for _, n := range []int{100, lipglossRows + 1, 60000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			d := ListenersDoc{}
+			for i := range n {
+				d.Listeners = append(d.Listeners, Listener{Proto: "tcp", Address: "127.0.0.1", Port: 1024 + i, Scope: "loopback",
+					UID: 0, User: "root", Processes: []Process{{PID: 4242, Name: "python3"}}, Status: "unassigned", Private: true,
+					endpoint: "127.0.0.1:" + strconv.Itoa(1024+i)})
+			}
+			st := DefaultStyles()
+			for b.Loop() {
+				if err := d.WriteText(io.Discard, st); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,176 @@
+package report
+
+import (
+	"strconv"
+
+	"github.com/portui/portui/internal/registry"
+	"github.com/portui/portui/internal/sanitize"
+)
+
+// This file is the presentation of registry data (moved here from the
+// registry package, which keeps types, loading, queries and search):
+// people resolved, references turned into links, every string from the
+// registry file neutralised.
+
+// PortInfo is everything the registry knows about one port: one element
+// of a lookup document's "ports".
+type PortInfo struct {
+	Port          int               `json:"port"`
+	View          string            `json:"view"` // "combined", "tcp only", …
+	Status        string            `json:"status"`
+	StatusByProto map[string]string `json:"status_by_proto"`
+	Class         ClassInfo         `json:"class"`
+	Run           RunInfo           `json:"run"`
+	Records       []RecordInfo      `json:"records"`
+	Previous      map[string]int    `json:"previous"` // status → nearest port below with it
+	Next          map[string]int    `json:"next"`     // status → nearest port above with it
+}
+
+// ClassInfo is a port's range class (RFC 6335).
+type ClassInfo struct {
+	Name    string `json:"name"`
+	Title   string `json:"title"`
+	Lo      int    `json:"lo"`
+	Hi      int    `json:"hi"`
+	Explain string `json:"explain"`
+}
+
+// RunInfo is the maximal block of consecutive ports with a port's status.
+type RunInfo struct {
+	Lo     int    `json:"lo"`
+	Hi     int    `json:"hi"`
+	Status string `json:"status"`
+	Length int    `json:"length"`
+}
+
+// RecordInfo is a registry record with its people and references resolved.
+type RecordInfo struct {
+	Service      string       `json:"service,omitempty"`
+	Proto        string       `json:"proto,omitempty"` // "" = every transport
+	Ports        string       `json:"ports,omitempty"` // "22" or "325-332"; "" = no port (DNS-SD)
+	Status       string       `json:"status"`
+	Description  string       `json:"description,omitempty"`
+	Assignee     []PersonInfo `json:"assignee,omitempty"`
+	Contact      []PersonInfo `json:"contact,omitempty"`
+	RFCs         []RefInfo    `json:"rfcs,omitempty"`
+	Drafts       []RefInfo    `json:"drafts,omitempty"`
+	URIs         []string     `json:"uris,omitempty"`
+	Texts        []string     `json:"texts,omitempty"`
+	Registered   string       `json:"registered,omitempty"`
+	Modified     string       `json:"modified,omitempty"`
+	Note         string       `json:"note,omitempty"`
+	Unauthorized string       `json:"unauthorized,omitempty"`
+	ServiceCode  string       `json:"service_code,omitempty"`
+}
+
+// PersonInfo is a resolved person reference.
+type PersonInfo struct {
+	ID      string `json:"id"`
+	Display string `json:"display"`
+	Name    string `json:"name,omitempty"`
+	Org     string `json:"org,omitempty"`
+	URI     string `json:"uri,omitempty"` // mailto: with '@' restored, or https:
+}
+
+// RefInfo is an RFC or draft reference with its link.
+type RefInfo struct {
+	ID  string `json:"id"` // "RFC 4251", "draft-ietf-…"
+	URL string `json:"url"`
+}
+
+// DescribePort gathers PortInfo for port under view v: with a transport
+// view, status, run and neighbours are that transport's, and only its
+// records (and those for every transport) are listed.
+func DescribePort(reg *registry.Registry, port int, v registry.View) (PortInfo, error) {
+	port = max(0, min(registry.MaxPort, port))
+	all, err := reg.RecordsAt(port)
+	if err != nil {
+		return PortInfo{}, err
+	}
+	run := reg.RunAt(port, v)
+	c := registry.ClassOf(port)
+	info := PortInfo{
+		Port:          port,
+		View:          v.String(),
+		Status:        reg.Status(port, v).String(),
+		StatusByProto: make(map[string]string, len(registry.Protocols)),
+		Class:         ClassInfo{c.Name, c.Title, c.Lo, c.Hi, c.Explain},
+		Run:           RunInfo{run.Lo, run.Hi, run.Status.String(), run.Len()},
+		Records:       []RecordInfo{},
+		Previous:      map[string]int{},
+		Next:          map[string]int{},
+	}
+	for _, p := range registry.Protocols {
+		pv, _ := registry.ViewOf(p)
+		info.StatusByProto[p] = reg.Status(port, pv).String()
+	}
+	for i := range all {
+		if all[i].Covers(port, v.Proto()) {
+			info.Records = append(info.Records, DescribeRecord(reg, &all[i]))
+		}
+	}
+	for _, st := range registry.Statuses {
+		if p, ok := reg.Nearest(port, st, v, -1); ok {
+			info.Previous[st.String()] = p
+		}
+		if p, ok := reg.Nearest(port, st, v, +1); ok {
+			info.Next[st.String()] = p
+		}
+	}
+	return info, nil
+}
+
+// DescribeRecord resolves one record's people and references. Every
+// string of the record is neutralised: one-line fields with
+// sanitize.Line, the description and note (which may hold line breaks)
+// with sanitize.Text.
+func DescribeRecord(reg *registry.Registry, rec *registry.Record) RecordInfo {
+	ri := RecordInfo{
+		Service:      sanitize.Line(rec.Name),
+		Proto:        sanitize.Line(rec.Proto),
+		Ports:        rec.Ports(),
+		Status:       rec.Status().String(),
+		Description:  sanitize.Text(rec.Description),
+		Assignee:     people(reg, rec.Assignee),
+		Contact:      people(reg, rec.Contact),
+		URIs:         lines(rec.URIs),
+		Texts:        lines(rec.Texts),
+		Registered:   sanitize.Line(rec.Registered),
+		Modified:     sanitize.Line(rec.Modified),
+		Note:         sanitize.Text(rec.Note),
+		Unauthorized: sanitize.Line(rec.Unauthorized),
+		ServiceCode:  sanitize.Line(rec.ServiceCode),
+	}
+	for _, n := range rec.RFCs {
+		ri.RFCs = append(ri.RFCs, RefInfo{ID: "RFC " + strconv.Itoa(n), URL: registry.RFCURL(n)})
+	}
+	for _, d := range rec.Drafts {
+		ri.Drafts = append(ri.Drafts, RefInfo{ID: sanitize.Line(d), URL: sanitize.Line(registry.DraftURL(d))})
+	}
+	return ri
+}
+
+func people(reg *registry.Registry, ids []string) []PersonInfo {
+	var out []PersonInfo
+	for _, id := range ids {
+		p, _ := reg.Person(id)
+		out = append(out, PersonInfo{
+			ID: sanitize.Line(id), Display: sanitize.Line(p.Display(id)),
+			Name: sanitize.Line(p.Name), Org: sanitize.Line(p.Org), URI: sanitize.Line(p.Contact()),
+		})
+	}
+	return out
+}
+
+// lines neutralises a list of one-line strings into a new slice (the
+// registry's own slice is shared and must not change).
+func lines(ss []string) []string {
+	if len(ss) == 0 {
+		return nil
+	}
+	out := make([]string, len(ss))
+	for i, s := range ss {
+		out[i] = sanitize.Line(s)
+	}
+	return out
+}

@@ -1,0 +1,110 @@
+// Package report is portui's output layer for the command line: the named
+// schema types of every --json document (pinned to docs/json.md by a
+// test), the builders that fill them from the registry and from an
+// annotated listener snapshot, and their renderings in every format.
+//
+// A command builds one Document and hands it to a Format. Formats are a
+// table (Formats): text for people, JSON for scripts; a new format
+// (Prometheus text exposition, NDJSON) is one entry there plus, where the
+// document needs a different shape, an optional interface its documents
+// implement. A document that has no form in a format is refused with
+// ErrUnsupported rather than written half.
+//
+// Text is safe by construction: every string that came from outside
+// (process names, command lines, user and interface names, registry text,
+// file paths) is neutralised with sanitize.Line or sanitize.Text when a
+// document is built, even if the scanner or the registry did so already
+// (the functions are idempotent), and JSON escapes C1 controls and
+// bidirectional formatting characters as \uXXXX. The only control
+// sequences the text renderings emit are the SGR sequences of Styles.
+package report
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+)
+
+// Document is one command's output: it names its schema and renders
+// itself for people. Its JSON form is the value itself (WriteJSON).
+type Document interface {
+	// Schema is the document's "schema" string, e.g. "portui.listeners/v1".
+	Schema() string
+	// WriteText writes the human form to w, styled with st. It returns the
+	// first write error.
+	WriteText(w io.Writer, st Styles) error
+}
+
+// Format is one way to write documents.
+type Format struct {
+	Name  string // the --format value
+	Usage string // one line for --help
+	// Write renders doc on w. Styles apply only to formats for people.
+	Write func(w io.Writer, st Styles, doc Document) error
+}
+
+// ErrUnsupported is returned by a Format for a document it has no form for.
+var ErrUnsupported = errors.New("format not available for this command")
+
+// Formats are every output format, the default first. Adding one here is
+// all a command needs to offer it (see the package documentation).
+var Formats = []Format{
+	{Name: "text", Usage: "for people: tables and pages", Write: func(w io.Writer, st Styles, doc Document) error {
+		return doc.WriteText(w, st)
+	}},
+	{Name: "json", Usage: "one JSON document, schemas in docs/json.md", Write: func(w io.Writer, _ Styles, doc Document) error {
+		return WriteJSON(w, doc)
+	}},
+}
+
+// FormatNames lists the names of Formats, in order.
+func FormatNames() []string {
+	out := make([]string, len(Formats))
+	for i, f := range Formats {
+		out[i] = f.Name
+	}
+	return out
+}
+
+// LookupFormat returns the format called name (case-insensitive).
+func LookupFormat(name string) (Format, error) {
+	name = strings.ToLower(strings.TrimSpace(name))
+	if i := slices.IndexFunc(Formats, func(f Format) bool { return f.Name == name }); i >= 0 {
+		return Formats[i], nil
+	}
+	return Format{}, fmt.Errorf("unknown format %q: want %s", name, strings.Join(FormatNames(), " or "))
+}
+
+// printer writes formatted text and keeps the first error, so a renderer
+// can write line after line and check once.
+type printer struct {
+	w   io.Writer
+	err error
+}
+
+func (p *printer) printf(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format, args...)
+	}
+}
+
+// line writes the parts and a newline.
+func (p *printer) line(parts ...string) {
+	if p.err == nil {
+		_, p.err = io.WriteString(p.w, strings.Join(parts, "")+"\n")
+	}
+}
+
+// block writes s, which holds whole lines (a table), and a newline if s
+// does not end in one.
+func (p *printer) block(s string) {
+	if s == "" || p.err != nil {
+		return
+	}
+	if !strings.HasSuffix(s, "\n") {
+		s += "\n"
+	}
+	_, p.err = io.WriteString(p.w, s)
+}

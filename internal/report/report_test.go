@@ -1,0 +1,224 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"github.com/portui/portui/internal/sanitize"
+)
+
+// TestWriteJSONEscapesC1AndBidi: a string holding C1 controls and bidi
+// overrides (one that slipped past sanitisation) comes out as \u escapes
+// and decodes back to itself. encoding/json alone writes them raw.
+func TestWriteJSONEscapesC1AndBidi(t *testing.T) {
+	in := map[string]string{"name": "a\u009b31mb\u202ec\u2066d\u061ce\u200ff\u0085g\u2028h\x1bi名"}
+	var raw bytes.Buffer
+	if err := json.NewEncoder(&raw).Encode(in); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(raw.String(), "\u009b") {
+		t.Fatal("encoding/json escapes C1 itself now: this test no longer shows anything")
+	}
+	var out bytes.Buffer
+	if err := WriteJSON(&out, in); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	for _, want := range []string{`\u009b`, `\u202e`, `\u2066`, `\u061c`, `\u200f`, `\u0085`, `\u2028`, `\u001b`, "名"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("output lacks %s: %s", want, s)
+		}
+	}
+	for _, r := range s {
+		if r >= 0x80 && !sanitize.IsClean(string(r)) {
+			t.Errorf("raw %U in the output: %q", r, s)
+		}
+	}
+	var back map[string]string
+	if err := json.Unmarshal(out.Bytes(), &back); err != nil || back["name"] != in["name"] {
+		t.Fatalf("does not decode back: %q %v", back, err)
+	}
+}
+
+// FuzzWriteJSON: whatever the string, the output is valid JSON holding
+// the same value (invalid UTF-8 becomes U+FFFD, as encoding/json does),
+// with no raw character sanitize.Line would escape.
+func FuzzWriteJSON(f *testing.F) {
+	for _, s := range []string{"", "plain", "\u009b", "\u202e\u202c", "\xff\xfe", "😀\u0085", "\x1b]52;c;aGk=\x07"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		var out bytes.Buffer
+		if err := WriteJSON(&out, []string{s}); err != nil {
+			t.Fatal(err)
+		}
+		var back []string
+		if err := json.Unmarshal(out.Bytes(), &back); err != nil {
+			t.Fatalf("invalid JSON %q: %v", out.String(), err)
+		}
+		if want := strings.ToValidUTF8(s, "\uFFFD"); len(back) != 1 || (utf8.ValidString(s) && back[0] != want) {
+			t.Fatalf("decoded %q, want %q", back, want)
+		}
+		if !sanitize.IsCleanText(strings.ReplaceAll(out.String(), "\n", "")) {
+			t.Fatalf("unsafe character in %q", out.String())
+		}
+	})
+}
+
+// TestTableAlignsByDisplayWidth: wide characters take two columns, escapes
+// none; every row's columns start where the header's do, and no line ends
+// in a space.
+func TestTableAlignsByDisplayWidth(t *testing.T) {
+	st := DefaultStyles()
+	out := Table(st, "  ", []string{"A", "NAME", "LAST"}, [][]string{
+		{"1", "名前名前", "x"},
+		{"22", st.Status("assigned"), "yy"},
+		{"333", `\x1b[2K`, ""},
+	})
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 4 {
+		t.Fatalf("%d lines:\n%s", len(lines), out)
+	}
+	col := func(line string, n int) int { // display column where field n starts
+		plain := ansi.Strip(line)
+		fields := strings.Fields(plain)
+		idx := strings.Index(plain, fields[n])
+		return ansi.StringWidth(plain[:idx])
+	}
+	for i, l := range lines {
+		if strings.HasSuffix(ansi.Strip(l), " ") {
+			t.Errorf("line %d ends in a space: %q", i, l)
+		}
+		if i < 3 && (col(l, 1) != col(lines[0], 1) || col(l, 2) != col(lines[0], 2)) {
+			t.Errorf("line %d out of line: %q vs %q", i, ansi.Strip(l), ansi.Strip(lines[0]))
+		}
+	}
+	if !strings.HasPrefix(lines[3], "  333  ") {
+		t.Errorf("indent or gap: %q", lines[3])
+	}
+}
+
+func TestTrimRight(t *testing.T) {
+	for in, want := range map[string]string{
+		"":                        "",
+		"a  ":                     "a",
+		"a \x1b[m":                "a\x1b[m",
+		"\x1b[1ma   \x1b[m  ":     "\x1b[1ma\x1b[m",
+		"term":                    "term",
+		"x \x1b[1m12m":            "x \x1b[1m12m",
+		"   ":                     "",
+		"a\x1b[38;5;2m \x1b[m \t": "a\x1b[38;5;2m \x1b[m \t",
+	} {
+		if got := TrimRight(in); got != want {
+			t.Errorf("TrimRight(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// FuzzTrimRight: the visible text loses only trailing spaces, and the
+// escapes stay in order.
+func FuzzTrimRight(f *testing.F) {
+	for _, s := range []string{"a  ", "\x1b[1ma \x1b[m ", "\x1b[", "m", "\x1b[;m  ", "x\x1b[12"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := TrimRight(s)
+		if strings.HasSuffix(got, " ") {
+			t.Fatalf("%q ends in a space", got)
+		}
+		if strings.ReplaceAll(got, " ", "") != strings.ReplaceAll(s, " ", "") && !strings.HasPrefix(s, got) {
+			t.Fatalf("TrimRight(%q) = %q removed more than spaces", s, got)
+		}
+	})
+}
+
+func TestFormats(t *testing.T) {
+	if _, err := LookupFormat("JSON"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LookupFormat("yaml"); err == nil || !strings.Contains(err.Error(), "text or json") {
+		t.Fatalf("unknown format: %v", err)
+	}
+	doc := RegistryDoc{SchemaID: SchemaRegistry}
+	var b bytes.Buffer
+	for _, f := range Formats {
+		b.Reset()
+		if err := f.Write(&b, DefaultStyles(), doc); err != nil || b.Len() == 0 {
+			t.Errorf("%s: %v, %d bytes", f.Name, err, b.Len())
+		}
+	}
+}
+
+type failWriter struct{ n int }
+
+var errFull = errors.New("no space left on device")
+
+func (w *failWriter) Write(p []byte) (int, error) {
+	if w.n <= 0 {
+		return 0, errFull
+	}
+	w.n--
+	return len(p), nil
+}
+
+// TestTextRenderersReturnWriteErrors: every document's text form reports
+// a failed write, wherever it happens.
+func TestTextRenderersReturnWriteErrors(t *testing.T) {
+	docs := []Document{
+		ListenersDoc{Listeners: []Listener{{Proto: "tcp", Address: "127.0.0.1", Port: 1, Processes: []Process{}}}},
+		ListenersDoc{},
+		AuditDoc{Findings: []Finding{{Kind: "private-use", Message: "m"}}},
+		AuditDoc{},
+		LookupDoc{Ports: []PortInfo{{Port: 1, Records: []RecordInfo{{Service: "s", Description: "d"}}}}, Unbound: []RecordInfo{{Service: "u"}}},
+		SearchDoc{Matches: []SearchMatch{{Port: 1}}, Total: 2},
+		SearchDoc{},
+		RegistryDoc{hint: "h"},
+	}
+	for i, d := range docs {
+		count := &failWriter{n: 1 << 30}
+		if err := d.WriteText(count, DefaultStyles()); err != nil {
+			t.Fatal(err)
+		}
+		writes := 1<<30 - count.n
+		for n := range writes {
+			if err := d.WriteText(&failWriter{n: n}, DefaultStyles()); !errors.Is(err, errFull) {
+				t.Errorf("doc %d (%T): write %d of %d failed, WriteText returned %v", i, d, n+1, writes, err)
+			}
+		}
+	}
+}
+
+// TestAlignRowsIsLipglossLayout: the linear layout long tables use gives
+// the same bytes as lipgloss/table, for plain, wide, styled, escaped and
+// empty cells, ragged rows, with and without headers.
+func TestAlignRowsIsLipglossLayout(t *testing.T) {
+	st := DefaultStyles()
+	cells := []string{"", "a", "tcp", "127.0.0.1:22", "名前", "é", st.Status("assigned"), st.Dim.Render("x y"), `\x1b[2K`, "😀 ok", "  lead", "a  b"}
+	rng := uint32(1)
+	next := func(n int) int { rng = rng*1664525 + 1013904223; return int(rng>>8) % n }
+	for trial := range 300 {
+		var headers []string
+		if trial%3 != 0 {
+			for range 1 + next(5) {
+				headers = append(headers, st.Header.Render(cells[1+next(len(cells)-1)]))
+			}
+		}
+		var rows [][]string
+		for range 1 + next(6) {
+			var r []string
+			for range 1 + next(5) {
+				r = append(r, cells[next(len(cells))])
+			}
+			rows = append(rows, r)
+		}
+		if a, b := lipglossTable("  ", headers, rows), alignRows("  ", headers, rows); a != b {
+			t.Fatalf("headers %q rows %q:\nlipgloss %q\nalign    %q", headers, rows, a, b)
+		}
+	}
+}

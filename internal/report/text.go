@@ -1,0 +1,345 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/portui/portui/internal/audit"
+	"github.com/portui/portui/internal/registry"
+)
+
+// WriteText implements Document: a table like `ss -tulnp`, the address
+// column as ss shows it (0.0.0.0%v0:444 for a socket bound to a device).
+func (d ListenersDoc) WriteText(w io.Writer, st Styles) error {
+	p := &printer{w: w}
+	if len(d.Listeners) == 0 {
+		msg := "No listeners."
+		if d.selection != "" {
+			msg = "No listeners " + d.selection + "."
+		}
+		p.line(st.Dim.Render(msg))
+		return p.err
+	}
+	rows := make([][]string, 0, len(d.Listeners))
+	hidden, why := 0, ""
+	for i := range d.Listeners {
+		l := &d.Listeners[i]
+		status := st.Status(l.Status)
+		if l.Private {
+			status += " · private use"
+		}
+		rows = append(rows, []string{l.Proto, l.endpointText(), scopeLabel(l), dash(l.Service), status, procLabel(l), userLabel(l)})
+		if len(l.Processes) == 0 {
+			if hidden == 0 {
+				why = l.Hidden
+			}
+			hidden++
+		}
+	}
+	p.block(Table(st, "", []string{"PROTO", "LOCAL ADDRESS", "SCOPE", "SERVICE", "STATUS", "PID/PROCESS", "USER"}, rows))
+	if hidden > 0 {
+		p.line()
+		p.line(st.Dim.Render(fmt.Sprintf("%d listener(s) without a visible process: %s", hidden, why)))
+	}
+	return p.err
+}
+
+func (l *Listener) endpointText() string {
+	if l.endpoint != "" {
+		return l.endpoint
+	}
+	// A document decoded or built by hand: the same form from its fields.
+	a := l.Address
+	if strings.Contains(a, ":") {
+		a = "[" + a + "]"
+	}
+	if l.Interface != "" {
+		a += "%" + l.Interface
+	}
+	return a + ":" + strconv.Itoa(l.Port)
+}
+
+func scopeLabel(l *Listener) string {
+	if l.DualStack {
+		return l.Scope + " (v4+v6)"
+	}
+	return l.Scope
+}
+
+func procLabel(l *Listener) string {
+	if len(l.Processes) == 0 {
+		return "-"
+	}
+	parts := make([]string, 0, len(l.Processes))
+	for _, p := range l.Processes {
+		parts = append(parts, strconv.Itoa(p.PID)+"/"+p.Name)
+	}
+	return strings.Join(parts, ",")
+}
+
+func userLabel(l *Listener) string {
+	switch {
+	case l.User != "":
+		return l.User
+	case l.UID >= 0:
+		return "uid " + strconv.Itoa(l.UID)
+	}
+	return "-"
+}
+
+func dash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// WriteText implements Document: findings grouped under their rule's
+// title, each a line naming its address.
+func (d AuditDoc) WriteText(w io.Writer, st Styles) error {
+	p := &printer{w: w}
+	lo, hi := d.Range[0], d.Range[1]
+	if len(d.Findings) == 0 {
+		p.printf("Nothing to report: %d listener(s) on ports %d-%d.\n", d.Listeners, lo, hi)
+		return p.err
+	}
+	for _, r := range audit.Rules {
+		var lines []string
+		for _, f := range d.Findings {
+			if f.Kind == string(r.Kind) {
+				lines = append(lines, "  "+f.Message)
+			}
+		}
+		if len(lines) == 0 {
+			continue
+		}
+		p.line(st.Warn.Render(r.Title), " ", st.Dim.Render(fmt.Sprintf("(%d)", len(lines))))
+		p.line(strings.Join(lines, "\n"))
+		p.line()
+	}
+	p.printf("%d finding(s) among %d listener(s) on ports %d-%d.\n", len(d.Findings), d.Listeners, lo, hi)
+	return p.err
+}
+
+// WriteText implements Document: a reference page for one port, a table
+// for several, then the records registered without a port.
+func (d LookupDoc) WriteText(w io.Writer, st Styles) error {
+	p := &printer{w: w}
+	switch {
+	case len(d.Ports) == 1:
+		d.writePortPage(p, d.Ports[0], st)
+	case len(d.Ports) > 1:
+		if d.byName {
+			p.line(st.Title.Render(d.Query), fmt.Sprintf(" is registered on %d ports:", len(d.Ports)))
+			p.line()
+		}
+		writePortTable(p, d.Ports, st)
+	}
+	if len(d.Unbound) > 0 {
+		if len(d.Ports) > 0 {
+			p.line()
+		}
+		p.line(st.Title.Render("Registered without a port"), st.Dim.Render(" (service name only, e.g. for DNS-SD)"))
+		for _, ri := range d.Unbound {
+			writeRecord(p, ri, st)
+		}
+	}
+	return p.err
+}
+
+func (d LookupDoc) writePortPage(p *printer, pi PortInfo, st Styles) {
+	p.line(st.Title.Render(fmt.Sprintf("Port %d", pi.Port)), "  ", st.Status(pi.Status), "  ",
+		st.Dim.Render(fmt.Sprintf("· %s %d–%d", pi.Class.Title, pi.Class.Lo, pi.Class.Hi)))
+	per := make([]string, 0, len(registry.Protocols))
+	for _, proto := range registry.Protocols {
+		per = append(per, proto+" "+st.Status(pi.StatusByProto[proto]))
+	}
+	p.line("  ", strings.Join(per, " · "))
+	p.line("  ", pi.Class.Title, ": ", pi.Class.Explain)
+	if pi.Status != registry.Assigned.String() {
+		p.line("  ", st.Warn.Render("A listener here is private use: nothing is registered on this port."))
+	}
+	p.line()
+	p.line(runSentence(pi))
+	p.line()
+	if len(pi.Records) == 0 {
+		why := ""
+		if pi.Class.Name == "dynamic" {
+			why = ": IANA never assigns dynamic/private ports"
+		}
+		p.line(st.Dim.Render("No IANA record covers this port" + why + "."))
+	} else {
+		p.line(st.Title.Render("Records"))
+		for _, ri := range pi.Records {
+			writeRecord(p, ri, st)
+		}
+	}
+	p.line()
+	p.line(st.Title.Render("Neighbours"))
+	var rows [][]string
+	for _, s := range registry.Statuses {
+		name := s.String()
+		left, right := "", ""
+		if prev, ok := pi.Previous[name]; ok {
+			left = joinNonEmpty("←", strconv.Itoa(prev), d.services[prev])
+		}
+		if next, ok := pi.Next[name]; ok {
+			right = joinNonEmpty(strconv.Itoa(next), d.services[next], "→")
+		}
+		rows = append(rows, []string{name, left, right})
+	}
+	p.block(Table(st, "  ", nil, rows))
+}
+
+func joinNonEmpty(parts ...string) string {
+	out := parts[:0:0]
+	for _, s := range parts {
+		if s != "" {
+			out = append(out, s)
+		}
+	}
+	return strings.Join(out, " ")
+}
+
+// runSentence is "Ports 325–332: the unassigned run containing 326 (8 ports)."
+func runSentence(pi PortInfo) string {
+	r := pi.Run
+	if r.Lo == r.Hi {
+		return fmt.Sprintf("Port %d stands alone: its neighbours' status differs (a run of 1 %s port).", pi.Port, r.Status)
+	}
+	return fmt.Sprintf("Ports %d–%d: the %s run containing %d (%d ports).", r.Lo, r.Hi, r.Status, pi.Port, r.Length)
+}
+
+func writeRecord(p *printer, ri RecordInfo, st Styles) {
+	name := ri.Service
+	if name == "" {
+		name = "—"
+	}
+	proto := ri.Proto
+	if proto == "" {
+		proto = "all transports"
+	}
+	head := st.Title.Render(fmt.Sprintf("  %s/%s", name, proto))
+	if strings.Contains(ri.Ports, "-") {
+		head += " " + st.Dim.Render("ports "+ri.Ports)
+	}
+	desc := strings.Split(ri.Description, "\n")
+	p.line(TrimRight(head + "  " + st.Status(ri.Status) + "  " + desc[0]))
+	for _, l := range desc[1:] {
+		p.line(TrimRight("      " + l))
+	}
+	field := func(label, value string) {
+		if value == "" {
+			return
+		}
+		lines := strings.Split(value, "\n")
+		p.line("      ", st.Header.Render(fmt.Sprintf("%-12s", label)), " ", lines[0])
+		for _, l := range lines[1:] {
+			p.line(TrimRight("      " + strings.Repeat(" ", 13) + l))
+		}
+	}
+	field("assignee", peopleText(ri.Assignee, st))
+	field("contact", peopleText(ri.Contact, st))
+	var refs []string
+	for _, r := range ri.RFCs {
+		refs = append(refs, r.ID+"  "+st.Link.Render(r.URL))
+	}
+	for _, r := range ri.Drafts {
+		refs = append(refs, r.ID+"  "+st.Link.Render(r.URL))
+	}
+	for _, u := range ri.URIs {
+		refs = append(refs, st.Link.Render(u))
+	}
+	refs = append(refs, ri.Texts...)
+	field("references", strings.Join(refs, "\n"))
+	field("registered", ri.Registered)
+	field("modified", ri.Modified)
+	field("note", ri.Note)
+	if ri.Unauthorized != "" {
+		field("unauthorized", st.Warn.Render(ri.Unauthorized))
+	}
+	field("service code", ri.ServiceCode)
+}
+
+func peopleText(ps []PersonInfo, st Styles) string {
+	out := make([]string, 0, len(ps))
+	for _, p := range ps {
+		s := p.Display
+		if p.Org != "" && p.Org != p.Display {
+			s += " (" + p.Org + ")"
+		}
+		if p.URI != "" {
+			s += " " + st.Link.Render("<"+p.URI+">")
+		}
+		out = append(out, s)
+	}
+	return strings.Join(out, "\n")
+}
+
+func writePortTable(p *printer, ports []PortInfo, st Styles) {
+	rows := make([][]string, 0, len(ports))
+	for _, pi := range ports {
+		svc, desc := "", ""
+		for _, r := range pi.Records {
+			if svc == "" && r.Service != "" {
+				svc = r.Service
+			}
+			if desc == "" && r.Description != "" {
+				desc, _, _ = strings.Cut(r.Description, "\n")
+			}
+		}
+		run := strconv.Itoa(pi.Run.Lo)
+		if pi.Run.Length > 1 {
+			run += "–" + strconv.Itoa(pi.Run.Hi)
+		}
+		rows = append(rows, []string{
+			fmt.Sprintf("%5d", pi.Port), st.Status(pi.Status), st.Status(pi.StatusByProto["tcp"]),
+			st.Status(pi.StatusByProto["udp"]), st.Dim.Render(run), svc, desc,
+		})
+	}
+	p.block(Table(st, "", []string{" PORT", "STATUS", "TCP", "UDP", "RUN", "SERVICE", "DESCRIPTION"}, rows))
+}
+
+// WriteText implements Document: the matches as a table, best first.
+func (d SearchDoc) WriteText(w io.Writer, st Styles) error {
+	p := &printer{w: w}
+	if len(d.Matches) == 0 {
+		p.line(st.Dim.Render(fmt.Sprintf("No port matches %q.", d.Query)))
+		return p.err
+	}
+	rows := make([][]string, 0, len(d.Matches))
+	for _, m := range d.Matches {
+		rows = append(rows, []string{fmt.Sprintf("%5d", m.Port), dash(m.Service), st.Status(m.Status), m.Match, m.Description})
+	}
+	p.block(Table(st, "", []string{" PORT", "SERVICE", "STATUS", "MATCH", "DESCRIPTION"}, rows))
+	if more := d.Total - len(d.Matches); more > 0 {
+		p.line(st.Dim.Render(fmt.Sprintf("%d more: --limit 0 lists all %d.", more, d.Total)))
+	}
+	return p.err
+}
+
+// WriteText implements Document.
+func (d RegistryDoc) WriteText(w io.Writer, st Styles) error {
+	p := &printer{w: w}
+	where := "embedded in this binary"
+	if d.Path != "" {
+		where = d.Path
+	}
+	rows := [][]string{
+		{"active", d.Kind + " (" + where + ")"},
+		{"IANA date", d.Updated},
+		{"records", strconv.Itoa(d.Records)},
+		{"source", d.File + " (" + d.Format + ")"},
+		{"sha256", d.SHA256},
+	}
+	for _, r := range rows {
+		r[0] = st.Header.Render(r[0])
+	}
+	p.block(Table(st, "", nil, rows))
+	if d.hint != "" {
+		p.line(st.Dim.Render(d.hint))
+	}
+	return p.err
+}
