@@ -30,6 +30,7 @@ func Convert(name string, raw []byte) (*Data, error) {
 	}
 	sum := sha256.Sum256(raw)
 	data.Source = Source{Format: format, File: filepath.Base(name), SHA256: hex.EncodeToString(sum[:])}
+	data.Source.neutralise()
 	return data, nil
 }
 
@@ -122,6 +123,7 @@ func UnmarshalData(b []byte) (*Data, error) {
 	if len(d.Records) == 0 {
 		return nil, fmt.Errorf("registry file holds no records")
 	}
+	d.neutralise()
 	for i := range d.Records {
 		r := &d.Records[i]
 		if err := checkRange(r.Lo, r.Hi); err != nil {

@@ -7,6 +7,7 @@ import (
 
 	"github.com/portui/portui/assets"
 	"github.com/portui/portui/internal/registry"
+	"github.com/portui/portui/internal/sanitize"
 )
 
 // The readers take files users hand to `portui registry update`: any input
@@ -27,6 +28,7 @@ func FuzzParseXML(f *testing.F) {
 		if err != nil {
 			return
 		}
+		assertCleanData(t, "ParseXML", d)
 		roundTrip(t, d)
 	})
 }
@@ -41,6 +43,7 @@ func FuzzParseCSV(f *testing.F) {
 		if err != nil {
 			return
 		}
+		assertCleanData(t, "ParseCSV", d)
 		roundTrip(t, d)
 	})
 }
@@ -49,13 +52,36 @@ func FuzzLoad(f *testing.F) {
 	f.Add(assets.RegistryJSON[:2000])
 	f.Add([]byte(`{"schema":1,"updated":"x","source":{},"index":[22,22,5],` + "\n" + `"records":[` + "\n" + `{"name":"ssh","lo":22,"hi":22}` + "\n" + `],` + "\n" + `"people":{` + "\n" + `"a":{"name":"A"}` + "\n}}\n"))
 	f.Add([]byte(`{"schema":1,"records":[{"lo":-1,"hi":-1}]}`))
+	if b, err := registry.Marshal(hostileData()); err == nil {
+		f.Add(b)
+	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		reg, err := registry.Load(in)
 		if err != nil {
 			return
 		}
+		// Nothing Load hands out may carry a control, whatever the file.
+		if !sanitize.IsClean(reg.Updated) {
+			t.Errorf("Updated %q", reg.Updated)
+		}
+		for _, b := range uncleanStrings(reg.Source) {
+			t.Errorf("Source.%s", b)
+		}
 		for i := 0; i < reg.Len(); i++ {
-			_, _ = reg.Record(i)
+			rec, err := reg.Record(i)
+			if err != nil {
+				continue
+			}
+			for _, b := range uncleanStrings(rec) {
+				t.Errorf("record %d %s", i, b)
+			}
+			for _, id := range append(append([]string{}, rec.Assignee...), rec.Contact...) {
+				if p, ok := reg.Person(id); ok {
+					for _, b := range uncleanStrings(p) {
+						t.Errorf("person %q %s", id, b)
+					}
+				}
+			}
 		}
 		_, _ = reg.Person("a")
 		_, _ = reg.Search("a 1", 3)

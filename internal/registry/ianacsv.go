@@ -71,6 +71,7 @@ func ParseCSV(r io.Reader) (*Data, error) {
 	if len(data.Records) == 0 {
 		return nil, errors.New("not an IANA port registry CSV: no records")
 	}
+	data.neutralise()
 	return data, nil
 }
 

@@ -103,6 +103,7 @@ func ParseXML(r io.Reader) (*Data, error) {
 		}
 		data.Records = append(data.Records, rec)
 	}
+	data.neutralise()
 	// Drop people nobody references: the table is large and only the
 	// referenced entries are ever shown.
 	used := make(map[string]bool)
@@ -114,9 +115,9 @@ func ParseXML(r io.Reader) (*Data, error) {
 			used[id] = true
 		}
 	}
-	for id := range people {
+	for id := range data.People {
 		if !used[id] {
-			delete(people, id)
+			delete(data.People, id)
 		}
 	}
 	return data, nil

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"sort"
 	"sync"
+
+	"github.com/portui/portui/internal/sanitize"
 )
 
 // Registry answers questions about ports. It is safe for concurrent use.
@@ -52,7 +54,9 @@ func Load(b []byte) (*Registry, error) {
 }
 
 // New builds a registry from fully decoded data (a conversion, a test).
+// It neutralises d's text in place (see Data.neutralise), as Load does.
 func New(d *Data) (*Registry, error) {
+	d.neutralise()
 	idx := make([]int32, 0, 3*len(d.Records))
 	for i := range d.Records {
 		r := &d.Records[i]
@@ -71,7 +75,8 @@ func build(updated string, src Source, recs recordSource, idx []int32) (*Registr
 	if recs.len() == 0 {
 		return nil, errors.New("registry file holds no records")
 	}
-	r := &Registry{Updated: updated, Source: src, recs: recs, kinds: make([]uint8, recs.len())}
+	src.neutralise()
+	r := &Registry{Updated: sanitize.Line(updated), Source: src, recs: recs, kinds: make([]uint8, recs.len())}
 	for i := range r.kinds {
 		lo, hi, kind := int(idx[3*i]), int(idx[3*i+1]), idx[3*i+2]
 		if err := checkRange(lo, hi); err != nil {
@@ -189,6 +194,7 @@ func (s *lazySource) record(i int) (Record, error) {
 	if err := json.Unmarshal(line, &rec); err != nil {
 		return Record{}, fmt.Errorf("registry file record %d: %w", i+1, err)
 	}
+	rec.neutralise()
 	s.cache.Store(i, rec)
 	return rec, nil
 }
@@ -208,6 +214,7 @@ func (s *lazySource) person(id string) (Person, bool) {
 	if json.Unmarshal(lines[i].line, &p) != nil {
 		return Person{}, false
 	}
+	p.neutralise()
 	return p, true
 }
 
@@ -235,8 +242,9 @@ func indexPeopleLines(b []byte) []peopleLine {
 		if json.Unmarshal(line[:colon+1], &id) != nil {
 			continue
 		}
-		out = append(out, peopleLine{id: id, line: line[colon+2:]})
+		// Ids are neutralised as the records' Assignee and Contact are.
+		out = append(out, peopleLine{id: sanitize.Line(id), line: line[colon+2:]})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	sort.SliceStable(out, func(i, j int) bool { return out[i].id < out[j].id })
 	return out
 }
