@@ -3,6 +3,7 @@ package registry_test
 import (
 	"bytes"
 	"os"
+	"reflect"
 	"testing"
 
 	"github.com/portui/portui/assets"
@@ -38,6 +39,8 @@ func FuzzParseCSV(f *testing.F) {
 	f.Add(sample)
 	f.Add([]byte("Service Name,Port Number,Transport Protocol,Description\nx,1-2,tcp,\"quoted\"\"\"\n"))
 	f.Add([]byte("Service Name,Port Number,Transport Protocol,Description,Reference\nx,5,tcp,d,[RFC][x\n"))
+	f.Add([]byte("Service Name,Port Number,Transport Protocol,Description ,0000000000000000000\n\xba")) // #19
+	f.Add(hostileCSV(hostile))
 	f.Fuzz(func(t *testing.T, in []byte) {
 		d, err := registry.ParseCSV(bytes.NewReader(in))
 		if err != nil {
@@ -89,6 +92,9 @@ func FuzzLoad(f *testing.F) {
 	})
 }
 
+// roundTrip checks that write→read is an identity on what a reader
+// accepted: Marshal then Load gives back every record, every person the
+// records reference, the date and the source, unchanged.
 func roundTrip(t *testing.T, d *registry.Data) {
 	t.Helper()
 	b, err := registry.Marshal(d)
@@ -102,13 +108,31 @@ func roundTrip(t *testing.T, d *registry.Data) {
 	if reg.Len() != len(d.Records) {
 		t.Fatalf("Load: %d records, want %d", reg.Len(), len(d.Records))
 	}
+	if reg.Updated != d.Updated || reg.Source != d.Source {
+		t.Fatalf("header changed: %q %+v, want %q %+v", reg.Updated, reg.Source, d.Updated, d.Source)
+	}
 	for i := range d.Records {
 		rec, err := reg.Record(i)
 		if err != nil {
 			t.Fatalf("record %d: %v", i, err)
 		}
-		if rec.Lo != d.Records[i].Lo || rec.Name != d.Records[i].Name {
-			t.Fatalf("record %d changed: %+v vs %+v", i, rec, d.Records[i])
+		if !reflect.DeepEqual(rec, d.Records[i]) {
+			t.Fatalf("record %d changed:\n got %#v\nwant %#v", i, rec, d.Records[i])
 		}
 	}
+	for id, want := range d.People {
+		got, ok := reg.Person(id)
+		if !ok || got != want {
+			t.Fatalf("person %q: got %+v (%v), want %+v", id, got, ok, want)
+		}
+	}
+}
+
+// TestPersonIDWithQuoteColon: a person id holding `":{` (escaped in the
+// line layout) is found again by Load.
+func TestPersonIDWithQuoteColon(t *testing.T) {
+	id := `a":{b\"`
+	d := &registry.Data{Schema: registry.SchemaVersion, Records: []registry.Record{{Name: "x", Lo: 1, Hi: 1, Assignee: []string{id}}},
+		People: map[string]registry.Person{id: {Name: "A"}}}
+	roundTrip(t, d)
 }

@@ -218,6 +218,20 @@ func (s *lazySource) person(id string) (Person, bool) {
 	return p, true
 }
 
+// jsonStringEnd is the offset just past the JSON string that b starts
+// with (b[0] == '"'), or -1: an id may itself hold `":{`, escaped.
+func jsonStringEnd(b []byte) int {
+	for i := 1; i < len(b); i++ {
+		switch b[i] {
+		case '\\':
+			i++
+		case '"':
+			return i + 1
+		}
+	}
+	return -1
+}
+
 // indexPeopleLines splits the people section ("id":{...} per line) into
 // ids and values; lines that do not parse are skipped (the person then
 // shows by id).
@@ -234,16 +248,16 @@ func indexPeopleLines(b []byte) []peopleLine {
 		if len(line) == 0 || line[0] != '"' {
 			continue
 		}
-		colon := bytes.Index(line, []byte(`":{`))
-		if colon < 0 {
+		end := jsonStringEnd(line)
+		if end < 0 || !bytes.HasPrefix(line[end:], []byte(":{")) {
 			continue
 		}
 		var id string
-		if json.Unmarshal(line[:colon+1], &id) != nil {
+		if json.Unmarshal(line[:end], &id) != nil {
 			continue
 		}
 		// Ids are neutralised as the records' Assignee and Contact are.
-		out = append(out, peopleLine{id: sanitize.Line(id), line: line[colon+2:]})
+		out = append(out, peopleLine{id: sanitize.Line(id), line: line[end+1:]})
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].id < out[j].id })
 	return out
