@@ -1,6 +1,8 @@
 package main
 
 import (
+	"cmp"
+	"context"
 	"io"
 
 	"github.com/portui/portui/internal/registry"
@@ -13,7 +15,8 @@ type app struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 
-	registryFile string // --registry: use this registry.json instead
+	registryFile string          // --registry: use this registry.json instead
+	ctx          context.Context // the command line's (signals cancel it); nil: Background
 
 	reg     *registry.Registry
 	regInfo store.Info
@@ -25,7 +28,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
 
 func (a *app) registry() (*registry.Registry, store.Info, error) {
 	if a.reg == nil {
-		reg, info, err := store.Open(a.registryFile)
+		reg, info, err := store.Open(cmp.Or(a.ctx, context.Background()), a.registryFile)
 		if err != nil {
 			return nil, info, err
 		}

@@ -41,6 +41,7 @@ func main() {
 // can drive every command in-process.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdin, stdout, stderr)
+	app.ctx = ctx
 	root := app.rootCmd()
 	root.SetArgs(args)
 	root.SetIn(stdin)

@@ -98,9 +98,9 @@ func (a *app) registryUpdateCmd() *cobra.Command {
 				if raw, err = store.Download(cmd.Context(), httpClient, url, maxBytes, timeout); err != nil {
 					return fmt.Errorf("%w; the previous registry is unchanged", err)
 				}
-				info, err = store.Update(dir, url, raw)
+				info, err = store.Update(cmd.Context(), dir, url, raw)
 			} else {
-				info, err = store.UpdateFile(dir, args[0])
+				info, err = store.UpdateFile(cmd.Context(), dir, args[0])
 			}
 			if err != nil {
 				return usageErr(fmt.Errorf("%w; the previous registry is unchanged", err))

@@ -232,7 +232,7 @@ func TestConvertNeutralisesControls(t *testing.T) {
 		{"evil.xml", hostileXML(hostile), false},
 	}
 	for _, in := range inputs {
-		d, err := registry.Convert(in.name, in.raw)
+		d, err := registry.Convert(t.Context(), in.name, in.raw)
 		if !in.accept {
 			if err == nil {
 				assertCleanData(t, in.name, d)

@@ -25,7 +25,7 @@ func FuzzParseXML(f *testing.F) {
 		f.Add(append(bytes.Clone(raw[:4000]), "</record></registry>"...))
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		d, err := registry.ParseXML(bytes.NewReader(in))
+		d, err := registry.ParseXML(t.Context(), bytes.NewReader(in))
 		if err != nil {
 			return
 		}
@@ -42,7 +42,7 @@ func FuzzParseCSV(f *testing.F) {
 	f.Add([]byte("Service Name,Port Number,Transport Protocol,Description ,0000000000000000000\n\xba")) // #19
 	f.Add(hostileCSV(hostile))
 	f.Fuzz(func(t *testing.T, in []byte) {
-		d, err := registry.ParseCSV(bytes.NewReader(in))
+		d, err := registry.ParseCSV(t.Context(), bytes.NewReader(in))
 		if err != nil {
 			return
 		}

@@ -18,7 +18,7 @@ func TestParseCSVSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := registry.Convert("sample.csv", raw)
+	data, err := registry.Convert(t.Context(), "sample.csv", raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,11 +96,11 @@ func TestCSVRoundTripMatchesXML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromXML, err := registry.Convert("x.xml", raw)
+	fromXML, err := registry.Convert(t.Context(), "x.xml", raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromCSV, err := registry.Convert("x.csv", toIANACSV(t, fromXML))
+	fromCSV, err := registry.Convert(t.Context(), "x.csv", toIANACSV(t, fromXML))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestParseErrorsNameTheProblem(t *testing.T) {
 		"csv empty":         {"", "empty input"},
 	}
 	for name, c := range cases {
-		_, err := registry.Convert("in", []byte(c.in))
+		_, err := registry.Convert(t.Context(), "in", []byte(c.in))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want it to contain %q", name, err, c.want)
 		}
@@ -150,7 +150,7 @@ func TestParseErrorsNameTheProblem(t *testing.T) {
 // into U+FFFD, and the round trip failed).
 func TestCSVInvalidUTF8(t *testing.T) {
 	in := "Service Name,Port Number,Transport Protocol,Description ,0000000000000000000\n\xba"
-	d, err := registry.Convert("in.csv", []byte(in))
+	d, err := registry.Convert(t.Context(), "in.csv", []byte(in))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -170,7 +170,7 @@ func TestCSVInvalidUTF8(t *testing.T) {
 		t.Fatalf("round trip: %#v (%v), want %#v", rec, err, d.Records[0])
 	}
 	// The same for invalid bytes in every text column.
-	d, err = registry.Convert("in.csv", hostileCSV("ok \xff\xfe \xe2\x82 end"))
+	d, err = registry.Convert(t.Context(), "in.csv", hostileCSV("ok \xff\xfe \xe2\x82 end"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -41,21 +41,21 @@ func TestDirFollowsXDG(t *testing.T) {
 func TestUpdateInstallsAndOpenPrefersIt(t *testing.T) {
 	xdg := t.TempDir()
 	t.Setenv("XDG_DATA_HOME", xdg)
-	_, info, err := store.Open("")
+	_, info, err := store.Open(t.Context(), "")
 	if err != nil || info.Kind != "embedded" {
 		t.Fatalf("before update: %+v %v", info, err)
 	}
 	// A "newer" IANA file: same registry with a changed date.
 	raw := bytes.Replace(readIANA(t), []byte("<updated>2026-08-17</updated>"), []byte("<updated>2026-11-01</updated>"), 1)
 	dir, _ := store.Dir()
-	got, err := store.Update(dir, "new.xml", raw)
+	got, err := store.Update(t.Context(), dir, "new.xml", raw)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Kind != "user" || got.Updated != "2026-11-01" || got.Path != filepath.Join(xdg, "portui", "registry.json") {
 		t.Fatalf("update info %+v", got)
 	}
-	reg, info, err := store.Open("")
+	reg, info, err := store.Open(t.Context(), "")
 	if err != nil || info.Kind != "user" || reg.Updated != "2026-11-01" {
 		t.Fatalf("after update: %+v %v", info, err)
 	}
@@ -66,7 +66,7 @@ func TestUpdateInstallsAndOpenPrefersIt(t *testing.T) {
 
 func TestFailedUpdateKeepsPrevious(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := store.Update(dir, "good.xml", readIANA(t)); err != nil {
+	if _, err := store.Update(t.Context(), dir, "good.xml", readIANA(t)); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(filepath.Join(dir, store.FileName))
@@ -76,7 +76,7 @@ func TestFailedUpdateKeepsPrevious(t *testing.T) {
 		"excerpt.csv":   []byte("Service Name,Port Number,Transport Protocol,Description\nssh,22,tcp,SSH\n"),
 	}
 	for name, raw := range bad {
-		_, err := store.Update(dir, name, raw)
+		_, err := store.Update(t.Context(), dir, name, raw)
 		if err == nil {
 			t.Fatalf("%s: update accepted", name)
 		}
@@ -99,11 +99,11 @@ func TestOpenReportsCorruptUserFile(t *testing.T) {
 	t.Setenv("XDG_DATA_HOME", xdg)
 	os.MkdirAll(filepath.Join(xdg, "portui"), 0o755)
 	os.WriteFile(filepath.Join(xdg, "portui", "registry.json"), []byte("{oops"), 0o644)
-	_, _, err := store.Open("")
+	_, _, err := store.Open(t.Context(), "")
 	if err == nil || !strings.Contains(err.Error(), "registry.json") || strings.Contains(err.Error(), "\n") {
 		t.Fatalf("corrupt user registry: %v", err)
 	}
-	if _, _, err := store.Open("/nonexistent/registry.json"); err == nil || !strings.Contains(err.Error(), "no such file") {
+	if _, _, err := store.Open(t.Context(), "/nonexistent/registry.json"); err == nil || !strings.Contains(err.Error(), "no such file") {
 		t.Fatalf("missing --registry file: %v", err)
 	}
 }
