@@ -73,13 +73,18 @@ func (a *app) registryUpdateCmd() *cobra.Command {
 		url      string
 		timeout  time.Duration
 		maxBytes int64
+		force    bool
 	)
 	cmd := &cobra.Command{
 		Use:   "update FILE | --download",
 		Short: "Install a newer IANA registry (XML or CSV export, or downloaded from IANA)",
 		Long: "Validate and convert IANA's registry export, then install it atomically in\n" +
 			"$XDG_DATA_HOME/portui/registry.json. If anything fails, the previous registry\n" +
-			"stays in place.",
+			"stays in place. The export must look whole: at least 90% as many records as the\n" +
+			"embedded registry, well-known services (22/tcp ssh, 53/udp domain, 80/tcp http,\n" +
+			"443/tcp https, 5432/tcp postgresql, 6379/tcp redis, 8080/tcp http-alt) and every\n" +
+			"system port present, and a date not older than the embedded registry's (--force\n" +
+			"waives the date, nothing else).",
 		Example: "  portui registry update service-names-port-numbers.xml\n  portui registry update --download",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if download && len(args) > 0 {
@@ -92,26 +97,28 @@ func (a *app) registryUpdateCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			opts := store.UpdateOptions{Force: force}
 			var info store.Info
 			if download {
 				var raw []byte
 				if raw, err = store.Download(cmd.Context(), httpClient, url, maxBytes, timeout); err != nil {
 					return fmt.Errorf("%w; the previous registry is unchanged", err)
 				}
-				info, err = store.Update(cmd.Context(), dir, url, raw)
+				info, err = store.Update(cmd.Context(), dir, url, raw, opts)
 			} else {
-				info, err = store.UpdateFile(cmd.Context(), dir, args[0])
+				info, err = store.UpdateFile(cmd.Context(), dir, args[0], opts)
 			}
 			if err != nil {
 				return usageErr(fmt.Errorf("%w; the previous registry is unchanged", err))
 			}
-			fmt.Fprintf(a.stdout, "installed %s: IANA registry of %s, %d records, sha256 %s\n", info.Path, info.Updated, info.Records, info.Source.SHA256)
-			return nil
+			_, err = fmt.Fprintf(a.stdout, "installed %s: IANA registry of %s, %d records, sha256 %s\n", info.Path, info.Updated, info.Records, info.Source.SHA256)
+			return err
 		},
 	}
 	cmd.Flags().BoolVar(&download, "download", false, "fetch the XML from IANA over HTTPS")
 	cmd.Flags().StringVar(&url, "url", store.IANAURL, "where --download fetches from")
 	cmd.Flags().DurationVar(&timeout, "timeout", store.DefaultTimeout, "give up a download after this long")
 	cmd.Flags().Int64Var(&maxBytes, "max-bytes", store.DefaultMaxBytes, "refuse a download larger than this")
+	cmd.Flags().BoolVar(&force, "force", false, "install a registry older than the embedded one (or undated); every other check still applies")
 	return cmd
 }

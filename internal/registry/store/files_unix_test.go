@@ -82,7 +82,7 @@ func TestOpenRefusesFIFO(t *testing.T) {
 	err = within(t, time.Second, func() error { _, _, err := store.Open(t.Context(), override); return err })
 	assertOneLine(t, err, override, "named pipe (FIFO)")
 	dir := t.TempDir()
-	err = within(t, time.Second, func() error { _, err := store.UpdateFile(t.Context(), dir, override); return err })
+	err = within(t, time.Second, func() error { _, err := store.UpdateFile(t.Context(), dir, override, store.UpdateOptions{}); return err })
 	assertOneLine(t, err, override, "named pipe (FIFO)")
 }
 
@@ -97,7 +97,7 @@ func TestOpenRefusesDevicesAndDirectories(t *testing.T) {
 	assertOneLine(t, err, user, "is a character device, not a regular file")
 	_, _, err = store.Open(t.Context(), t.TempDir())
 	assertOneLine(t, err, "is a directory, not a regular file")
-	_, err = store.UpdateFile(t.Context(), t.TempDir(), "/dev/zero")
+	_, err = store.UpdateFile(t.Context(), t.TempDir(), "/dev/zero", store.UpdateOptions{})
 	assertOneLine(t, err, "/dev/zero is a character device")
 }
 
@@ -133,7 +133,7 @@ func TestOversizeRefusedFromItsSize(t *testing.T) {
 	sparse(t, big, 2<<30)
 	dir := t.TempDir()
 	var err error
-	n := allocated(func() { _, err = store.UpdateFile(t.Context(), dir, big) })
+	n := allocated(func() { _, err = store.UpdateFile(t.Context(), dir, big, store.UpdateOptions{}) })
 	assertOneLine(t, err, big, "2.0 GiB", "over the size limit of 32 MiB")
 	if !errors.Is(err, store.ErrTooLarge) {
 		t.Errorf("not ErrTooLarge: %v", err)
@@ -171,7 +171,7 @@ func TestPathsInErrorsAreNeutralised(t *testing.T) {
 	}
 	_, _, err := store.Open(t.Context(), evil)
 	assertOneLine(t, err, `evil\x1b]0;PWN\x07\u202e.json`)
-	_, err = store.UpdateFile(t.Context(), t.TempDir(), evil)
+	_, err = store.UpdateFile(t.Context(), t.TempDir(), evil, store.UpdateOptions{})
 	assertOneLine(t, err, `evil\x1b]0;PWN\x07\u202e.json`)
 	_, _, err = store.Open(t.Context(), evil+".missing")
 	assertOneLine(t, err, `\x1b]0;PWN\x07`, "no such file")
@@ -183,7 +183,7 @@ func TestCancelledUpdateWritesNothing(t *testing.T) {
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	_, err := store.Update(ctx, dir, "x.xml", readIANA(t))
+	_, err := store.Update(ctx, dir, "x.xml", readIANA(t), store.UpdateOptions{})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled update: %v", err)
 	}
@@ -191,7 +191,7 @@ func TestCancelledUpdateWritesNothing(t *testing.T) {
 	if err := os.WriteFile(path, readIANA(t), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := store.UpdateFile(ctx, dir, path); !errors.Is(err, context.Canceled) {
+	if _, err := store.UpdateFile(ctx, dir, path, store.UpdateOptions{}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("cancelled update from a file: %v", err)
 	}
 	if _, _, err := store.Open(ctx, path); !errors.Is(err, context.Canceled) {

@@ -221,22 +221,30 @@ func info(reg *registry.Registry, kind, path string) Info {
 	return Info{Kind: kind, Path: sanitize.Line(path), Updated: reg.Updated, Records: reg.Len(), Source: reg.Source}
 }
 
+// UpdateOptions adjust Update's checks.
+type UpdateOptions struct {
+	// Force installs a registry whose date is older than the embedded
+	// one's, or missing (`registry update --force`). Every other check of
+	// a complete registry still applies.
+	Force bool
+}
+
 // UpdateFile reads an IANA export from path and installs it (see Update).
 // Only a regular file of at most MaxExportBytes is read.
-func UpdateFile(ctx context.Context, dir, path string) (Info, error) {
+func UpdateFile(ctx context.Context, dir, path string, opts UpdateOptions) (Info, error) {
 	raw, err := readRegular(ctx, "", path, MaxExportBytes)
 	if err != nil {
 		return Info{}, err
 	}
-	return Update(ctx, dir, path, raw)
+	return Update(ctx, dir, path, raw, opts)
 }
 
 // Update validates an IANA export (XML or CSV), converts it and installs
 // it as the user's registry in dir. Nothing is written unless every check
 // passes, and the write is atomic: a failed update leaves the previous
-// registry in place. A cancelled ctx stops the conversion and writes
-// nothing.
-func Update(ctx context.Context, dir, name string, raw []byte) (Info, error) {
+// registry in place. The export must look like the whole registry (see
+// checkComplete). A cancelled ctx stops the conversion and writes nothing.
+func Update(ctx context.Context, dir, name string, raw []byte, opts UpdateOptions) (Info, error) {
 	base := sanitize.Line(filepath.Base(name))
 	if len(raw) > MaxExportBytes {
 		return Info{}, fmt.Errorf("%s: %s is %w of %s for an IANA export", base, byteSize(int64(len(raw))), ErrTooLarge, byteSize(MaxExportBytes))
@@ -253,7 +261,7 @@ func Update(ctx context.Context, dir, name string, raw []byte) (Info, error) {
 	if err != nil {
 		return Info{}, fmt.Errorf("%s: converted registry does not load: %w", base, err)
 	}
-	if err := checkComplete(reg); err != nil {
+	if err := checkComplete(reg, opts.Force); err != nil {
 		return Info{}, fmt.Errorf("%s: %w", base, err)
 	}
 	if err := ctx.Err(); err != nil {
@@ -267,22 +275,6 @@ func Update(ctx context.Context, dir, name string, raw []byte) (Info, error) {
 		return Info{}, err
 	}
 	return info(reg, "user", path), nil
-}
-
-// checkComplete refuses a file that parses but is not the whole registry
-// (an excerpt, a filtered export): installing it would silently turn most
-// ports into "unassigned".
-func checkComplete(reg *registry.Registry) error {
-	missing := 0
-	for p := 0; p <= 1023; p++ {
-		if !reg.Covered(p, registry.Combined) {
-			missing++
-		}
-	}
-	if missing > 0 {
-		return fmt.Errorf("not the complete registry: %d of the 1,024 system ports have no record", missing)
-	}
-	return nil
 }
 
 // IANAURL is where IANA publishes the registry.

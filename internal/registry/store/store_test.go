@@ -3,6 +3,7 @@ package store_test
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -48,7 +49,7 @@ func TestUpdateInstallsAndOpenPrefersIt(t *testing.T) {
 	// A "newer" IANA file: same registry with a changed date.
 	raw := bytes.Replace(readIANA(t), []byte("<updated>2026-08-17</updated>"), []byte("<updated>2026-11-01</updated>"), 1)
 	dir, _ := store.Dir()
-	got, err := store.Update(t.Context(), dir, "new.xml", raw)
+	got, err := store.Update(t.Context(), dir, "new.xml", raw, store.UpdateOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -66,7 +67,7 @@ func TestUpdateInstallsAndOpenPrefersIt(t *testing.T) {
 
 func TestFailedUpdateKeepsPrevious(t *testing.T) {
 	dir := t.TempDir()
-	if _, err := store.Update(t.Context(), dir, "good.xml", readIANA(t)); err != nil {
+	if _, err := store.Update(t.Context(), dir, "good.xml", readIANA(t), store.UpdateOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := os.ReadFile(filepath.Join(dir, store.FileName))
@@ -76,7 +77,7 @@ func TestFailedUpdateKeepsPrevious(t *testing.T) {
 		"excerpt.csv":   []byte("Service Name,Port Number,Transport Protocol,Description\nssh,22,tcp,SSH\n"),
 	}
 	for name, raw := range bad {
-		_, err := store.Update(t.Context(), dir, name, raw)
+		_, err := store.Update(t.Context(), dir, name, raw, store.UpdateOptions{})
 		if err == nil {
 			t.Fatalf("%s: update accepted", name)
 		}
@@ -155,5 +156,84 @@ func TestDownload(t *testing.T) {
 	plain := strings.Replace(srv.URL, "https://", "http://", 1)
 	if _, err := store.Download(ctx, srv.Client(), plain+"/registry.xml", store.DefaultMaxBytes, time.Second); err == nil || !strings.Contains(err.Error(), "https") {
 		t.Errorf("plain http: %v", err)
+	}
+}
+
+// ianaCSV writes records the way IANA's CSV export lays them out.
+func ianaCSV(t *testing.T, recs []registry.Record) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	w := csv.NewWriter(&buf)
+	w.Write([]string{"Service Name", "Port Number", "Transport Protocol", "Description", "Assignee", "Contact",
+		"Registration Date", "Modification Date", "Reference", "Service Code", "Unauthorized Use Reported", "Assignment Notes"})
+	for _, r := range recs {
+		w.Write([]string{r.Name, r.Ports(), r.Proto, r.Description, "", "", r.Registered, r.Modified, "", r.ServiceCode, r.Unauthorized, r.Note})
+	}
+	w.Flush()
+	if err := w.Error(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// TestUpdateRequiresACompleteRegistry (S2): what used to install and is
+// now refused, each with the check it fails named in one line; and what a
+// real export looks like still installs.
+func TestUpdateRequiresACompleteRegistry(t *testing.T) {
+	raw := readIANA(t)
+	mid := 0 // just after the 7,266th of 14,533 records
+	for range 14533 / 2 {
+		mid += bytes.Index(raw[mid:], []byte("</record>")) + len("</record>")
+	}
+	halfXML := append(bytes.Clone(raw[:mid]), "\n</registry>\n"...)
+	d, err := registry.Convert(t.Context(), "iana.xml", raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fullCSV := ianaCSV(t, d.Records)
+	halfCSV := ianaCSV(t, d.Records[:len(d.Records)/2])
+	oneRecord := []byte(`<registry><updated>2027-01-01</updated><record><name>x</name><protocol>tcp</protocol><number>0-1023</number></record></registry>`)
+	noRedis := bytes.Replace(raw, []byte("<name>redis</name>"), []byte("<name>rediz</name>"), 1)
+	older := bytes.Replace(raw, []byte("<updated>2026-08-17</updated>"), []byte("<updated>2020-01-01</updated>"), 1)
+	undated := bytes.Replace(raw, []byte("<updated>2026-08-17</updated>"), nil, 1)
+	if bytes.Equal(noRedis, raw) || bytes.Equal(older, raw) || bytes.Equal(undated, raw) {
+		t.Fatal("the IANA file changed: adapt the edits")
+	}
+	refused := []struct {
+		name  string
+		raw   []byte
+		force bool
+		want  string
+	}{
+		{"half.xml", halfXML, true, "not the complete registry: 7,266 records"},
+		{"half.csv", halfCSV, true, "not the complete registry: 7,266 records, where a real IANA export has at least 13,079 (90% of the embedded registry's 14,533)"},
+		{"one.xml", oneRecord, true, "not the complete registry: 1 record, where"},
+		{"noredis.xml", noRedis, true, "not the complete registry: no record of 6379/tcp redis"},
+		{"older.xml", older, false, "its registry date 2020-01-01 is older than the embedded registry's 2026-08-17; use --force"},
+		{"undated.xml", undated, false, `its registry date "" is not a date YYYY-MM-DD; use --force`},
+	}
+	for _, c := range refused {
+		dir := t.TempDir()
+		_, err := store.Update(t.Context(), dir, c.name, c.raw, store.UpdateOptions{Force: c.force})
+		if err == nil || !strings.Contains(err.Error(), c.want) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v, want one line with %q", c.name, err, c.want)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) != 0 {
+			t.Errorf("%s: refused, yet wrote %v", c.name, entries)
+		}
+	}
+	accepted := []struct {
+		name  string
+		raw   []byte
+		force bool
+	}{
+		{"iana.csv", fullCSV, false}, // its newest record is as new as the embedded one's
+		{"older.xml", older, true},
+	}
+	for _, c := range accepted {
+		info, err := store.Update(t.Context(), t.TempDir(), c.name, c.raw, store.UpdateOptions{Force: c.force})
+		if err != nil || info.Records != 14533 {
+			t.Errorf("%s (force %v): %+v %v", c.name, c.force, info, err)
+		}
 	}
 }
