@@ -287,7 +287,42 @@ const (
 	DefaultTimeout  = 60 * time.Second
 )
 
-// Download fetches url over HTTPS with a size limit and a timeout.
+// ErrInsecureRedirect is why a download that was redirected off HTTPS
+// was refused (errors.Is).
+var ErrInsecureRedirect = errors.New("not HTTPS")
+
+// redirectError names the hop a download refused to follow.
+type redirectError struct{ from, to string }
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("redirect from %s to %s is %v", e.from, e.to, ErrInsecureRedirect)
+}
+
+func (e *redirectError) Unwrap() error { return ErrInsecureRedirect }
+
+// httpsOnly is client refusing any redirect to a URL that is not https,
+// in front of the client's own redirect policy (or Go's default of at
+// most 10 redirects).
+func httpsOnly(client *http.Client) *http.Client {
+	c := *client
+	next := client.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme != "https" {
+			return &redirectError{from: sanitize.Line(via[len(via)-1].URL.Redacted()), to: sanitize.Line(req.URL.Redacted())}
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &c
+}
+
+// Download fetches url over HTTPS with a size limit and a timeout; every
+// redirect must stay on HTTPS too.
 func Download(ctx context.Context, client *http.Client, url string, maxBytes int64, timeout time.Duration) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
@@ -300,8 +335,12 @@ func Download(ctx context.Context, client *http.Client, url string, maxBytes int
 	}
 	host := sanitize.Line(req.URL.Host) // for messages
 	req.Header.Set("User-Agent", "portui (+https://github.com/portui/portui)")
-	resp, err := client.Do(req)
+	resp, err := httpsOnly(client).Do(req)
 	if err != nil {
+		var re *redirectError
+		if errors.As(err, &re) {
+			return nil, fmt.Errorf("download from %s refused: %w", host, re)
+		}
 		if errors.Is(err, context.DeadlineExceeded) {
 			return nil, fmt.Errorf("download from %s timed out after %s", host, timeout)
 		}

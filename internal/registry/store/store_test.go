@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -235,5 +237,46 @@ func TestUpdateRequiresACompleteRegistry(t *testing.T) {
 		if err != nil || info.Records != 14533 {
 			t.Errorf("%s (force %v): %+v %v", c.name, c.force, info, err)
 		}
+	}
+}
+
+// TestDownloadRefusesRedirectOffHTTPS (S3): an https URL redirecting to
+// plain http is refused, naming the hop, and the http server is never
+// asked; a redirect to another https URL is followed.
+func TestDownloadRefusesRedirectOffHTTPS(t *testing.T) {
+	iana := readIANA(t)
+	var plainHits atomic.Int32
+	plain := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		plainHits.Add(1)
+		w.Write(iana)
+	}))
+	defer plain.Close()
+	other := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(iana) }))
+	defer other.Close()
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/to-http":
+			http.Redirect(w, r, plain.URL+"/registry.xml", http.StatusFound)
+		case "/to-https":
+			http.Redirect(w, r, other.URL+"/registry.xml", http.StatusMovedPermanently)
+		case "/hop-then-http":
+			http.Redirect(w, r, "/to-http", http.StatusFound)
+		}
+	}))
+	defer srv.Close()
+	host := strings.TrimPrefix(srv.URL, "https://")
+	for _, path := range []string{"/to-http", "/hop-then-http"} {
+		_, err := store.Download(t.Context(), srv.Client(), srv.URL+path, store.DefaultMaxBytes, 5*time.Second)
+		want := "download from " + host + " refused: redirect from " + srv.URL + "/to-http to " + plain.URL + "/registry.xml is not HTTPS"
+		if err == nil || err.Error() != want || !errors.Is(err, store.ErrInsecureRedirect) {
+			t.Errorf("%s: %v, want %q", path, err, want)
+		}
+	}
+	if n := plainHits.Load(); n != 0 {
+		t.Errorf("the plain http server was asked %d times", n)
+	}
+	b, err := store.Download(t.Context(), srv.Client(), srv.URL+"/to-https", store.DefaultMaxBytes, 5*time.Second)
+	if err != nil || !bytes.Equal(b, iana) {
+		t.Fatalf("redirect to another https URL: %d bytes, %v", len(b), err)
 	}
 }
