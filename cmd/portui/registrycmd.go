@@ -3,12 +3,15 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/portui/portui/internal/registry/store"
+	"github.com/portui/portui/internal/sanitize"
 )
 
 // httpClient fetches `registry update --download`; tests point it at a
@@ -20,9 +23,10 @@ func (a *app) registryCmd() *cobra.Command {
 		Use:   "registry",
 		Short: "Show or update the IANA registry portui uses",
 		Long: "portui ships IANA's registry embedded. `registry update` installs a newer one\n" +
-			"(IANA's XML or CSV export) in your data directory; every command then prefers it.",
+			"(IANA's XML or CSV export) in your data directory; every command then prefers it.\n" +
+			"`registry reset` removes it again.",
 	}
-	cmd.AddCommand(a.registryInfoCmd(), a.registryUpdateCmd())
+	cmd.AddCommand(a.registryInfoCmd(), a.registryUpdateCmd(), a.registryResetCmd())
 	return cmd
 }
 
@@ -40,30 +44,61 @@ func (a *app) registryInfoCmd() *cobra.Command {
 			if asJSON {
 				return writeJSON(a.stdout, registryInfoJSON(info))
 			}
-			printRegistryInfo(a, info)
-			return nil
+			return printRegistryInfo(a, info)
 		},
 	}
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
 	return cmd
 }
 
-func printRegistryInfo(a *app, info store.Info) {
-	w := colorWriter(a.stdout)
+func printRegistryInfo(a *app, info store.Info) error {
 	st := newTextStyles()
 	where := "embedded in this binary"
 	if info.Path != "" {
 		where = info.Path
 	}
-	fmt.Fprintf(w, "%s %s (%s)\n", st.label.Render("active    "), info.Kind, where)
-	fmt.Fprintf(w, "%s %s\n", st.label.Render("IANA date "), info.Updated)
-	fmt.Fprintf(w, "%s %d\n", st.label.Render("records   "), info.Records)
-	fmt.Fprintf(w, "%s %s (%s)\n", st.label.Render("source    "), info.Source.File, info.Source.Format)
-	fmt.Fprintf(w, "%s %s\n", st.label.Render("sha256    "), info.Source.SHA256)
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s %s (%s)\n", st.label.Render("active    "), info.Kind, where)
+	fmt.Fprintf(&b, "%s %s\n", st.label.Render("IANA date "), info.Updated)
+	fmt.Fprintf(&b, "%s %d\n", st.label.Render("records   "), info.Records)
+	fmt.Fprintf(&b, "%s %s (%s)\n", st.label.Render("source    "), info.Source.File, info.Source.Format)
+	fmt.Fprintf(&b, "%s %s\n", st.label.Render("sha256    "), info.Source.SHA256)
 	if info.Kind == "embedded" {
 		if dir, err := store.Dir(); err == nil {
-			fmt.Fprintf(w, "%s\n", st.dim.Render("`portui registry update FILE` would install a newer one in "+dir))
+			fmt.Fprintf(&b, "%s\n", st.dim.Render("`portui registry update FILE` would install a newer one in "+sanitize.Line(dir)))
 		}
+	}
+	_, err := io.WriteString(colorWriter(a.stdout), b.String())
+	return err
+}
+
+func (a *app) registryResetCmd() *cobra.Command {
+	return &cobra.Command{
+		Use:   "reset",
+		Short: "Go back to the embedded registry: remove the one `registry update` installed",
+		Long: "Remove your registry ($XDG_DATA_HOME/portui/registry.json), so that every command\n" +
+			"uses the registry embedded in this binary again. Having none is not an error.",
+		Args: exactArgs(0, "no arguments"),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir, err := store.Dir()
+			if err != nil {
+				return usageErr(err)
+			}
+			path, removed, err := store.Reset(dir)
+			if err != nil {
+				return usageErr(err)
+			}
+			date := ""
+			if _, info, err := store.Open(cmd.Context(), ""); err == nil && info.Kind == "embedded" {
+				date = " (IANA " + info.Updated + ")"
+			}
+			msg := "no registry of yours at " + path + ": the embedded registry" + date + " is already active\n"
+			if removed {
+				msg = "removed " + path + ": the embedded registry" + date + " is active again\n"
+			}
+			_, err = io.WriteString(a.stdout, msg)
+			return err
+		},
 	}
 }
 

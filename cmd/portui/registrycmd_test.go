@@ -30,3 +30,40 @@ func TestRegistryUpdateForce(t *testing.T) {
 		t.Fatalf("older with --force: exit %d %q %q", code, out, errOut)
 	}
 }
+
+// TestRegistryReset (#21): reset says what it removed, or that there was
+// nothing, exit 0 both times; a failure is one line, exit 2.
+func TestRegistryReset(t *testing.T) {
+	xdg := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", xdg)
+	path := filepath.Join(xdg, "portui", "registry.json")
+	xml, err := os.ReadFile("../../assets/iana/service-names-port-numbers.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newer := filepath.Join(t.TempDir(), "newer.xml")
+	if err := os.WriteFile(newer, bytes.Replace(xml, []byte("<updated>2026-08-17</updated>"), []byte("<updated>2026-12-24</updated>"), 1), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, errOut, code := runCLI(t, "registry", "update", newer); code != 0 {
+		t.Fatalf("update: %d %q", code, errOut)
+	}
+	out, errOut, code := runCLI(t, "registry", "reset")
+	if want := "removed " + path + ": the embedded registry (IANA 2026-08-17) is active again\n"; code != 0 || out != want || errOut != "" {
+		t.Fatalf("reset: exit %d, %q %q, want %q", code, out, errOut, want)
+	}
+	if out, _, _ := runCLI(t, "registry", "info", "--json"); !strings.Contains(out, `"kind": "embedded"`) {
+		t.Fatalf("after reset: %s", out)
+	}
+	out, _, code = runCLI(t, "registry", "reset")
+	if want := "no registry of yours at " + path + ": the embedded registry (IANA 2026-08-17) is already active\n"; code != 0 || out != want {
+		t.Fatalf("second reset: exit %d, %q, want %q", code, out, want)
+	}
+	if err := os.Mkdir(path, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code = runCLI(t, "registry", "reset")
+	if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, path+": it is a directory") {
+		t.Fatalf("reset of a directory: exit %d, %q %q", code, out, errOut)
+	}
+}

@@ -82,7 +82,10 @@ func TestOpenRefusesFIFO(t *testing.T) {
 	err = within(t, time.Second, func() error { _, _, err := store.Open(t.Context(), override); return err })
 	assertOneLine(t, err, override, "named pipe (FIFO)")
 	dir := t.TempDir()
-	err = within(t, time.Second, func() error { _, err := store.UpdateFile(t.Context(), dir, override, store.UpdateOptions{}); return err })
+	err = within(t, time.Second, func() error {
+		_, err := store.UpdateFile(t.Context(), dir, override, store.UpdateOptions{})
+		return err
+	})
 	assertOneLine(t, err, override, "named pipe (FIFO)")
 }
 

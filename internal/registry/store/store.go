@@ -365,3 +365,29 @@ func Download(ctx context.Context, client *http.Client, url string, maxBytes int
 	}
 	return b, nil
 }
+
+// Reset removes the user's registry in dir, so that every command uses the
+// embedded one again. It returns the file's path (neutralised, for
+// messages) and whether there was one to remove; having none is not an
+// error. A directory in its place is left alone and reported.
+func Reset(dir string) (path string, removed bool, err error) {
+	p := filepath.Join(dir, FileName)
+	path = sanitize.Line(p)
+	fi, err := os.Lstat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return path, false, nil
+	}
+	if err != nil {
+		return path, false, fmt.Errorf("cannot remove %s: %w", path, unwrapPath(err))
+	}
+	if fi.IsDir() {
+		return path, false, fmt.Errorf("cannot remove %s: it is a directory, not a registry file; left alone", path)
+	}
+	if err := os.Remove(p); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return path, false, nil
+		}
+		return path, false, fmt.Errorf("cannot remove %s: %w", path, unwrapPath(err))
+	}
+	return path, true, nil
+}

@@ -280,3 +280,44 @@ func TestDownloadRefusesRedirectOffHTTPS(t *testing.T) {
 		t.Fatalf("redirect to another https URL: %d bytes, %v", len(b), err)
 	}
 }
+
+// TestReset (#21): reset removes the user's registry, so Open falls back
+// to the embedded one; with none it says so and is not an error; a
+// directory in its place is refused in one line and left alone.
+func TestReset(t *testing.T) {
+	xdg := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", xdg)
+	dir, _ := store.Dir()
+	want := filepath.Join(dir, store.FileName)
+	newer := bytes.Replace(readIANA(t), []byte("<updated>2026-08-17</updated>"), []byte("<updated>2026-12-01</updated>"), 1)
+	if _, err := store.Update(t.Context(), dir, "new.xml", newer, store.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, info, _ := store.Open(t.Context(), ""); info.Kind != "user" {
+		t.Fatalf("before reset: %+v", info)
+	}
+	path, removed, err := store.Reset(dir)
+	if err != nil || !removed || path != want {
+		t.Fatalf("reset: %q %v %v", path, removed, err)
+	}
+	if _, info, err := store.Open(t.Context(), ""); err != nil || info.Kind != "embedded" || info.Updated != "2026-08-17" {
+		t.Fatalf("after reset: %+v %v", info, err)
+	}
+	path, removed, err = store.Reset(dir)
+	if err != nil || removed || path != want {
+		t.Fatalf("reset with nothing to remove: %q %v %v", path, removed, err)
+	}
+	if _, _, err := store.Reset(filepath.Join(t.TempDir(), "never-created")); err != nil {
+		t.Fatalf("reset without a data dir: %v", err)
+	}
+	if err := os.Mkdir(want, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	_, removed, err = store.Reset(dir)
+	if err == nil || removed || !strings.Contains(err.Error(), want+": it is a directory") || strings.Contains(err.Error(), "\n") {
+		t.Fatalf("reset of a directory: %v %v", removed, err)
+	}
+	if fi, err := os.Stat(want); err != nil || !fi.IsDir() {
+		t.Fatalf("the directory was not left alone: %v", err)
+	}
+}
