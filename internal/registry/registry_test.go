@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -442,6 +443,34 @@ func TestConvertStopsWhenCancelled(t *testing.T) {
 		ctx = &cancelAfter{Context: t.Context(), n: 1 << 30}
 		if _, err := registry.Convert(ctx, name, in); err != nil || ctx.calls < 14533/256 {
 			t.Errorf("%s: %v, %d checks", name, err, ctx.calls)
+		}
+	}
+}
+
+// TestByNameMatchesAllRecords: ByName, which reads names without decoding
+// the records, finds exactly what filtering every decoded record finds.
+func TestByNameMatchesAllRecords(t *testing.T) {
+	all, err := loadEmbedded(t).Records()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"ssh", "HTTP", "rap", "http-alt", "kerberos", "discard", "  postgresql ", "", "no-such"} {
+		reg, err := registry.Load(assets.RegistryJSON) // fresh: nothing decoded yet
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := reg.ByName(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []registry.Record
+		for _, r := range all {
+			if r.Name != "" && strings.EqualFold(r.Name, strings.TrimSpace(q)) {
+				want = append(want, r)
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("ByName(%q): %d records, want %d", q, len(got), len(want))
 		}
 	}
 }
