@@ -6,6 +6,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/portui/portui/internal/registry"
 )
 
 // TestRegistryUpdateForce: an export older than the embedded registry is
@@ -65,5 +68,47 @@ func TestRegistryReset(t *testing.T) {
 	out, errOut, code = runCLI(t, "registry", "reset")
 	if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, path+": it is a directory") {
 		t.Fatalf("reset of a directory: exit %d, %q %q", code, out, errOut)
+	}
+}
+
+// TestHostileRegistryThroughCLI (S1): a registry.json carrying terminal
+// controls in every text field reaches `lookup` and `registry info`, text
+// and JSON, without a single control byte but the output's own newlines.
+func TestHostileRegistryThroughCLI(t *testing.T) {
+	evil := "x\x1b]52;c;SGVsbG8=\x07\x1b]0;PWN\x07\x1b[2J\x1bPq\x1b\\\x1b_a\x1b\\\a\b\r\x9b1m\u009b2J\u202e\u2066\x7f\ty\nz"
+	rec := registry.Record{Name: evil, Proto: "tcp", Lo: 22, Hi: 22, Description: evil, Assignee: []string{evil}, Contact: []string{evil},
+		RFCs: []int{4251}, Drafts: []string{evil}, URIs: []string{evil}, Texts: []string{evil}, Registered: evil, Modified: evil,
+		Note: evil, Unauthorized: evil, ServiceCode: evil}
+	d := &registry.Data{Schema: registry.SchemaVersion, Updated: evil, Source: registry.Source{Format: evil, File: evil, SHA256: evil},
+		Records: []registry.Record{rec}, People: map[string]registry.Person{evil: {Name: evil, Org: evil, URI: evil, Updated: evil}}}
+	b, err := registry.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "registry.json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"--registry", path, "lookup", "22"},
+		{"--registry", path, "lookup", "22", "--json"},
+		{"--registry", path, "lookup", "20-23"},
+		{"--registry", path, "registry", "info"},
+		{"--registry", path, "registry", "info", "--json"},
+	} {
+		out, errOut, code := runCLI(t, args...)
+		if code != 0 || !strings.Contains(out, `\x1b]52;c;`) {
+			t.Fatalf("%v: exit %d, stderr %q, out %q", args, code, errOut, out)
+		}
+		if !utf8.ValidString(out + errOut) {
+			t.Errorf("%v: invalid UTF-8 in the output", args)
+		}
+		for i, r := range out + errOut {
+			if (r < 0x20 && r != '\n') || r == 0x7f || (r >= 0x80 && r <= 0x9f) ||
+				(r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069) {
+				t.Errorf("%v: control %U at byte %d: %q", args, r, i, out[max(0, i-20):min(len(out), i+20)])
+				break
+			}
+		}
 	}
 }
