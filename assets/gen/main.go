@@ -7,6 +7,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -36,7 +37,7 @@ func run(in, out string) error {
 	if err != nil {
 		return err
 	}
-	data, err := registry.Convert(in, raw)
+	data, err := registry.Convert(context.Background(), in, raw)
 	if err != nil {
 		return fmt.Errorf("%s: %w", in, err)
 	}

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"cmp"
+	"context"
 	"io"
 	"os"
 
@@ -21,7 +23,8 @@ type app struct {
 	stdout *outStream
 	stderr io.Writer
 
-	registryFile string // --registry: use this registry.json instead
+	registryFile string          // --registry: use this registry.json instead
+	ctx          context.Context // the command line's (signals cancel it); nil: Background
 
 	reg     *registry.Registry
 	regInfo store.Info
@@ -36,7 +39,7 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
 // registry file: they are neutralised here, where they enter.
 func (a *app) registry() (*registry.Registry, store.Info, error) {
 	if a.reg == nil {
-		reg, info, err := store.Open(a.registryFile)
+		reg, info, err := store.Open(cmp.Or(a.ctx, context.Background()), a.registryFile)
 		if err != nil {
 			return nil, info, err
 		}

@@ -53,6 +53,7 @@ func main() {
 // EPIPE instead, printError stays silent and the exit status is 2.)
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	app := newApp(stdin, stdout, stderr)
+	app.ctx = ctx
 	root := app.rootCmd()
 	root.AddCommand(app.searchCmd(), app.manCmd())
 	tidyHelp(root)

@@ -2,6 +2,7 @@ package registry
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -12,8 +13,13 @@ import (
 )
 
 // Convert parses an IANA export (XML or CSV, told apart by content) and
-// stamps it with its source: the file's base name and SHA-256.
-func Convert(name string, raw []byte) (*Data, error) {
+// stamps it with its source: the file's base name and SHA-256. It stops
+// with ctx's error (wrapped: errors.Is(err, context.Canceled)) when ctx is
+// cancelled, checking between records.
+func Convert(ctx context.Context, name string, raw []byte) (*Data, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("conversion stopped: %w", err)
+	}
 	var (
 		data *Data
 		err  error
@@ -21,15 +27,16 @@ func Convert(name string, raw []byte) (*Data, error) {
 	format := sniffFormat(raw)
 	switch format {
 	case "xml":
-		data, err = ParseXML(bytes.NewReader(raw))
+		data, err = ParseXML(ctx, bytes.NewReader(raw))
 	default:
-		data, err = ParseCSV(bytes.NewReader(raw))
+		data, err = ParseCSV(ctx, bytes.NewReader(raw))
 	}
 	if err != nil {
 		return nil, err
 	}
 	sum := sha256.Sum256(raw)
 	data.Source = Source{Format: format, File: filepath.Base(name), SHA256: hex.EncodeToString(sum[:])}
+	data.Source.neutralise()
 	return data, nil
 }
 
@@ -122,6 +129,7 @@ func UnmarshalData(b []byte) (*Data, error) {
 	if len(d.Records) == 0 {
 		return nil, fmt.Errorf("registry file holds no records")
 	}
+	d.neutralise()
 	for i := range d.Records {
 		r := &d.Records[i]
 		if err := checkRange(r.Lo, r.Hi); err != nil {

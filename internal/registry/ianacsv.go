@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"context"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -19,8 +20,8 @@ var csvColumns = []string{
 // ParseCSV reads IANA's CSV export of the same registry. The CSV carries
 // person ids but not the <people> table, so assignees and contacts are
 // shown by id, and it carries no registry date: the newest record date
-// stands in for it.
-func ParseCSV(r io.Reader) (*Data, error) {
+// stands in for it. It stops with ctx's error when ctx is cancelled.
+func ParseCSV(ctx context.Context, r io.Reader) (*Data, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1 // checked below, with a clearer message
 	header, err := cr.Read()
@@ -47,6 +48,9 @@ func ParseCSV(r io.Reader) (*Data, error) {
 	}
 	data := &Data{Schema: SchemaVersion}
 	for line := 2; ; line++ {
+		if err := checkCtx(ctx, line); err != nil {
+			return nil, err
+		}
 		row, err := cr.Read()
 		if err == io.EOF {
 			break
@@ -71,6 +75,7 @@ func ParseCSV(r io.Reader) (*Data, error) {
 	if len(data.Records) == 0 {
 		return nil, errors.New("not an IANA port registry CSV: no records")
 	}
+	data.neutralise()
 	return data, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/csv"
 	"os"
+	"reflect"
 	"slices"
 	"strconv"
 	"strings"
@@ -17,7 +18,7 @@ func TestParseCSVSample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := registry.Convert("sample.csv", raw)
+	data, err := registry.Convert(t.Context(), "sample.csv", raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,11 +96,11 @@ func TestCSVRoundTripMatchesXML(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromXML, err := registry.Convert("x.xml", raw)
+	fromXML, err := registry.Convert(t.Context(), "x.xml", raw)
 	if err != nil {
 		t.Fatal(err)
 	}
-	fromCSV, err := registry.Convert("x.csv", toIANACSV(t, fromXML))
+	fromCSV, err := registry.Convert(t.Context(), "x.csv", toIANACSV(t, fromXML))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -133,7 +134,7 @@ func TestParseErrorsNameTheProblem(t *testing.T) {
 		"csv empty":         {"", "empty input"},
 	}
 	for name, c := range cases {
-		_, err := registry.Convert("in", []byte(c.in))
+		_, err := registry.Convert(t.Context(), "in", []byte(c.in))
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want it to contain %q", name, err, c.want)
 		}
@@ -141,4 +142,37 @@ func TestParseErrorsNameTheProblem(t *testing.T) {
 			t.Errorf("%s: error is not one line: %q", name, err)
 		}
 	}
+}
+
+// TestCSVInvalidUTF8 (#19): the rule for invalid UTF-8 in an export is to
+// neutralise it like any control, into the visible escape `\xba`, so the
+// field survives write→read unchanged (JSON would have turned the raw byte
+// into U+FFFD, and the round trip failed).
+func TestCSVInvalidUTF8(t *testing.T) {
+	in := "Service Name,Port Number,Transport Protocol,Description ,0000000000000000000\n\xba"
+	d, err := registry.Convert(t.Context(), "in.csv", []byte(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Records) != 1 || d.Records[0].Name != `\xba` {
+		t.Fatalf("records %+v, want one named `\\xba`", d.Records)
+	}
+	b, err := registry.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg, err := registry.Load(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec, err := reg.Record(0)
+	if err != nil || !reflect.DeepEqual(rec, d.Records[0]) {
+		t.Fatalf("round trip: %#v (%v), want %#v", rec, err, d.Records[0])
+	}
+	// The same for invalid bytes in every text column.
+	d, err = registry.Convert(t.Context(), "in.csv", hostileCSV("ok \xff\xfe \xe2\x82 end"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	roundTrip(t, d)
 }

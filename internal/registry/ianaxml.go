@@ -1,6 +1,7 @@
 package registry
 
 import (
+	"context"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -10,16 +11,16 @@ import (
 	"strings"
 )
 
-// The XML shapes below mirror IANA's file (see assets/iana/README.md).
+// The XML shapes below mirror IANA's file (see assets/iana/README.md);
+// xmlRegistry is filled by decodeRegistry, one child element at a time.
 // Free text (description, note, unauthorized) is mixed content with
 // inline <xref/> and <br/>, so it is kept as raw inner XML and flattened
 // once the <people> table, which comes last, is known.
 type xmlRegistry struct {
-	XMLName   xml.Name      `xml:"registry"`
-	Updated   string        `xml:"updated"`
-	Records   []xmlRecord   `xml:"record"`
-	People    []xmlPerson   `xml:"people>person"`
-	Footnotes []xmlFootnote `xml:"footnote"`
+	Updated   string
+	Records   []xmlRecord
+	People    []xmlPerson
+	Footnotes []xmlFootnote
 }
 
 type xmlRecord struct {
@@ -62,12 +63,16 @@ type xmlFootnote struct {
 
 // ParseXML reads IANA's service-names-port-numbers.xml. Every record is
 // validated (port numbers, ranges, protocol names); the first bad one is
-// reported by its position and content.
-func ParseXML(r io.Reader) (*Data, error) {
+// reported by its position and content. It stops with ctx's error when
+// ctx is cancelled.
+func ParseXML(ctx context.Context, r io.Reader) (*Data, error) {
 	var doc xmlRegistry
 	dec := xml.NewDecoder(r)
 	dec.Strict = true
-	if err := dec.Decode(&doc); err != nil {
+	if err := decodeRegistry(ctx, dec, &doc); err != nil {
+		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+			return nil, err // checkCtx's "conversion stopped"
+		}
 		return nil, fmt.Errorf("not an IANA port registry XML: %w", err)
 	}
 	if len(doc.Records) == 0 {
@@ -97,12 +102,16 @@ func ParseXML(r io.Reader) (*Data, error) {
 		People:  people,
 	}
 	for i, xr := range doc.Records {
+		if err := checkCtx(ctx, i); err != nil {
+			return nil, err
+		}
 		rec, err := convertXMLRecord(xr, people, notes)
 		if err != nil {
 			return nil, fmt.Errorf("record %d (%s): %w", i+1, describeXMLRecord(xr), err)
 		}
 		data.Records = append(data.Records, rec)
 	}
+	data.neutralise()
 	// Drop people nobody references: the table is large and only the
 	// referenced entries are ever shown.
 	used := make(map[string]bool)
@@ -114,12 +123,86 @@ func ParseXML(r io.Reader) (*Data, error) {
 			used[id] = true
 		}
 	}
-	for id := range people {
+	for id := range data.People {
 		if !used[id] {
-			delete(people, id)
+			delete(data.People, id)
 		}
 	}
 	return data, nil
+}
+
+// decodeRegistry reads the <registry> element into doc one child at a
+// time, so that a cancelled ctx stops a large file between records.
+func decodeRegistry(ctx context.Context, dec *xml.Decoder, doc *xmlRegistry) error {
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		if se, ok := tok.(xml.StartElement); ok {
+			if se.Name.Local != "registry" {
+				return fmt.Errorf("expected element type <registry> but have <%s>", se.Name.Local)
+			}
+			break
+		}
+	}
+	for n := 0; ; {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.EndElement: // the root's: children are consumed whole
+			return nil
+		case xml.StartElement:
+			switch t.Name.Local {
+			case "record":
+				if err := checkCtx(ctx, n); err != nil {
+					return err
+				}
+				n++
+				var xr xmlRecord
+				if err := dec.DecodeElement(&xr, &t); err != nil {
+					return err
+				}
+				doc.Records = append(doc.Records, xr)
+			case "people":
+				var ps struct {
+					Person []xmlPerson `xml:"person"`
+				}
+				if err := dec.DecodeElement(&ps, &t); err != nil {
+					return err
+				}
+				doc.People = append(doc.People, ps.Person...)
+			case "footnote":
+				var f xmlFootnote
+				if err := dec.DecodeElement(&f, &t); err != nil {
+					return err
+				}
+				doc.Footnotes = append(doc.Footnotes, f)
+			case "updated":
+				if err := dec.DecodeElement(&doc.Updated, &t); err != nil {
+					return err
+				}
+			default:
+				if err := dec.Skip(); err != nil {
+					return err
+				}
+			}
+		}
+	}
+}
+
+// checkCtx returns ctx's error every 256th step of a conversion loop
+// (ctx.Err takes a lock; 256 records take well under a millisecond).
+func checkCtx(ctx context.Context, i int) error {
+	if i%256 != 0 {
+		return nil
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("conversion stopped: %w", err)
+	}
+	return nil
 }
 
 func describeXMLRecord(xr xmlRecord) string {

@@ -44,3 +44,35 @@ func BenchmarkSearch(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLookupName is what `portui lookup ssh` pays in the registry: a
+// fresh load, then the records named "ssh".
+func BenchmarkLookupName(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		reg, err := registry.Load(assets.RegistryJSON)
+		if err != nil {
+			b.Fatal(err)
+		}
+		recs, err := reg.ByName("ssh")
+		if err != nil || len(recs) == 0 {
+			b.Fatal(len(recs), err)
+		}
+	}
+}
+
+// BenchmarkLookupPort is the same for `portui lookup 22`: a fresh load,
+// then the records on port 22.
+func BenchmarkLookupPort(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		reg, err := registry.Load(assets.RegistryJSON)
+		if err != nil {
+			b.Fatal(err)
+		}
+		recs, err := reg.RecordsAt(22)
+		if err != nil || len(recs) == 0 {
+			b.Fatal(len(recs), err)
+		}
+	}
+}

@@ -134,18 +134,36 @@ func ClassOf(port int) Class {
 	return Classes[len(Classes)-1]
 }
 
-// ByName finds the records whose service name equals name, any case.
+// ByName finds the records whose service name equals name, any case, in
+// file order. It reads every record's name once (a scan of the file, not a
+// decoding of every record) and decodes only the records it returns.
 func (r *Registry) ByName(name string) ([]Record, error) {
-	all, err := r.Records()
-	if err != nil {
-		return nil, err
+	r.namesOnce.Do(func() {
+		names := make([]string, r.recs.len())
+		for i := range names {
+			n, err := r.recs.name(i)
+			if err != nil {
+				r.namesErr = err
+				return
+			}
+			names[i] = n
+		}
+		r.names = names
+	})
+	if r.namesErr != nil {
+		return nil, r.namesErr
 	}
 	name = strings.TrimSpace(name)
 	var out []Record
-	for _, rec := range all {
-		if rec.Name != "" && strings.EqualFold(rec.Name, name) {
-			out = append(out, rec)
+	for i, n := range r.names {
+		if n == "" || !strings.EqualFold(n, name) {
+			continue
 		}
+		rec, err := r.recs.record(i)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rec)
 	}
 	return out, nil
 }

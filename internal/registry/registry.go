@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"sync"
+
+	"github.com/portui/portui/internal/sanitize"
 )
 
 // Registry answers questions about ports. It is safe for concurrent use.
@@ -24,14 +27,19 @@ type Registry struct {
 	ports portIndex
 
 	allOnce sync.Once
-	all     []Record // every record, decoded on first search/name lookup
+	all     []Record // every record, decoded on first search
 	allErr  error
 	search  []searchEntry
+
+	namesOnce sync.Once
+	names     []string // every record's service name, read on first name lookup
+	namesErr  error
 }
 
 // recordSource hands out records and people by index/id.
 type recordSource interface {
 	record(i int) (Record, error)
+	name(i int) (string, error) // record(i).Name, but cheaper where it can be
 	person(id string) (Person, bool)
 	len() int
 }
@@ -52,7 +60,9 @@ func Load(b []byte) (*Registry, error) {
 }
 
 // New builds a registry from fully decoded data (a conversion, a test).
+// It neutralises d's text in place (see Data.neutralise), as Load does.
 func New(d *Data) (*Registry, error) {
+	d.neutralise()
 	idx := make([]int32, 0, 3*len(d.Records))
 	for i := range d.Records {
 		r := &d.Records[i]
@@ -71,7 +81,8 @@ func build(updated string, src Source, recs recordSource, idx []int32) (*Registr
 	if recs.len() == 0 {
 		return nil, errors.New("registry file holds no records")
 	}
-	r := &Registry{Updated: updated, Source: src, recs: recs, kinds: make([]uint8, recs.len())}
+	src.neutralise()
+	r := &Registry{Updated: sanitize.Line(updated), Source: src, recs: recs, kinds: make([]uint8, recs.len())}
 	for i := range r.kinds {
 		lo, hi, kind := int(idx[3*i]), int(idx[3*i+1]), idx[3*i+2]
 		if err := checkRange(lo, hi); err != nil {
@@ -121,6 +132,7 @@ func (r *Registry) Warm() { _, _ = r.Records() }
 type dataSource struct{ d *Data }
 
 func (s *dataSource) record(i int) (Record, error) { return s.d.Records[i], nil }
+func (s *dataSource) name(i int) (string, error)   { return s.d.Records[i].Name, nil }
 func (s *dataSource) person(id string) (Person, bool) {
 	p, ok := s.d.People[id]
 	return p, ok
@@ -189,8 +201,74 @@ func (s *lazySource) record(i int) (Record, error) {
 	if err := json.Unmarshal(line, &rec); err != nil {
 		return Record{}, fmt.Errorf("registry file record %d: %w", i+1, err)
 	}
+	rec.neutralise()
 	s.cache.Store(i, rec)
 	return rec, nil
+}
+
+// name reads record i's service name straight from its line when the line
+// is what Marshal writes and nothing in it could make a JSON decoder see
+// another name: the name first, unescaped and clean (so neutralising it is
+// the identity), and no other string in the line that reads "name" in any
+// case (encoding/json matches keys regardless of case, and the last
+// duplicate wins). Any other line is decoded. A name lookup then costs a
+// scan of the file instead of decoding all 14,533 records.
+func (s *lazySource) name(i int) (string, error) {
+	if v, ok := s.cache.Load(i); ok {
+		return v.(Record).Name, nil
+	}
+	line := s.raw[s.recOff[i]:s.recOff[i+1]]
+	switch n := nameStrings(line); {
+	case n == 0:
+		return "", nil
+	case n == 1 && bytes.HasPrefix(line, []byte(namePrefix)):
+		rest := line[len(namePrefix):]
+		if end := bytes.IndexByte(rest, '"'); end >= 0 && bytes.IndexByte(rest[:end], '\\') < 0 {
+			if name := string(rest[:end]); sanitize.IsClean(name) {
+				return name, nil
+			}
+		}
+	}
+	rec, err := s.record(i)
+	return rec.Name, err
+}
+
+const namePrefix = `{"name":"`
+
+// nameStrings counts the JSON strings in line that read "name" in any
+// case, escapes undone: an upper bound on the keys a decoder would take
+// for Record.Name. -1 if line has a string that does not end.
+func nameStrings(line []byte) int {
+	n := 0
+	for i := 0; i < len(line); {
+		j := bytes.IndexByte(line[i:], '"')
+		if j < 0 {
+			break
+		}
+		i += j
+		end := jsonStringEnd(line[i:])
+		if end < 0 {
+			return -1
+		}
+		if isName(line[i : i+end]) {
+			n++
+		}
+		i += end
+	}
+	return n
+}
+
+// isName reports whether the JSON string tok (quotes included) reads
+// "name" in any case. Escaped, "name" is at most 4×6 bytes (\u006e…).
+func isName(tok []byte) bool {
+	if len(tok) == 6 {
+		return bytes.EqualFold(tok[1:5], []byte("name"))
+	}
+	if len(tok) > 26 || bytes.IndexByte(tok, '\\') < 0 {
+		return false
+	}
+	var s string
+	return json.Unmarshal(tok, &s) == nil && strings.EqualFold(s, "name")
 }
 
 func (s *lazySource) person(id string) (Person, bool) {
@@ -208,7 +286,28 @@ func (s *lazySource) person(id string) (Person, bool) {
 	if json.Unmarshal(lines[i].line, &p) != nil {
 		return Person{}, false
 	}
+	p.neutralise()
 	return p, true
+}
+
+// jsonStringEnd is the offset just past the JSON string that b starts
+// with (b[0] == '"'), or -1: an id may itself hold `":{`, escaped.
+func jsonStringEnd(b []byte) int {
+	for i := 1; ; {
+		j := bytes.IndexByte(b[i:], '"')
+		if j < 0 {
+			return -1
+		}
+		q := i + j
+		k := q // an even run of backslashes before the quote escapes itself, not the quote
+		for b[k-1] == '\\' {
+			k--
+		}
+		if (q-k)%2 == 0 {
+			return q + 1
+		}
+		i = q + 1
+	}
 }
 
 // indexPeopleLines splits the people section ("id":{...} per line) into
@@ -227,16 +326,17 @@ func indexPeopleLines(b []byte) []peopleLine {
 		if len(line) == 0 || line[0] != '"' {
 			continue
 		}
-		colon := bytes.Index(line, []byte(`":{`))
-		if colon < 0 {
+		end := jsonStringEnd(line)
+		if end < 0 || !bytes.HasPrefix(line[end:], []byte(":{")) {
 			continue
 		}
 		var id string
-		if json.Unmarshal(line[:colon+1], &id) != nil {
+		if json.Unmarshal(line[:end], &id) != nil {
 			continue
 		}
-		out = append(out, peopleLine{id: id, line: line[colon+2:]})
+		// Ids are neutralised as the records' Assignee and Contact are.
+		out = append(out, peopleLine{id: sanitize.Line(id), line: line[end+1:]})
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].id < out[j].id })
+	sort.SliceStable(out, func(i, j int) bool { return out[i].id < out[j].id })
 	return out
 }

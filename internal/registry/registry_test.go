@@ -2,7 +2,10 @@ package registry_test
 
 import (
 	"bytes"
+	"context"
+	"errors"
 	"os"
+	"reflect"
 	"regexp"
 	"slices"
 	"strconv"
@@ -38,7 +41,7 @@ func TestEmbeddedIsRegenerated(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := registry.Convert(ianaXML, raw)
+	data, err := registry.Convert(t.Context(), ianaXML, raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,5 +398,79 @@ func TestGeneratedFileIsPlainJSON(t *testing.T) {
 	}
 	if len(d.Records) < 14000 || len(d.People) < 1000 {
 		t.Fatalf("%d records, %d people", len(d.Records), len(d.People))
+	}
+}
+
+// cancelAfter is a context whose Err turns context.Canceled on its n+1st
+// call: it shows a conversion checks its context inside its loops, not
+// only once before starting.
+type cancelAfter struct {
+	context.Context
+	n, calls int
+}
+
+func (c *cancelAfter) Err() error {
+	c.calls++
+	if c.calls > c.n {
+		return context.Canceled
+	}
+	return nil
+}
+
+// TestConvertStopsWhenCancelled: a cancelled context aborts a large
+// conversion between records, for both formats.
+func TestConvertStopsWhenCancelled(t *testing.T) {
+	raw, err := os.ReadFile(ianaXML)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, err := registry.Convert(t.Context(), "x.xml", raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	csv := toIANACSV(t, d)
+	for name, in := range map[string][]byte{"x.xml": raw, "x.csv": csv} {
+		ctx := &cancelAfter{Context: t.Context(), n: 5}
+		_, err := registry.Convert(ctx, name, in)
+		if !errors.Is(err, context.Canceled) || strings.Contains(err.Error(), "\n") {
+			t.Errorf("%s: %v, want a one-line error wrapping context.Canceled", name, err)
+		}
+		if ctx.calls != 6 {
+			t.Errorf("%s: Err called %d times, want it to stop at the first cancelled check (6)", name, ctx.calls)
+		}
+		// A conversion that runs to the end checks many times: every 256
+		// records of 14,533.
+		ctx = &cancelAfter{Context: t.Context(), n: 1 << 30}
+		if _, err := registry.Convert(ctx, name, in); err != nil || ctx.calls < 14533/256 {
+			t.Errorf("%s: %v, %d checks", name, err, ctx.calls)
+		}
+	}
+}
+
+// TestByNameMatchesAllRecords: ByName, which reads names without decoding
+// the records, finds exactly what filtering every decoded record finds.
+func TestByNameMatchesAllRecords(t *testing.T) {
+	all, err := loadEmbedded(t).Records()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{"ssh", "HTTP", "rap", "http-alt", "kerberos", "discard", "  postgresql ", "", "no-such"} {
+		reg, err := registry.Load(assets.RegistryJSON) // fresh: nothing decoded yet
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := reg.ByName(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []registry.Record
+		for _, r := range all {
+			if r.Name != "" && strings.EqualFold(r.Name, strings.TrimSpace(q)) {
+				want = append(want, r)
+			}
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("ByName(%q): %d records, want %d", q, len(got), len(want))
+		}
 	}
 }

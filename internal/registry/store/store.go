@@ -10,10 +10,13 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
+	"syscall"
 	"time"
 
 	"github.com/portui/portui/assets"
 	"github.com/portui/portui/internal/registry"
+	"github.com/portui/portui/internal/sanitize"
 )
 
 // FileName is the user's registry file inside Dir.
@@ -53,18 +56,46 @@ type Info struct {
 	Source  registry.Source
 }
 
+// Size caps, so that a wrong file (a disk image, /dev/zero, a log) is
+// refused from its size before anything is read, rather than read until
+// memory runs out.
+const (
+	// MaxRegistryBytes caps a registry.json: the user's and --registry.
+	// The embedded one is 2.75 MB (2026); the registry grows by a few
+	// percent a year, so 32 MiB is more than ten times today's and
+	// decades of growth, while Load of a file that size stays well under
+	// a second and ~100 MB of memory.
+	MaxRegistryBytes = 32 << 20
+	// MaxExportBytes caps an IANA export given to Update (a file or a
+	// download): IANA's XML is 3.9 MB (2026), so 32 MiB is eight times
+	// today's. Converting takes about ten times its input in memory
+	// (the 3.9 MB file: 42 MB peak RSS), so the cap bounds an update near
+	// 350 MB, where a 2 GB file used to peak at 11.6 GB before it was
+	// refused.
+	MaxExportBytes = 32 << 20
+)
+
+// ErrNotRegular and ErrTooLarge are why a file was refused before it was
+// read (errors.Is).
+var (
+	ErrNotRegular = errors.New("not a regular file")
+	ErrTooLarge   = errors.New("over the size limit")
+)
+
 // Open returns the registry every command uses: the file given by
 // override if set, else the user's registry if there is one, else the
-// embedded one.
-func Open(override string) (*registry.Registry, Info, error) {
+// embedded one. Only regular files are read (a FIFO, a device or a
+// directory is refused at once, without blocking), at most
+// MaxRegistryBytes, and reading stops when ctx is cancelled.
+func Open(ctx context.Context, override string) (*registry.Registry, Info, error) {
 	if override != "" {
-		return openFile(override, "file")
+		return openFile(ctx, override, "file")
 	}
 	dir, err := Dir()
 	if err == nil {
-		path := filepath.Join(dir, FileName)
-		if _, err := os.Stat(path); err == nil {
-			return openFile(path, "user")
+		reg, info, err := openFile(ctx, filepath.Join(dir, FileName), "user")
+		if !errors.Is(err, fs.ErrNotExist) {
+			return reg, info, err
 		}
 	}
 	reg, err := registry.Load(assets.RegistryJSON)
@@ -74,20 +105,107 @@ func Open(override string) (*registry.Registry, Info, error) {
 	return reg, info(reg, "embedded", ""), nil
 }
 
-func openFile(path, kind string) (*registry.Registry, Info, error) {
-	b, err := os.ReadFile(path)
+func openFile(ctx context.Context, path, kind string) (*registry.Registry, Info, error) {
+	hint := ""
+	if kind == "user" {
+		hint = " (run `portui registry update FILE`, or `portui registry reset` to use the embedded registry)"
+	}
+	b, err := readRegular(ctx, "registry", path, MaxRegistryBytes)
 	if err != nil {
-		return nil, Info{}, fmt.Errorf("cannot read registry %s: %w", path, unwrapPath(err))
+		if errors.Is(err, fs.ErrNotExist) && kind == "user" {
+			return nil, Info{}, err
+		}
+		if errors.Is(err, ErrNotRegular) || errors.Is(err, ErrTooLarge) {
+			err = fmt.Errorf("%w%s", err, hint)
+		}
+		return nil, Info{}, err
 	}
 	reg, err := registry.Load(b)
 	if err != nil {
-		hint := ""
-		if kind == "user" {
-			hint = " (run `portui registry update FILE` or remove it to use the embedded registry)"
-		}
-		return nil, Info{}, fmt.Errorf("registry %s: %w%s", path, err, hint)
+		return nil, Info{}, fmt.Errorf("registry %s: %w%s", sanitize.Line(path), err, hint)
 	}
 	return reg, info(reg, kind, path), nil
+}
+
+// readRegular reads the regular file at path, at most limit bytes. It
+// opens with O_NONBLOCK, so that a FIFO cannot block the open, checks
+// what it opened (fstat, not the path, so nothing can be swapped in
+// between), refuses anything but a regular file and anything over limit
+// from its size before reading, and reads through a limit in case the
+// file grows meanwhile. Errors name the file as "what PATH", the path
+// neutralised.
+func readRegular(ctx context.Context, what, path string, limit int64) ([]byte, error) {
+	name := sanitize.Line(path)
+	if what != "" {
+		name = what + " " + name
+	}
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", name, unwrapPath(err))
+	}
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", name, unwrapPath(err))
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is %s, %w", name, fileKind(fi.Mode()), ErrNotRegular)
+	}
+	if fi.Size() > limit {
+		return nil, fmt.Errorf("%s is %s, %w of %s", name, byteSize(fi.Size()), ErrTooLarge, byteSize(limit))
+	}
+	b := make([]byte, 0, fi.Size()+1)
+	r := io.LimitReader(f, limit+1)
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("reading %s stopped: %w", name, err)
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):min(cap(b), len(b)+1<<20)])
+		b = b[:len(b)+n]
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("cannot read %s: %w", name, unwrapPath(err))
+		}
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%s grew while read, %w of %s", name, ErrTooLarge, byteSize(limit))
+	}
+	return b, nil
+}
+
+// fileKind names what a non-regular file is, for a message.
+func fileKind(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m.IsDir():
+		return "a directory"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	}
+	return "a special file"
+}
+
+// byteSize renders n for a message: "2.0 GiB", "32 MiB", "1000 bytes".
+func byteSize(n int64) string {
+	switch {
+	case n >= 1<<30:
+		return strconv.FormatFloat(float64(n)/(1<<30), 'f', 1, 64) + " GiB"
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return strconv.FormatInt(n>>20, 10) + " MiB"
+	case n >= 1<<20:
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
 }
 
 func unwrapPath(err error) error {
@@ -98,27 +216,42 @@ func unwrapPath(err error) error {
 	return err
 }
 
+// info describes reg; the path is neutralised, as Info is for display.
 func info(reg *registry.Registry, kind, path string) Info {
-	return Info{Kind: kind, Path: path, Updated: reg.Updated, Records: reg.Len(), Source: reg.Source}
+	return Info{Kind: kind, Path: sanitize.Line(path), Updated: reg.Updated, Records: reg.Len(), Source: reg.Source}
+}
+
+// UpdateOptions adjust Update's checks.
+type UpdateOptions struct {
+	// Force installs a registry whose date is older than the embedded
+	// one's, or missing (`registry update --force`). Every other check of
+	// a complete registry still applies.
+	Force bool
 }
 
 // UpdateFile reads an IANA export from path and installs it (see Update).
-func UpdateFile(dir, path string) (Info, error) {
-	raw, err := os.ReadFile(path)
+// Only a regular file of at most MaxExportBytes is read.
+func UpdateFile(ctx context.Context, dir, path string, opts UpdateOptions) (Info, error) {
+	raw, err := readRegular(ctx, "", path, MaxExportBytes)
 	if err != nil {
-		return Info{}, fmt.Errorf("cannot read %s: %w", path, unwrapPath(err))
+		return Info{}, err
 	}
-	return Update(dir, path, raw)
+	return Update(ctx, dir, path, raw, opts)
 }
 
 // Update validates an IANA export (XML or CSV), converts it and installs
 // it as the user's registry in dir. Nothing is written unless every check
 // passes, and the write is atomic: a failed update leaves the previous
-// registry in place.
-func Update(dir, name string, raw []byte) (Info, error) {
-	data, err := registry.Convert(name, raw)
+// registry in place. The export must look like the whole registry (see
+// checkComplete). A cancelled ctx stops the conversion and writes nothing.
+func Update(ctx context.Context, dir, name string, raw []byte, opts UpdateOptions) (Info, error) {
+	base := sanitize.Line(filepath.Base(name))
+	if len(raw) > MaxExportBytes {
+		return Info{}, fmt.Errorf("%s: %s is %w of %s for an IANA export", base, byteSize(int64(len(raw))), ErrTooLarge, byteSize(MaxExportBytes))
+	}
+	data, err := registry.Convert(ctx, name, raw)
 	if err != nil {
-		return Info{}, fmt.Errorf("%s: %w", filepath.Base(name), err)
+		return Info{}, fmt.Errorf("%s: %w", base, err)
 	}
 	b, err := registry.Marshal(data)
 	if err != nil {
@@ -126,13 +259,16 @@ func Update(dir, name string, raw []byte) (Info, error) {
 	}
 	reg, err := registry.Load(b)
 	if err != nil {
-		return Info{}, fmt.Errorf("%s: converted registry does not load: %w", filepath.Base(name), err)
+		return Info{}, fmt.Errorf("%s: converted registry does not load: %w", base, err)
 	}
-	if err := checkComplete(reg); err != nil {
-		return Info{}, fmt.Errorf("%s: %w", filepath.Base(name), err)
+	if err := checkComplete(reg, opts.Force); err != nil {
+		return Info{}, fmt.Errorf("%s: %w", base, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return Info{}, fmt.Errorf("%s: update stopped: %w", base, err)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return Info{}, fmt.Errorf("cannot create %s: %w", dir, unwrapPath(err))
+		return Info{}, fmt.Errorf("cannot create %s: %w", sanitize.Line(dir), unwrapPath(err))
 	}
 	path := filepath.Join(dir, FileName)
 	if err := WriteFileAtomic(path, b); err != nil {
@@ -141,66 +277,117 @@ func Update(dir, name string, raw []byte) (Info, error) {
 	return info(reg, "user", path), nil
 }
 
-// checkComplete refuses a file that parses but is not the whole registry
-// (an excerpt, a filtered export): installing it would silently turn most
-// ports into "unassigned".
-func checkComplete(reg *registry.Registry) error {
-	missing := 0
-	for p := 0; p <= 1023; p++ {
-		if !reg.Covered(p, registry.Combined) {
-			missing++
-		}
-	}
-	if missing > 0 {
-		return fmt.Errorf("not the complete registry: %d of the 1,024 system ports have no record", missing)
-	}
-	return nil
-}
-
 // IANAURL is where IANA publishes the registry.
 const IANAURL = "https://www.iana.org/assignments/service-names-port-numbers/service-names-port-numbers.xml"
 
-// Download limits: the 2026 file is 3.9 MB.
+// Download limits: the 2026 file is 3.9 MB; Update takes at most
+// MaxExportBytes anyway.
 const (
-	DefaultMaxBytes = 64 << 20
+	DefaultMaxBytes = MaxExportBytes
 	DefaultTimeout  = 60 * time.Second
 )
 
-// Download fetches url over HTTPS with a size limit and a timeout.
+// ErrInsecureRedirect is why a download that was redirected off HTTPS
+// was refused (errors.Is).
+var ErrInsecureRedirect = errors.New("not HTTPS")
+
+// redirectError names the hop a download refused to follow.
+type redirectError struct{ from, to string }
+
+func (e *redirectError) Error() string {
+	return fmt.Sprintf("redirect from %s to %s is %v", e.from, e.to, ErrInsecureRedirect)
+}
+
+func (e *redirectError) Unwrap() error { return ErrInsecureRedirect }
+
+// httpsOnly is client refusing any redirect to a URL that is not https,
+// in front of the client's own redirect policy (or Go's default of at
+// most 10 redirects).
+func httpsOnly(client *http.Client) *http.Client {
+	c := *client
+	next := client.CheckRedirect
+	c.CheckRedirect = func(req *http.Request, via []*http.Request) error {
+		if req.URL.Scheme != "https" {
+			return &redirectError{from: sanitize.Line(via[len(via)-1].URL.Redacted()), to: sanitize.Line(req.URL.Redacted())}
+		}
+		if next != nil {
+			return next(req, via)
+		}
+		if len(via) >= 10 {
+			return errors.New("stopped after 10 redirects")
+		}
+		return nil
+	}
+	return &c
+}
+
+// Download fetches url over HTTPS with a size limit and a timeout; every
+// redirect must stay on HTTPS too.
 func Download(ctx context.Context, client *http.Client, url string, maxBytes int64, timeout time.Duration) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
-		return nil, fmt.Errorf("bad URL %q: %w", url, err)
+		return nil, fmt.Errorf("bad URL %s: %w", sanitize.Line(url), err)
 	}
 	if req.URL.Scheme != "https" {
 		return nil, fmt.Errorf("refusing to download over %s: use an https:// URL", req.URL.Scheme)
 	}
+	host := sanitize.Line(req.URL.Host) // for messages
 	req.Header.Set("User-Agent", "portui (+https://github.com/portui/portui)")
-	resp, err := client.Do(req)
+	resp, err := httpsOnly(client).Do(req)
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
-			return nil, fmt.Errorf("download from %s timed out after %s", req.URL.Host, timeout)
+		var re *redirectError
+		if errors.As(err, &re) {
+			return nil, fmt.Errorf("download from %s refused: %w", host, re)
 		}
-		return nil, fmt.Errorf("download from %s failed: %w", req.URL.Host, err)
+		if errors.Is(err, context.DeadlineExceeded) {
+			return nil, fmt.Errorf("download from %s timed out after %s", host, timeout)
+		}
+		return nil, fmt.Errorf("download from %s failed: %w", host, err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("download from %s failed: HTTP %s", req.URL.Host, resp.Status)
+		return nil, fmt.Errorf("download from %s failed: HTTP %s", host, sanitize.Line(resp.Status))
 	}
 	if resp.ContentLength > maxBytes {
-		return nil, fmt.Errorf("download from %s refused: %d bytes is over the %d-byte limit", req.URL.Host, resp.ContentLength, maxBytes)
+		return nil, fmt.Errorf("download from %s refused: %d bytes is over the %d-byte limit", host, resp.ContentLength, maxBytes)
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBytes+1))
 	if err != nil {
 		if errors.Is(err, context.DeadlineExceeded) {
-			return nil, fmt.Errorf("download from %s timed out after %s", req.URL.Host, timeout)
+			return nil, fmt.Errorf("download from %s timed out after %s", host, timeout)
 		}
-		return nil, fmt.Errorf("download from %s failed: %w", req.URL.Host, err)
+		return nil, fmt.Errorf("download from %s failed: %w", host, err)
 	}
 	if int64(len(b)) > maxBytes {
-		return nil, fmt.Errorf("download from %s stopped: over the %d-byte limit", req.URL.Host, maxBytes)
+		return nil, fmt.Errorf("download from %s stopped: over the %d-byte limit", host, maxBytes)
 	}
 	return b, nil
+}
+
+// Reset removes the user's registry in dir, so that every command uses the
+// embedded one again. It returns the file's path (neutralised, for
+// messages) and whether there was one to remove; having none is not an
+// error. A directory in its place is left alone and reported.
+func Reset(dir string) (path string, removed bool, err error) {
+	p := filepath.Join(dir, FileName)
+	path = sanitize.Line(p)
+	fi, err := os.Lstat(p)
+	if errors.Is(err, fs.ErrNotExist) {
+		return path, false, nil
+	}
+	if err != nil {
+		return path, false, fmt.Errorf("cannot remove %s: %w", path, unwrapPath(err))
+	}
+	if fi.IsDir() {
+		return path, false, fmt.Errorf("cannot remove %s: it is a directory, not a registry file; left alone", path)
+	}
+	if err := os.Remove(p); err != nil {
+		if errors.Is(err, fs.ErrNotExist) {
+			return path, false, nil
+		}
+		return path, false, fmt.Errorf("cannot remove %s: %w", path, unwrapPath(err))
+	}
+	return path, true, nil
 }
