@@ -28,7 +28,7 @@ func parsePortArg(s string) (r portRange, ok bool, err error) {
 	}
 	lo, hi, err := registry.ParseRange(s)
 	if err != nil {
-		return r, true, fmt.Errorf("%s (ports are 0-65535)", err)
+		return r, true, fmt.Errorf("%w (ports are 0-65535)", err)
 	}
 	return portRange{lo, hi}, true, nil
 }

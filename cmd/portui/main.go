@@ -202,12 +202,13 @@ func captureErrors(c *cobra.Command, failed *error) {
 	if runE := c.RunE; runE != nil {
 		c.RunE = func(cmd *cobra.Command, a []string) error {
 			if *failed != nil {
-				return nil // the arguments were refused
+				return nil //nolint:nilerr // the arguments were refused; run prints why
 			}
 			if err := runE(cmd, a); err != nil {
-				keep(err)
+				keep(err) // printed by run, so that fang does not
 			}
 			return nil
+
 		}
 	}
 	if c.Parent() == nil {

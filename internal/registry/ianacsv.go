@@ -52,7 +52,7 @@ func ParseCSV(ctx context.Context, r io.Reader) (*Data, error) {
 			return nil, err
 		}
 		row, err := cr.Read()
-		if err == io.EOF {
+		if errors.Is(err, io.EOF) {
 			break
 		}
 		if err != nil {

@@ -139,14 +139,14 @@ type Styles struct {
 }
 
 // StatusSGR is the style of text naming status s.
-func (s *Styles) StatusSGR(st registry.Status) SGR { return s.status[st&cellStatusMask] }
+func (sty *Styles) StatusSGR(st registry.Status) SGR { return sty.status[st&cellStatusMask] }
 
 // palette is the colours of one profile and background; nil means "no
 // colour" (the attribute-only fallbacks then apply).
 type palette struct {
-	dim                                         color.Color // nil: the faint attribute
-	reserved, other, listen, private, accent    color.Color
-	warn, err, matchBg, matchFg, title, helpKey color.Color
+	dim                                      color.Color // nil: the faint attribute
+	reserved, other, listen, private, accent color.Color
+	warn, err, matchBg, matchFg, title       color.Color
 }
 
 // Palettes. The rule (docs/tui.md, TestPaletteContrast, TestSGRByProfile):
@@ -320,8 +320,8 @@ func NewStyles(profile colorprofile.Profile, isDark bool, g *Glyphs) *Styles {
 
 // markGlyph is the marker column of a cell: selection, then listener
 // marks, then a search match, then the status.
-func (s *Styles) markGlyph(c Cell, sel bool) string {
-	g := s.G
+func (sty *Styles) markGlyph(c Cell, sel bool) string {
+	g := sty.G
 	switch mk := c.Mark(); {
 	case sel:
 		return g.Selected
@@ -336,10 +336,10 @@ func (s *Styles) markGlyph(c Cell, sel bool) string {
 }
 
 // look returns the pre-rendered state of a cell.
-func (s *Styles) look(c Cell, selected bool) *cellLook {
+func (sty *Styles) look(c Cell, selected bool) *cellLook {
 	i := int(c)
 	if selected {
 		i |= numCellStates
 	}
-	return &s.cells[i]
+	return &sty.cells[i]
 }

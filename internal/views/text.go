@@ -256,7 +256,6 @@ type paneText struct {
 func newPane(w int, sty *Styles) paneText { return paneText{w: w, sty: sty} }
 
 // raw appends a line that is already styled and fits the width.
-func (p *paneText) raw(s string) { p.lines = append(p.lines, s) }
 
 // blank appends an empty line unless the last line is already empty.
 func (p *paneText) blank() {
