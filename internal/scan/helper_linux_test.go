@@ -50,6 +50,8 @@ func runHelper() int {
 		_, _ = io.Copy(io.Discard, os.Stdin)
 		ln.Close()
 		return 0
+	case "many":
+		return manyHelper()
 	case "scan":
 		rep := helperReport{PID: os.Getpid()}
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
