@@ -50,6 +50,8 @@ func runHelper() int {
 		_, _ = io.Copy(io.Discard, os.Stdin)
 		ln.Close()
 		return 0
+	case "hostile":
+		return hostileHelper()
 	case "many":
 		return manyHelper()
 	case "scan":
@@ -93,6 +95,13 @@ func startHelper(t *testing.T, mode string, files ...*os.File) *helper {
 	cmd.Env = append(os.Environ(), helperEnv+"="+mode, quickExit())
 	cmd.ExtraFiles = files
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	return startCmd(t, cmd)
+}
+
+// startCmd starts a helper command with pipes on stdin and stdout; it is
+// stopped (stdin closed, then killed by PID) when the test ends.
+func startCmd(t *testing.T, cmd *exec.Cmd) *helper {
+	t.Helper()
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
