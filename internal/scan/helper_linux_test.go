@@ -50,6 +50,8 @@ func runHelper() int {
 		_, _ = io.Copy(io.Discard, os.Stdin)
 		ln.Close()
 		return 0
+	case "mountscan":
+		return mountScanHelper()
 	case "bind":
 		return bindHelper()
 	case "hostile":

@@ -126,7 +126,13 @@ type resolved struct {
 func (c *ownerCache) resolve(ctx context.Context, socks []sockEntry, f Filter, all func() ([]sockEntry, error)) ([]resolved, error) {
 	c.gen++
 	out := make([]resolved, len(socks))
-	if c.procErr = c.p.available(); c.procErr != nil {
+	changed, err := c.p.available()
+	if changed {
+		// Another mount on the proc root (perhaps another PID namespace's
+		// procfs): what the census read from the old one does not apply.
+		c.census = false
+	}
+	if c.procErr = err; err != nil {
 		for i := range out {
 			out[i].why = hideNoProc
 		}

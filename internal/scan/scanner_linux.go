@@ -30,7 +30,6 @@ type linuxScanner struct {
 	owners   *ownerCache
 	users    userNames
 	ifaces   ifaceNames
-	hidepid  string
 	seeAll   bool
 	v6only   bool // net.ipv6.bindv6only, for text tables
 	now      func() time.Time
@@ -40,12 +39,11 @@ type linuxScanner struct {
 func newLinux(opts Options) (*linuxScanner, error) {
 	root := filepath.Clean(opts.procRoot())
 	s := &linuxScanner{
-		root:    root,
-		owners:  newOwnerCache(root),
-		hidepid: hidePID(root),
-		seeAll:  canSeeAll(),
-		v6only:  bindV6OnlyDefault(root),
-		now:     time.Now,
+		root:   root,
+		owners: newOwnerCache(root),
+		seeAll: canSeeAll(),
+		v6only: bindV6OnlyDefault(root),
+		now:    time.Now,
 	}
 	s.fallback = func() tableSource { return &procNetSource{root: root} }
 	switch opts.Source {
@@ -116,7 +114,10 @@ func (s *linuxScanner) snapshot(ctx context.Context, f Filter) (Snapshot, error)
 		}
 	}
 	snap.Warnings = append(slices.Clone(s.sticky), warns...)
-	if perr := s.owners.procErr; perr != nil {
+	var notProc *notProcError
+	if perr := s.owners.procErr; errors.As(perr, &notProc) {
+		snap.Warnings = append(snap.Warnings, fmt.Sprintf("process owners unknown: %v (mounted over it?): no process can be seen", perr))
+	} else if perr != nil {
 		snap.Warnings = append(snap.Warnings, fmt.Sprintf("process owners unknown: %s is not readable (%v)", s.root, unwrapPath(perr)))
 	}
 	guessed := false
@@ -211,11 +212,15 @@ func (s *linuxScanner) hiddenReason(l Listener, r resolved) string {
 	case hideDenied:
 		return who + "process hidden: " + grant
 	case hideNotFound:
-		if s.hidepid != "" && !s.seeAll {
-			return who + "process hidden (" + s.root + " mounted with hidepid=" + s.hidepid + "): " + grant
+		if h := s.owners.p.hidepid; h != "" && !s.seeAll {
+			return who + "process hidden (" + s.root + " mounted with hidepid=" + h + "): " + grant
 		}
 		return who + "no process here holds it: kernel socket or another PID namespace"
 	case hideNoProc:
+		var notProc *notProcError
+		if errors.As(s.owners.procErr, &notProc) {
+			return who + "process unknown: " + notProc.Error()
+		}
 		return who + "process unknown: " + s.root + " is not readable"
 	case hideClosing:
 		return who + "socket is closing"
