@@ -162,11 +162,22 @@ func (o Options) procRoot() string {
 // deterministically.
 func SortListeners(ls []Listener) {
 	slices.SortFunc(ls, func(a, b Listener) int {
-		return cmp.Or(
-			cmp.Compare(a.Port, b.Port),
-			cmp.Compare(a.Proto, b.Proto),
-			a.Addr.Compare(b.Addr),
-			cmp.Compare(a.Inode, b.Inode),
-		)
+		return compareListener(a.Port, b.Port, a.Proto, b.Proto, a.Addr, b.Addr, a.Inode, b.Inode)
 	})
+}
+
+// compareListener is SortListeners' order. It compares a field only when
+// the ones before are equal (cmp.Or would evaluate every comparison): with
+// thousands of listeners nearly every comparison ends at the port.
+func compareListener(pa, pb uint16, ta, tb string, aa, ab netip.Addr, ia, ib uint64) int {
+	if pa != pb {
+		return cmp.Compare(pa, pb)
+	}
+	if ta != tb {
+		return strings.Compare(ta, tb)
+	}
+	if c := aa.Compare(ab); c != 0 {
+		return c
+	}
+	return cmp.Compare(ia, ib)
 }
