@@ -101,6 +101,14 @@ type Snapshot struct {
 }
 
 // Filter selects listeners by transport and port range.
+//
+// On Linux a poll's work follows its filter: the owners of every listener
+// a port range (or one transport) reports are re-checked fd by fd, while a
+// whole-machine poll (the zero Filter) re-checks those whose process
+// exited or changed and one in eight of the rest, in turn. Either way an
+// exited process, a reused PID and an exec show at once; a live process
+// that closes its copy of a socket others still hold is dropped from it by
+// the next port-range poll that covers it, or within eight whole polls.
 type Filter struct {
 	Proto  string // "", "tcp" or "udp"
 	Lo, Hi uint16 // inclusive port range; 0,0 means all ports
