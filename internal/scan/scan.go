@@ -25,6 +25,8 @@ import (
 // Every string here comes from the process itself or the name service and
 // is neutralised where the scanner reads it (sanitize.Line): control bytes
 // are shown as escapes ("\x1b]0;PWN\x07"), so no output path needs to.
+// The listeners of one process in a snapshot share one Args array: treat
+// it as read-only (Command copies before it edits).
 type Process struct {
 	PID     int
 	Name    string   // comm, as ps shows it
