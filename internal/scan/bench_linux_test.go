@@ -9,12 +9,17 @@ package scan
 // PORTUI_BENCH_PORT to one of its listeners.
 
 import (
+	"bufio"
 	"context"
+	"fmt"
+	"io"
 	"net"
 	"os"
 	"os/exec"
 	"runtime"
 	"strconv"
+	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -214,3 +219,174 @@ func TestSoak(t *testing.T) {
 		t.Errorf("heap grew from %d to %d bytes", heap1, heap2)
 	}
 }
+
+// The explorer's polls on a host with many listeners (issue 7, S9): the
+// 1,024-port block on screen every interval, the whole machine every 5th.
+// manyHost opens PORTUI_BENCH_MANY (default 60,000) TCP listeners on
+// 127.0.0.1, ports 1024 upwards, in a network namespace of this process's
+// own, so the machine's ports stay free for everyone else; the scanners
+// below are made in that namespace. The listeners are held by helper
+// processes of manyPerProc each (RLIMIT_NOFILE may not be raised here:
+// without CAP_SYS_RESOURCE a process stays below the hard limit), which
+// enter the namespace themselves. It is built once per test binary and
+// stopped by TestMain (the setup takes seconds).
+var manyHost struct {
+	sync.Once
+	ns      *os.File
+	helpers []*exec.Cmd
+	stdins  []io.Closer
+	n       int
+	err     error
+}
+
+const (
+	manyLo      = 1024
+	manyPerProc = 15000
+)
+
+func manyListeners(b *testing.B) (ns *os.File, n int) {
+	manyHost.Do(func() { manyHost.err = startManyHost() })
+	if manyHost.err != nil {
+		b.Skipf("cannot open the listeners (needs root for a network namespace): %v", manyHost.err)
+	}
+	return manyHost.ns, manyHost.n
+}
+
+func startManyHost() error {
+	n := 60000
+	if v, err := strconv.Atoi(os.Getenv("PORTUI_BENCH_MANY")); err == nil && v > 0 && v <= 65535-manyLo {
+		n = v
+	}
+	ns, err := newPrivateNetNS()
+	if err != nil {
+		return err
+	}
+	manyHost.ns = ns
+	for lo := manyLo; lo < manyLo+n; lo += manyPerProc {
+		k := min(manyPerProc, manyLo+n-lo)
+		cmd := exec.Command(os.Args[0], "-test.run=^$")
+		cmd.Env = append(os.Environ(), helperEnv+"=many", quickExit(),
+			"PORTUI_MANY_LO="+strconv.Itoa(lo), "PORTUI_MANY_N="+strconv.Itoa(k))
+		cmd.ExtraFiles = []*os.File{ns}
+		cmd.Stderr = os.Stderr
+		in, err := cmd.StdinPipe()
+		if err != nil {
+			return err
+		}
+		out, err := cmd.StdoutPipe()
+		if err != nil {
+			return err
+		}
+		if err := cmd.Start(); err != nil {
+			return err
+		}
+		manyHost.helpers = append(manyHost.helpers, cmd)
+		manyHost.stdins = append(manyHost.stdins, in)
+		line, err := bufio.NewReader(out).ReadString('\n')
+		if strings.TrimSpace(line) != "ready" {
+			return fmt.Errorf("listener helper %d (ports %d-%d): %q %v", cmd.Process.Pid, lo, lo+k-1, line, err)
+		}
+		manyHost.n += k
+	}
+	return nil
+}
+
+// stopManyHost ends the helpers (closing stdin; killed by PID if they do
+// not go) and releases the namespace.
+func stopManyHost() {
+	for i, cmd := range manyHost.helpers {
+		manyHost.stdins[i].Close()
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(5 * time.Second):
+			_ = cmd.Process.Kill()
+			<-done
+		}
+	}
+	manyHost.helpers, manyHost.stdins = nil, nil
+	if manyHost.ns != nil {
+		manyHost.ns.Close()
+	}
+}
+
+// manyHelper is the "many" helper: it enters the namespace passed as fd 3,
+// opens its listeners, says "ready" and holds them until stdin closes.
+func manyHelper() int {
+	lo, err1 := strconv.Atoi(os.Getenv("PORTUI_MANY_LO"))
+	n, err2 := strconv.Atoi(os.Getenv("PORTUI_MANY_N"))
+	if err1 != nil || err2 != nil {
+		fmt.Println("ERR bad PORTUI_MANY_LO/N")
+		return 2
+	}
+	ns := os.NewFile(3, "netns")
+	var fds []int
+	if err := inNetNS(ns, func() error {
+		var err error
+		fds, err = rawListeners(lo, n)
+		return err
+	}); err != nil {
+		fmt.Println("ERR", err)
+		return 1
+	}
+	fmt.Println("ready")
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	closeAll(fds)
+	return 0
+}
+
+// newManyScanner makes a scanner whose netlink socket is in ns.
+func newManyScanner(b *testing.B, ns *os.File) Scanner {
+	var s Scanner
+	if err := inNetNS(ns, func() error {
+		var err error
+		s, err = New(Options{Source: "netlink"})
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	return s
+}
+
+// benchMany measures snapshots with filter f against manyHost: cold is a
+// new scanner per snapshot (census included), warm a scanner that has
+// polled f and, like the explorer, the whole machine before.
+func benchMany(b *testing.B, f Filter, cold bool) {
+	ns, n := manyListeners(b)
+	b.ReportAllocs()
+	got := 0
+	if cold {
+		m := meter(b)
+		for b.Loop() {
+			s := newManyScanner(b, ns)
+			got = len(mustSnap(b, s, f).Listeners)
+			s.Close()
+			m.ops++
+		}
+		m.done()
+	} else {
+		s := newManyScanner(b, ns)
+		defer s.Close()
+		mustSnap(b, s, Filter{})
+		got = len(mustSnap(b, s, f).Listeners)
+		m := meter(b)
+		b.ResetTimer()
+		for b.Loop() {
+			mustSnap(b, s, f)
+			m.ops++
+		}
+		m.done()
+	}
+	b.ReportMetric(float64(got), "listeners")
+	if f.All() && got < n {
+		b.Fatalf("full snapshot has %d listeners, want at least %d", got, n)
+	}
+}
+
+func BenchmarkManyFullCold(b *testing.B)  { benchMany(b, Filter{}, true) }
+func BenchmarkManyFullWarm(b *testing.B)  { benchMany(b, Filter{}, false) }
+func BenchmarkManyBlockCold(b *testing.B) { benchMany(b, Filter{Lo: 1024, Hi: 2047}, true) }
+func BenchmarkManyBlockWarm(b *testing.B) { benchMany(b, Filter{Lo: 1024, Hi: 2047}, false) }
+func BenchmarkManyLowCold(b *testing.B)   { benchMany(b, Filter{Lo: 0, Hi: 1023}, true) }
+func BenchmarkManyLowWarm(b *testing.B)   { benchMany(b, Filter{Lo: 0, Hi: 1023}, false) }

@@ -50,6 +50,14 @@ func runHelper() int {
 		_, _ = io.Copy(io.Discard, os.Stdin)
 		ln.Close()
 		return 0
+	case "mountscan":
+		return mountScanHelper()
+	case "bind":
+		return bindHelper()
+	case "hostile":
+		return hostileHelper()
+	case "many":
+		return manyHelper()
 	case "scan":
 		rep := helperReport{PID: os.Getpid()}
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -91,6 +99,13 @@ func startHelper(t *testing.T, mode string, files ...*os.File) *helper {
 	cmd.Env = append(os.Environ(), helperEnv+"="+mode, quickExit())
 	cmd.ExtraFiles = files
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	return startCmd(t, cmd)
+}
+
+// startCmd starts a helper command with pipes on stdin and stdout; it is
+// stopped (stdin closed, then killed by PID) when the test ends.
+func startCmd(t *testing.T, cmd *exec.Cmd) *helper {
+	t.Helper()
 	in, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)

@@ -5,3 +5,5 @@ package scan
 const helperEnv = "PORTUI_SCAN_TEST_HELPER"
 
 func runHelper() int { return 2 }
+
+func stopManyHost() {}

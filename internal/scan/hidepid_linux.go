@@ -1,43 +1,119 @@
 package scan
 
 import (
-	"bufio"
+	"bytes"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"golang.org/x/sys/unix"
 )
 
-// hidePID returns the hidepid= option of the proc mount at root ("" if
-// none): with it, other users' processes are absent from the listing rather
-// than unreadable, so a fruitless walk means "hidden", not "no owner".
-func hidePID(root string) string {
+// What is mounted at the proc root decides what a fruitless search for a
+// socket's process means. With hidepid= on the proc mount, other users'
+// processes are absent from the listing rather than unreadable, so "nobody
+// holds it" means "hidden"; with something other than procfs on /proc (an
+// empty tmpfs mounted over it) no process can be seen at all.
+//
+// Mounts stack: a procfs mounted over /proc shadows the first, and
+// mountinfo lists both. The mount in effect is the one whose ID statx
+// reports for the root we read (STATX_MNT_ID, Linux 5.8); without it, the
+// last entry for the mount point, which is the newest.
+
+// mountID returns the ID of the mount path is on, 0 if the kernel cannot
+// tell (before 5.8) or path cannot be reached.
+func mountID(path string) (uint64, error) {
+	var stx unix.Statx_t
+	if err := unix.Statx(unix.AT_FDCWD, path, unix.AT_STATX_DONT_SYNC, unix.STATX_MNT_ID, &stx); err != nil {
+		return 0, err
+	}
+	if stx.Mask&unix.STATX_MNT_ID == 0 {
+		return 0, nil
+	}
+	return stx.Mnt_id, nil
+}
+
+// hidePID returns the hidepid= option of the proc mount in effect at root
+// (mount ID id, 0 if unknown), "" if none or not found.
+func hidePID(root string, id uint64) string {
 	f, err := os.Open(filepath.Join(root, "self", "mountinfo"))
 	if err != nil {
 		return ""
 	}
 	defer f.Close()
-	want := filepath.Clean(root)
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	for sc.Scan() {
-		// id parent major:minor root mountpoint opts [optional...] - fstype source superopts
-		pre, post, ok := strings.Cut(sc.Text(), " - ")
+	b, err := io.ReadAll(io.LimitReader(f, maxMountinfo))
+	if err != nil {
+		return ""
+	}
+	m, ok := findMount(b, id, filepath.Clean(root))
+	if !ok || m.fstype != "proc" {
+		return ""
+	}
+	return m.option("hidepid")
+}
+
+// maxMountinfo bounds the read of self/mountinfo (a host with thousands of
+// container mounts has a few hundred kB).
+const maxMountinfo = 4 << 20
+
+// mountEntry is one line of /proc/PID/mountinfo:
+// "id parent major:minor root mountpoint opts [optional...] - fstype source superopts".
+type mountEntry struct {
+	id         uint64
+	mountPoint string
+	fstype     string
+	superOpts  string
+}
+
+// option returns the value of name=value in the superblock options, "" if
+// absent, "0" or "off".
+func (m mountEntry) option(name string) string {
+	for opt := range strings.SplitSeq(m.superOpts, ",") {
+		if v, ok := strings.CutPrefix(opt, name+"="); ok && v != "0" && v != "off" {
+			return v
+		}
+	}
+	return ""
+}
+
+// findMount returns the mount with ID id, or if there is none (id 0, or a
+// tree that is not the real one), the last one mounted at mountPoint.
+// Malformed lines are skipped.
+func findMount(b []byte, id uint64, mountPoint string) (mountEntry, bool) {
+	var last mountEntry
+	found := false
+	for line := range bytes.SplitSeq(b, []byte{'\n'}) {
+		m, ok := parseMountLine(string(line))
 		if !ok {
 			continue
 		}
-		pf, qf := strings.Fields(pre), strings.Fields(post)
-		if len(pf) < 5 || len(qf) < 3 || qf[0] != "proc" || unescapeMount(pf[4]) != want {
-			continue
+		if id != 0 && m.id == id {
+			return m, true
 		}
-		for opt := range strings.SplitSeq(qf[2], ",") {
-			if v, ok := strings.CutPrefix(opt, "hidepid="); ok && v != "0" && v != "off" {
-				return v
-			}
+		if m.mountPoint == mountPoint {
+			last, found = m, true
 		}
-		return ""
 	}
-	return ""
+	return last, found
+}
+
+func parseMountLine(line string) (mountEntry, bool) {
+	pre, post, ok := strings.Cut(line, " - ")
+	if !ok {
+		return mountEntry{}, false
+	}
+	pf, qf := strings.Fields(pre), strings.Fields(post)
+	if len(pf) < 6 || len(qf) < 3 {
+		return mountEntry{}, false
+	}
+	id, err := strconv.ParseUint(pf[0], 10, 64)
+	if err != nil {
+		return mountEntry{}, false
+	}
+	return mountEntry{id: id, mountPoint: unescapeMount(pf[4]), fstype: qf[0], superOpts: qf[2]}, true
 }
 
 // unescapeMount undoes mountinfo's octal escapes (\040 for a space).
@@ -57,6 +133,40 @@ func unescapeMount(s string) string {
 		b.WriteByte(s[i])
 	}
 	return b.String()
+}
+
+// fsName names a filesystem by its statfs magic, for saying what is
+// mounted where procfs was expected.
+func fsName(magic int64) string {
+	switch magic {
+	case unix.TMPFS_MAGIC:
+		return "tmpfs"
+	case unix.RAMFS_MAGIC:
+		return "ramfs"
+	case unix.OVERLAYFS_SUPER_MAGIC:
+		return "overlayfs"
+	case unix.EXT4_SUPER_MAGIC:
+		return "ext2/3/4"
+	case unix.XFS_SUPER_MAGIC:
+		return "xfs"
+	case unix.BTRFS_SUPER_MAGIC:
+		return "btrfs"
+	case unix.NFS_SUPER_MAGIC:
+		return "nfs"
+	case unix.V9FS_MAGIC:
+		return "9p"
+	case unix.FUSE_SUPER_MAGIC:
+		return "fuse"
+	case unix.SYSFS_MAGIC:
+		return "sysfs"
+	case unix.SQUASHFS_MAGIC:
+		return "squashfs"
+	case unix.DEVPTS_SUPER_MAGIC:
+		return "devpts"
+	case unix.CGROUP2_SUPER_MAGIC:
+		return "cgroup2"
+	}
+	return fmt.Sprintf("a filesystem with magic %#x", uint64(magic))
 }
 
 // canSeeAll reports whether this process may read every process's fds:

@@ -18,6 +18,7 @@ func TestMain(m *testing.M) {
 	}
 	before := runtime.NumGoroutine()
 	code := m.Run()
+	stopManyHost()
 	// The fuzzing engine keeps its own signal goroutine running.
 	if f := flag.Lookup("test.fuzz"); code == 0 && (f == nil || f.Value.String() == "") {
 		deadline := time.Now().Add(3 * time.Second)

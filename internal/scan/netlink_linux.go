@@ -16,13 +16,23 @@ import (
 // formatting them as text.
 type netlinkSource struct {
 	c *netlink.Conn
+	// sizes of the last whole and port-range listings, to allocate the
+	// next one once instead of doubling up to it
+	lastAll, lastRange int
 }
 
 // dialNetlink is swapped by tests to simulate a kernel or sandbox that
 // refuses NETLINK_SOCK_DIAG.
 var dialNetlink = func() (*netlink.Conn, error) {
-	return netlink.Dial(unix.NETLINK_SOCK_DIAG, nil)
+	return netlink.Dial(unix.NETLINK_SOCK_DIAG, &netlink.Config{MessageBufferSize: diagBufSize})
 }
+
+// diagBufSize is the receive buffer. The kernel fills a dump's datagrams
+// up to the largest buffer it has seen read (capped near 32 KiB); letting
+// the library peek at each datagram for its size instead keeps them at one
+// page, and a dump of 60,000 listeners then costs twice the system time
+// (measured: 215 against 86 ms) in four times as many system calls.
+const diagBufSize = 64 << 10
 
 func newNetlinkSource() (*netlinkSource, error) {
 	c, err := dialNetlink()
@@ -51,7 +61,12 @@ func (s *netlinkSource) listeners(ctx context.Context, f Filter) ([]sockEntry, [
 	}
 	// Only a safety net; a socket without deadlines still works.
 	_ = s.c.SetDeadline(deadline)
-	var out []sockEntry
+	hint := &s.lastRange
+	if f.All() {
+		hint = &s.lastAll
+	}
+	out := make([]sockEntry, 0, *hint+*hint/16)
+	defer func() { *hint = len(out) }()
 	var warns []string
 	for _, proto := range [...]string{"tcp", "udp"} {
 		if !f.wants(proto) {
@@ -104,27 +119,44 @@ func (s *netlinkSource) dump(out []sockEntry, proto string, fam uint8, lo, hi ui
 		},
 		Data: encodeDiagReq(fam, ipproto, diagState(proto), lo, hi),
 	}
-	msgs, err := s.c.Execute(req)
+	sent, err := s.c.Send(req)
 	if err != nil {
-		if errors.Is(err, unix.ENOENT) && fam == afInet6 {
-			// No IPv6 in this kernel: no IPv6 listeners either.
-			return out, false, nil
-		}
 		return out, false, fmt.Errorf("netlink %s%s dump: %w", proto, famSuffix(fam), err)
 	}
+	// Decode while receiving, rather than collecting a slice of messages
+	// (one per socket) first. Replies to an earlier request whose wait
+	// timed out may come first: each such dump ends the iteration at its
+	// own end, and ours follows.
 	intr := false
-	for _, m := range msgs {
-		if m.Header.Flags&netlink.DumpInterrupted != 0 {
-			intr = true
+	for range 8 {
+		stale := false
+		for m, err := range s.c.ReceiveIter() {
+			if err != nil {
+				if errors.Is(err, unix.ENOENT) && fam == afInet6 {
+					// No IPv6 in this kernel: no IPv6 listeners either.
+					return out, false, nil
+				}
+				return out, false, fmt.Errorf("netlink %s%s dump: %w", proto, famSuffix(fam), err)
+			}
+			if m.Header.Sequence != sent.Header.Sequence {
+				stale = true
+				continue
+			}
+			if m.Header.Flags&netlink.DumpInterrupted != 0 {
+				intr = true
+			}
+			if m.Header.Type != sockDiagByFamily {
+				continue
+			}
+			e, err := decodeDiagMsg(m.Data, proto)
+			if err != nil {
+				return out, false, fmt.Errorf("netlink %s%s dump: %w", proto, famSuffix(fam), err)
+			}
+			out = append(out, e)
 		}
-		if m.Header.Type != sockDiagByFamily {
-			continue
+		if !stale {
+			return out, intr, nil
 		}
-		e, err := decodeDiagMsg(m.Data, proto)
-		if err != nil {
-			return out, false, fmt.Errorf("netlink %s%s dump: %w", proto, famSuffix(fam), err)
-		}
-		out = append(out, e)
 	}
-	return out, intr, nil
+	return out, false, fmt.Errorf("netlink %s%s dump: no reply to request %d among earlier replies", proto, famSuffix(fam), sent.Header.Sequence)
 }

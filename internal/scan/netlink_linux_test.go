@@ -20,6 +20,7 @@ import (
 type fakeKernel struct {
 	socks       []fakeSock
 	interrupted int // answer this many dumps with NLM_F_DUMP_INTR
+	stale       int // answer this many dumps after a whole dump for an older request
 	reqs        int
 }
 
@@ -90,6 +91,19 @@ func (k *fakeKernel) answer(reqs []netlink.Message) ([]netlink.Message, error) {
 		k.interrupted--
 	}
 	out = append(out, netlink.Message{Header: netlink.Header{Type: netlink.Done}, Data: make([]byte, 4)})
+	if k.stale > 0 {
+		// What a dump whose wait timed out leaves behind: its replies,
+		// with its own sequence number, before ours.
+		k.stale--
+		old := req
+		old.Header.Sequence--
+		prev, err := reply(old, slices.Clone(out))
+		if err != nil {
+			return nil, err
+		}
+		mine, err := reply(req, out)
+		return append(prev, mine...), err
+	}
 	return reply(req, out)
 }
 
@@ -154,6 +168,25 @@ func TestNetlinkInterrupted(t *testing.T) {
 	es, warns, err = src.listeners(context.Background(), Filter{Proto: "tcp", Lo: 22, Hi: 22})
 	if err != nil || len(es) != 1 || len(warns) != 1 || !strings.Contains(warns[0], "tcp socket table changed while it was read") {
 		t.Errorf("always interrupted: %d entries, %q, %v", len(es), warns, err)
+	}
+}
+
+// TestNetlinkStaleReplies: replies to an earlier request still queued on
+// the socket are skipped, and this request's own dump is read after them.
+func TestNetlinkStaleReplies(t *testing.T) {
+	k := &fakeKernel{socks: []fakeSock{
+		{afInet, ipprotoTCP, tcpListen, netip.MustParseAddr("0.0.0.0"), 22, 1, false},
+		{afInet, ipprotoTCP, tcpListen, netip.MustParseAddr("127.0.0.1"), 23, 2, false},
+	}, stale: 1}
+	src := fakeNetlink(k)
+	defer src.close()
+	es, _, err := src.listeners(context.Background(), Filter{Proto: "tcp"})
+	if err != nil || len(es) != 2 {
+		t.Fatalf("after stale replies: %+v, %v", es, err)
+	}
+	es, _, err = src.listeners(context.Background(), Filter{Proto: "tcp"})
+	if err != nil || len(es) != 2 {
+		t.Errorf("next dump: %+v, %v", es, err)
 	}
 }
 

@@ -15,9 +15,15 @@ package scan
 //     processes); a forked worker that inherited a known listener is found
 //     here. Readdir offsets of the proc root are PIDs, so this is a seek, not
 //     a listing.
-//   - Known listener: each owner is revalidated with one readlink of
-//     /proc/PID/fd/FD. A failed one rereads that process only (the fd may
-//     have moved with dup2).
+//   - Known listener: each owning process's /proc/PID/stat is read once per
+//     poll (start time and name: exit, PID reuse and exec show at once). The
+//     owners of a listener whose process changed since they were checked,
+//     and of every listener a port-range poll reports, are re-checked with
+//     one readlink of /proc/PID/fd/FD each; a whole-machine poll re-checks
+//     the others in turn, each once in recheckEvery whole polls, so that it
+//     costs a dump and one stat per process, not a readlink per listener.
+//     A failed readlink rereads that process only (the fd may have moved
+//     with dup2).
 //   - New listener (inode not in the cache): it was created after the
 //     census, so its holders are its creator plus processes forked from a
 //     holder afterwards, which are young. Read all young processes and the
@@ -53,11 +59,12 @@ const (
 )
 
 type entry struct {
-	proto  string
-	port   uint16
-	owners []owner
-	why    hideReason
-	seen   uint64 // generation of the last dump that listed it
+	proto   string
+	port    uint16
+	owners  []owner
+	why     hideReason
+	seen    uint64 // generation of the last dump that listed it
+	checked uint64 // generation at which owners were last read or re-checked
 }
 
 func (e *entry) has(o owner) bool { return slices.Contains(e.owners, o) }
@@ -71,20 +78,24 @@ type procMeta struct {
 	args    []string
 	cmdline string
 	uid     int
+	checked uint64 // generation of the last look at /proc/PID/stat
+	since   uint64 // generation this process was first seen under this PID
+	gone    bool   // no /proc/PID/stat at the last look
 }
 
 // cacheStats counts the work done, for tests and benchmarks.
 type cacheStats struct {
-	Censuses   int // full walks of every process
-	FDWalks    int // processes whose fd directory was read
-	Readlinks  int // single fd revalidations
-	NewProcs   int // processes first seen after the census
-	Unresolved int // listeners remembered as having no visible owner
+	Censuses  int // full walks of every process
+	FDWalks   int // processes whose fd directory was read
+	Readlinks int // single fd revalidations
+	NewProcs  int // processes first seen after the census
+	Stats     int // reads of an owner's /proc/PID/stat
 }
 
 type ownerCache struct {
 	p       *procDir
 	entries map[uint64]*entry
+	byPort  map[uint16][]uint64 // inodes of entries by port, for narrow polls
 	young   map[int]struct{}
 	known   map[int]struct{} // every PID seen; only used without /proc/loadavg
 	meta    map[int]*procMeta
@@ -92,6 +103,8 @@ type ownerCache struct {
 	haveLP  bool
 	lastPID int
 	gen     uint64
+	allGen  uint64 // whole-machine polls, for re-checking in turn
+	sweeps  uint64
 	stats   cacheStats
 	procErr error // why the proc root cannot be read, if it cannot
 	// censusSize is the number of processes at the last census; young
@@ -104,17 +117,26 @@ type ownerCache struct {
 // checked for a live owner; see sweep.
 const sweepEvery = 64
 
+// recheckEvery is the number of whole-machine polls over which each
+// listener's owners are re-checked once (a readlink of each fd) when
+// nothing else calls for it: a process that closes its copy of a socket
+// other processes still hold, and lives on, is dropped from it within that
+// many whole polls (a port-range poll re-checks at once).
+const recheckEvery = 8
+
 func newOwnerCache(root string) *ownerCache {
 	c := &ownerCache{
 		p:       newProcDir(root),
 		entries: make(map[uint64]*entry),
+		byPort:  make(map[uint16][]uint64),
 		young:   make(map[int]struct{}),
 		meta:    make(map[int]*procMeta),
 	}
 	return c
 }
 
-// resolved is the outcome for one socket.
+// resolved is the outcome for one socket. owners belongs to the cache: it
+// is valid until the next resolve.
 type resolved struct {
 	owners []owner
 	why    hideReason
@@ -125,8 +147,18 @@ type resolved struct {
 // already cover everything.
 func (c *ownerCache) resolve(ctx context.Context, socks []sockEntry, f Filter, all func() ([]sockEntry, error)) ([]resolved, error) {
 	c.gen++
+	whole := f.All() && f.Proto == ""
+	if whole {
+		c.allGen++
+	}
 	out := make([]resolved, len(socks))
-	if c.procErr = c.p.available(); c.procErr != nil {
+	changed, err := c.p.available()
+	if changed {
+		// Another mount on the proc root (perhaps another PID namespace's
+		// procfs): what the census read from the old one does not apply.
+		c.census = false
+	}
+	if c.procErr = err; err != nil {
 		for i := range out {
 			out[i].why = hideNoProc
 		}
@@ -134,7 +166,7 @@ func (c *ownerCache) resolve(ctx context.Context, socks []sockEntry, f Filter, a
 	}
 	if !c.census {
 		pop := socks
-		if !f.All() || f.Proto != "" {
+		if !whole {
 			var err error
 			if pop, err = all(); err != nil {
 				return nil, err
@@ -148,7 +180,13 @@ func (c *ownerCache) resolve(ctx context.Context, socks []sockEntry, f Filter, a
 	}
 
 	var unknown []sockEntry
-	for _, s := range socks {
+	ents := make([]*entry, len(socks))
+	for i, s := range socks {
+		if i%1024 == 0 {
+			if err := ctx.Err(); err != nil {
+				return nil, err
+			}
+		}
 		if s.Inode == 0 {
 			continue
 		}
@@ -158,50 +196,137 @@ func (c *ownerCache) resolve(ctx context.Context, socks []sockEntry, f Filter, a
 			continue
 		}
 		e.seen = c.gen
-		if len(e.owners) > 0 {
+		if len(e.owners) > 0 && c.needsCheck(s.Inode, e, whole) {
 			c.revalidate(s.Inode, e)
 			if len(e.owners) == 0 {
 				// Every holder we knew let go, yet the socket is still
 				// there: someone we never saw holds it. Look again.
-				delete(c.entries, s.Inode)
+				c.drop(s.Inode)
 				unknown = append(unknown, s)
+				continue
 			}
 		}
+		ents[i] = e
 	}
 	if len(unknown) > 0 {
+		censuses := c.stats.Censuses
 		if err := c.resolveNew(ctx, unknown, all); err != nil {
 			return nil, err
 		}
-	}
-
-	for ino, e := range c.entries {
-		if e.seen != c.gen && f.Match(e.proto, e.port) {
-			delete(c.entries, ino) // covered by this dump and not in it: gone
+		if c.stats.Censuses != censuses {
+			clear(ents) // a new census replaced every entry
 		}
 	}
+	c.dropUnlisted(f)
 	if c.gen%sweepEvery == 0 {
 		c.sweep()
 	}
 
-	c.stats.Unresolved = 0
-	for _, e := range c.entries {
-		if len(e.owners) == 0 {
-			c.stats.Unresolved++
-		}
-	}
 	for i, s := range socks {
 		if s.Inode == 0 {
 			out[i].why = hideClosing
 			continue
 		}
-		e := c.entries[s.Inode]
+		e := ents[i]
+		if e == nil {
+			e = c.entries[s.Inode] // resolved just now, or not at all
+		}
 		if e == nil {
 			out[i].why = hideNotFound
 			continue
 		}
-		out[i] = resolved{owners: slices.Clone(e.owners), why: e.why}
+		out[i] = resolved{owners: e.owners, why: e.why}
 	}
 	return out, nil
+}
+
+// needsCheck decides whether a known listener's owners are re-checked with
+// a readlink each in this poll: not if they were just read (census, new
+// listener); yes if an owning process exited or is another process than
+// when they were checked; yes in a port-range poll; and in a whole-machine
+// poll for one listener in recheckEvery, in turn.
+func (c *ownerCache) needsCheck(ino uint64, e *entry, whole bool) bool {
+	if e.checked == c.gen {
+		return false
+	}
+	return c.ownerChanged(e) || !whole || (ino+c.allGen)%recheckEvery == 0
+}
+
+// ownerChanged reports whether a process holding e exited or is another
+// process than when e's owners were checked (PID reuse, exec).
+func (c *ownerCache) ownerChanged(e *entry) bool {
+	for _, o := range e.owners {
+		if m, ok := c.identify(o.pid); !ok || m.since > e.checked {
+			return true
+		}
+	}
+	return false
+}
+
+// put and drop keep entries and byPort together.
+func (c *ownerCache) put(ino uint64, e *entry) {
+	if old := c.entries[ino]; old != nil {
+		if old.port == e.port {
+			c.entries[ino] = e
+			return
+		}
+		c.drop(ino)
+	}
+	c.entries[ino] = e
+	c.byPort[e.port] = append(c.byPort[e.port], ino)
+}
+
+func (c *ownerCache) drop(ino uint64) {
+	e := c.entries[ino]
+	if e == nil {
+		return
+	}
+	delete(c.entries, ino)
+	inos := c.byPort[e.port]
+	if i := slices.Index(inos, ino); i >= 0 {
+		inos = slices.Delete(inos, i, i+1)
+	}
+	if len(inos) == 0 {
+		delete(c.byPort, e.port)
+	} else {
+		c.byPort[e.port] = inos
+	}
+}
+
+// dropUnlisted forgets the entries this poll's dump covered but did not
+// list: those sockets are gone. A port-range poll looks at its ports only.
+func (c *ownerCache) dropUnlisted(f Filter) {
+	var gone []uint64
+	visit := func(ino uint64, e *entry) {
+		if e.seen != c.gen && f.Match(e.proto, e.port) {
+			gone = append(gone, ino)
+		}
+	}
+	if n := int(f.Hi) - int(f.Lo) + 1; !f.All() && n < len(c.entries) {
+		for p := int(f.Lo); p <= int(f.Hi); p++ {
+			for _, ino := range c.byPort[uint16(p)] {
+				visit(ino, c.entries[ino])
+			}
+		}
+	} else {
+		for ino, e := range c.entries {
+			visit(ino, e)
+		}
+	}
+	for _, ino := range gone {
+		c.drop(ino)
+	}
+}
+
+// unresolved counts the listeners remembered as having no visible owner.
+func (c *ownerCache) unresolved() int {
+	n := 0
+	for _, e := range c.entries {
+		if len(e.owners) == 0 {
+			n++
+		}
+	}
+	return n
 }
 
 // takeCensus reads every process's fds and records the holders of every
@@ -215,9 +340,14 @@ func (c *ownerCache) takeCensus(ctx context.Context, pop []sockEntry) error {
 		return err
 	}
 	entries := make(map[uint64]*entry, len(pop))
-	for _, s := range pop {
-		if s.Inode != 0 {
-			entries[s.Inode] = &entry{proto: s.Proto, port: s.Port, seen: c.gen}
+	byPort := make(map[uint16][]uint64)
+	slab := make([]entry, len(pop)) // one allocation for the lot
+	for i, s := range pop {
+		if s.Inode != 0 && entries[s.Inode] == nil {
+			e := &slab[i]
+			*e = entry{proto: s.Proto, port: s.Port, seen: c.gen, checked: c.gen}
+			entries[s.Inode] = e
+			byPort[s.Port] = append(byPort[s.Port], s.Inode)
 		}
 	}
 	denied := 0
@@ -242,7 +372,7 @@ func (c *ownerCache) takeCensus(ctx context.Context, pop []sockEntry) error {
 			e.why = notFoundReason(denied)
 		}
 	}
-	c.entries = entries
+	c.entries, c.byPort = entries, byPort
 	c.young = make(map[int]struct{})
 	c.census = true
 	c.censusSize = len(pids)
@@ -338,6 +468,7 @@ func (c *ownerCache) revalidate(ino uint64, e *entry) {
 		}
 	}
 	e.owners = keep
+	e.checked = c.gen
 	for _, pid := range recheck {
 		c.stats.FDWalks++
 		_ = c.p.walkFDs(pid, func(fd int, got uint64) {
@@ -368,7 +499,7 @@ func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func
 	}
 	found := make(map[uint64]*entry, len(socks))
 	for _, s := range socks {
-		found[s.Inode] = &entry{proto: s.Proto, port: s.Port, seen: c.gen}
+		found[s.Inode] = &entry{proto: s.Proto, port: s.Port, seen: c.gen, checked: c.gen}
 	}
 	missing := len(found)
 	denied := 0
@@ -442,7 +573,7 @@ func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func
 		if len(e.owners) == 0 {
 			e.why = notFoundReason(denied)
 		}
-		c.entries[ino] = e
+		c.put(ino, e)
 	}
 	return nil
 }
@@ -499,20 +630,36 @@ func (c *ownerCache) oldAncestor(pid int) int {
 
 // sweep drops entries that no recent dump listed and whose every owner let
 // go: with a narrow filter, listeners on other ports are never seen closing.
-// Unresolvable entries stay: they cost no I/O and a covering dump clears
-// them.
+// Like a whole-machine poll, it re-checks the fds of entries whose owning
+// processes changed, and of the others one in recheckEvery, in turn: one
+// stat per process rather than a readlink per listener. Unresolvable
+// entries stay: they cost no I/O and a covering dump clears them.
 func (c *ownerCache) sweep() {
+	c.sweeps++
+	var gone []uint64
 	for ino, e := range c.entries {
 		if c.gen-e.seen < sweepEvery || len(e.owners) == 0 {
 			continue
 		}
+		if !c.ownerChanged(e) && (ino+c.sweeps)%recheckEvery != 0 {
+			continue // its turn comes in a later sweep
+		}
 		c.revalidate(ino, e)
 		if len(e.owners) == 0 {
-			delete(c.entries, ino)
+			gone = append(gone, ino)
+		}
+	}
+	for _, ino := range gone {
+		c.drop(ino)
+	}
+	owners := make(map[int]bool)
+	for _, e := range c.entries {
+		for _, o := range e.owners {
+			owners[o.pid] = true
 		}
 	}
 	for pid := range c.meta {
-		if !c.referenced(pid) {
+		if !owners[pid] {
 			delete(c.meta, pid)
 		}
 	}
@@ -526,29 +673,32 @@ func (c *ownerCache) sweep() {
 	}
 }
 
-func (c *ownerCache) referenced(pid int) bool {
-	for _, e := range c.entries {
-		for _, o := range e.owners {
-			if o.pid == pid {
-				return true
-			}
-		}
+// identify looks at /proc/PID/stat once per poll and returns what to show
+// for pid, reloaded when the stat says it is another process than last
+// time (start time or name changed: PID reuse, exec); ok is false if pid
+// exited.
+func (c *ownerCache) identify(pid int) (*procMeta, bool) {
+	m := c.meta[pid]
+	if m != nil && m.checked == c.gen {
+		return m, !m.gone
 	}
-	return false
-}
-
-// process returns what to show for pid, reloading it when /proc/PID/stat
-// says it is a different process than last time. ok is false if pid exited.
-func (c *ownerCache) process(pid int) (*procMeta, bool) {
+	if len(c.meta) > 4*len(c.entries)+256 {
+		// Bound: only owners need metadata. Forgetting is safe: a process
+		// seen anew counts as changed, so its listeners are re-checked.
+		c.meta = make(map[int]*procMeta)
+		m = nil
+	}
+	c.stats.Stats++
 	st, err := c.p.stat(pid)
 	if err != nil {
+		c.meta[pid] = &procMeta{checked: c.gen, since: c.gen, gone: true, uid: -1}
 		return nil, false
 	}
-	m := c.meta[pid]
-	if m != nil && m.start == st.Start && m.comm == st.Comm {
+	if m != nil && !m.gone && m.start == st.Start && m.comm == st.Comm {
+		m.checked = c.gen
 		return m, true
 	}
-	m = &procMeta{start: st.Start, comm: st.Comm, ppid: st.PPID, uid: -1}
+	m = &procMeta{start: st.Start, comm: st.Comm, ppid: st.PPID, uid: -1, checked: c.gen, since: c.gen}
 	var args []string
 	if b, err := c.p.readFile(c.p.pidPath(pid, "/cmdline")); err == nil {
 		args = parseCmdline(b) // the first 4 KiB: readFile's buffer
@@ -561,9 +711,6 @@ func (c *ownerCache) process(pid int) (*procMeta, bool) {
 	}
 	m.args = args
 	m.cmdline = trimCmdline(args, st.Comm)
-	if len(c.meta) > 4*len(c.entries)+256 {
-		c.meta = make(map[int]*procMeta) // bound: only owners need metadata
-	}
 	c.meta[pid] = m
 	return m, true
 }

@@ -113,8 +113,8 @@ func TestFixtureSnapshot(t *testing.T) {
 	if len(sn.Warnings) != 1 || !strings.Contains(sn.Warnings[0], "bindv6only=0") {
 		t.Errorf("warnings %q", sn.Warnings)
 	}
-	if st := s.owners.stats; st.Censuses != 1 || st.Unresolved != 1 {
-		t.Errorf("stats %+v", st)
+	if st := s.owners.stats; st.Censuses != 1 || s.owners.unresolved() != 1 {
+		t.Errorf("stats %+v, %d unresolved", st, s.owners.unresolved())
 	}
 }
 
@@ -473,5 +473,100 @@ func TestNetlinkRefused(t *testing.T) {
 	}
 	if got := pidsOf(find(sn, "tcp", ln.port)); !slices.Equal(got, []int{os.Getpid()}) {
 		t.Errorf("owners after fallback %v", got)
+	}
+}
+
+// TestFixtureManyListenersOneProcess: a process holding many listeners
+// costs one /proc/PID/stat per poll, not one per listener; a whole-machine
+// poll re-checks the fds of one listener in recheckEvery, each in turn,
+// and a port-range poll every fd it reports.
+func TestFixtureManyListenersOneProcess(t *testing.T) {
+	f := newFakeProc(t, "")
+	f.proc(1, 0, "init", 0, 1, "/sbin/init")
+	f.proc(50, 1, "many", 0, 10, "many", "--listen")
+	const n = 64
+	for i := range n {
+		ino := uint64(5000 + i)
+		f.fd(50, 10+i, ino)
+		f.listen("tcp", "127.0.0.1", uint16(20000+i), 0, ino)
+	}
+	f.setLastPID(50)
+	s := fixtureScanner(t, f.root)
+	snap(t, s, Filter{})
+	before := s.owners.stats
+	for i := range recheckEvery {
+		sn := snap(t, s, Filter{})
+		if len(sn.Listeners) != n {
+			t.Fatalf("poll %d: %d listeners", i, len(sn.Listeners))
+		}
+		for _, l := range sn.Listeners {
+			if !slices.Equal(l.PIDs(), []int{50}) || l.Procs[0].Cmdline != "many --listen" {
+				t.Fatalf("poll %d: %s: %+v", i, l.Key(), l.Procs)
+			}
+		}
+	}
+	after := s.owners.stats
+	if got := after.Stats - before.Stats; got != recheckEvery {
+		t.Errorf("%d stat reads in %d whole polls of one process with %d listeners, want one per poll", got, recheckEvery, n)
+	}
+	if got := after.Readlinks - before.Readlinks; got != n {
+		t.Errorf("%d readlinks in %d whole polls of %d listeners, want each re-checked once", got, recheckEvery, n)
+	}
+	if after.FDWalks != before.FDWalks {
+		t.Errorf("steady whole polls walked fds: %+v -> %+v", before, after)
+	}
+	before = s.owners.stats
+	snap(t, s, Filter{Lo: 20000, Hi: 20039})
+	if got := s.owners.stats.Readlinks - before.Readlinks; got != 40 {
+		t.Errorf("%d readlinks for a port-range poll of 40 listeners", got)
+	}
+}
+
+// TestFixtureWholePollCloses: in whole-machine polls, an owner that exits
+// or whose PID now names another process is dropped at once; one that
+// closes its copy of a shared socket and lives on is dropped within
+// recheckEvery whole polls, and at once by a poll of its port.
+func TestFixtureWholePollCloses(t *testing.T) {
+	f := baseHost(t, "")
+	s := fixtureScanner(t, f.root)
+	snap(t, s, Filter{})
+	f.kill(202)
+	if got := pidsOf(find(snap(t, s, Filter{}), "tcp", 80)); !slices.Equal(got, []int{200, 201}) {
+		t.Errorf("after worker 202 exited: %v", got)
+	}
+	f.closeFD(201, 6) // worker 201 lets go of port 80 but keeps running
+	polls := 0
+	for ; polls < recheckEvery; polls++ {
+		if got := pidsOf(find(snap(t, s, Filter{}), "tcp", 80)); slices.Equal(got, []int{200}) {
+			break
+		}
+	}
+	if polls == recheckEvery {
+		t.Errorf("worker 201 still listed after %d whole polls", polls)
+	}
+	// The same on a port-range poll: at once.
+	f.proc(203, 200, "nginx", 33, 63, "nginx: worker process")
+	f.fd(203, 6, 1002)
+	f.setLastPID(203)
+	if got := pidsOf(find(snap(t, s, Filter{Lo: 80, Hi: 80}), "tcp", 80)); !slices.Equal(got, []int{200, 203}) {
+		t.Errorf("owners %v, want [200 203]", got)
+	}
+	f.closeFD(203, 6)
+	if got := pidsOf(find(snap(t, s, Filter{Lo: 80, Hi: 80}), "tcp", 80)); !slices.Equal(got, []int{200}) {
+		t.Errorf("after worker 203 closed port 80: %v", got)
+	}
+}
+
+// TestFixtureSnapshotsIndependent: what a caller does to a snapshot's
+// processes does not reach the cache or the next snapshot.
+func TestFixtureSnapshotsIndependent(t *testing.T) {
+	f := baseHost(t, "")
+	s := fixtureScanner(t, f.root)
+	sn := snap(t, s, Filter{})
+	ssh := find(sn, "tcp", 22)
+	ssh.Procs[0].Args[0] = "mangled"
+	ssh.Procs[0].Name = "mangled"
+	if p := find(snap(t, s, Filter{}), "tcp", 22).Procs[0]; p.Args[0] != "/usr/sbin/sshd" || p.Name != "sshd" {
+		t.Errorf("next snapshot: %+v", p)
 	}
 }

@@ -32,9 +32,15 @@ type procDir struct {
 	isProc bool // a real procfs mount
 	seekOK bool // readdir offsets of the root map to PIDs (procfs)
 	ownNS  bool // root/self is this process: loadavg's last PID applies
-	dents  []byte
-	link   []byte
-	file   []byte
+	// mustBeProc is set for the default root, /proc: anything else mounted
+	// there hides the processes instead of being a tree to read.
+	mustBeProc bool
+	fsName     string // what is mounted at root when it is not procfs
+	hidepid    string // hidepid= of the proc mount in effect, "" if none
+	mntID      uint64 // mount ID of root, 0 if unknown
+	dents      []byte
+	link       []byte
+	file       []byte
 }
 
 func newProcDir(root string) *procDir {
@@ -44,15 +50,36 @@ func newProcDir(root string) *procDir {
 		link:  make([]byte, 128),
 		file:  make([]byte, maxCmdlineRead),
 	}
+	d.mustBeProc = d.root == "/proc"
+	d.mntID, _ = mountID(d.root)
+	d.inspect()
+	return d
+}
+
+// inspect looks at what is mounted at the root: procfs or not, with which
+// hidepid, and whether it shows our PID namespace.
+func (d *procDir) inspect() {
+	d.isProc, d.seekOK, d.ownNS, d.fsName = false, false, false, ""
 	var st unix.Statfs_t
-	if unix.Statfs(d.root, &st) == nil && st.Type == unix.PROC_SUPER_MAGIC {
-		d.isProc, d.seekOK = true, true
+	if err := unix.Statfs(d.root, &st); err == nil {
+		if st.Type == unix.PROC_SUPER_MAGIC {
+			d.isProc, d.seekOK = true, true
+		} else {
+			d.fsName = fsName(st.Type)
+		}
+	} else {
+		d.fsName = "unknown (statfs: " + err.Error() + ")"
 	}
 	if self, err := os.Readlink(d.root + "/self"); err == nil && self == strconv.Itoa(os.Getpid()) {
 		d.ownNS = true
 	}
-	return d
+	d.hidepid = hidePID(d.root, d.mntID)
 }
+
+// notProcError says the proc root is something other than procfs.
+type notProcError struct{ root, fs string }
+
+func (e *notProcError) Error() string { return e.root + " is " + e.fs + ", not procfs" }
 
 func (d *procDir) pidPath(pid int, rest string) string {
 	return d.root + "/" + strconv.Itoa(pid) + rest
@@ -338,8 +365,22 @@ func (d *procDir) lastPID() (int, bool) {
 	return parseLastPID(b)
 }
 
-// available reports whether the proc root can be listed at all.
-func (d *procDir) available() error {
-	_, err := os.Stat(d.root)
-	return err
+// available reports whether the proc root can be read, and changed
+// whether what is mounted there is not what was there at the last call (a
+// procfs or a tmpfs mounted over it since): what was learnt from the old
+// mount no longer applies. One statx per call; more only on a change.
+func (d *procDir) available() (changed bool, err error) {
+	id, err := mountID(d.root)
+	if err != nil {
+		return false, &fs.PathError{Op: "statx", Path: d.root, Err: err}
+	}
+	if id != d.mntID {
+		d.mntID = id
+		d.inspect()
+		changed = true
+	}
+	if d.mustBeProc && !d.isProc {
+		return changed, &notProcError{d.root, d.fsName}
+	}
+	return changed, nil
 }

@@ -1,11 +1,14 @@
 package scan
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
+	"math/rand/v2"
 	"net/netip"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -233,5 +236,92 @@ func TestSharedResultIsCopied(t *testing.T) {
 	a.Listeners[0].Procs[0].PID = 42
 	if b.Listeners[0].Procs[0].PID != 1 {
 		t.Error("shared result aliases the first caller's slices")
+	}
+}
+
+// TestSortListeners: sorted input, input of 2 to 40 sorted runs (the
+// merge, then the general sort) and random input all end in the order of
+// a plain sort on (port, proto, addr, inode).
+func TestSortListeners(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 7))
+	addrs := []string{"0.0.0.0", "127.0.0.1", "::", "::1", "10.0.0.2", "fe80::1"}
+	want := func(ls []Listener) []Listener {
+		out := slices.Clone(ls)
+		slices.SortFunc(out, func(a, b Listener) int {
+			if c := cmp.Compare(a.Port, b.Port); c != 0 {
+				return c
+			}
+			if c := strings.Compare(a.Proto, b.Proto); c != 0 {
+				return c
+			}
+			if c := a.Addr.Compare(b.Addr); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.Inode, b.Inode)
+		})
+		return out
+	}
+	for _, n := range []int{0, 1, 2, 3, 10, 100, 1000} {
+		for _, runs := range []int{1, 2, 2, 2, 2, 2, 3, 5, 16, 17, 40, -1} {
+			ls := make([]Listener, n)
+			for i := range ls {
+				ls[i] = lst([]string{"tcp", "udp"}[rng.IntN(2)], addrs[rng.IntN(len(addrs))], uint16(rng.IntN(50)), uint64(i))
+			}
+			if runs > 0 {
+				// Cut the sorted list into pieces and deal them out so that
+				// the input is runs sorted runs (or fewer).
+				sorted := want(ls)
+				ls = ls[:0]
+				for r := range runs {
+					for i := r; i < len(sorted); i += runs {
+						ls = append(ls, sorted[i])
+					}
+				}
+			} else {
+				rng.Shuffle(len(ls), func(i, j int) { ls[i], ls[j] = ls[j], ls[i] })
+			}
+			if runs == 2 && n > 2 && rng.IntN(2) == 0 {
+				// The explorer's case: a block cut out of the sorted list
+				// and appended (two runs of very different sizes).
+				sorted := want(ls)
+				x := rng.IntN(n)
+				y := x + rng.IntN(n-x)
+				ls = append(append(slices.Clone(sorted[:x]), sorted[y:]...), sorted[x:y]...)
+			}
+			exp := want(ls)
+			SortListeners(ls)
+			for i := range ls {
+				if ls[i].Key() != exp[i].Key() {
+					t.Fatalf("n=%d runs=%d: at %d got %s, want %s", n, runs, i, ls[i].Key(), exp[i].Key())
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkSortListeners: 60,000 listeners already sorted, as the explorer
+// merges them (the block's new listeners appended to the others), and in
+// random order.
+func BenchmarkSortListeners(b *testing.B) {
+	base := make([]Listener, 60000)
+	for i := range base {
+		base[i] = lst("tcp", "127.0.0.1", uint16(1024+i), uint64(i))
+	}
+	merged := append(slices.Clone(base[:1024]), base[2048:]...)
+	merged = append(merged, base[1024:2048]...)
+	shuffled := slices.Clone(base)
+	rand.New(rand.NewPCG(1, 1)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+	for _, c := range []struct {
+		name string
+		in   []Listener
+	}{{"sorted", base}, {"merged", merged}, {"random", shuffled}} {
+		b.Run(c.name, func(b *testing.B) {
+			ls := make([]Listener, len(c.in))
+			b.ReportAllocs()
+			for b.Loop() {
+				copy(ls, c.in)
+				SortListeners(ls)
+			}
+		})
 	}
 }

@@ -30,7 +30,6 @@ type linuxScanner struct {
 	owners   *ownerCache
 	users    userNames
 	ifaces   ifaceNames
-	hidepid  string
 	seeAll   bool
 	v6only   bool // net.ipv6.bindv6only, for text tables
 	now      func() time.Time
@@ -40,12 +39,11 @@ type linuxScanner struct {
 func newLinux(opts Options) (*linuxScanner, error) {
 	root := filepath.Clean(opts.procRoot())
 	s := &linuxScanner{
-		root:    root,
-		owners:  newOwnerCache(root),
-		hidepid: hidePID(root),
-		seeAll:  canSeeAll(),
-		v6only:  bindV6OnlyDefault(root),
-		now:     time.Now,
+		root:   root,
+		owners: newOwnerCache(root),
+		seeAll: canSeeAll(),
+		v6only: bindV6OnlyDefault(root),
+		now:    time.Now,
 	}
 	s.fallback = func() tableSource { return &procNetSource{root: root} }
 	switch opts.Source {
@@ -116,30 +114,41 @@ func (s *linuxScanner) snapshot(ctx context.Context, f Filter) (Snapshot, error)
 		}
 	}
 	snap.Warnings = append(slices.Clone(s.sticky), warns...)
-	if perr := s.owners.procErr; perr != nil {
+	var notProc *notProcError
+	if perr := s.owners.procErr; errors.As(perr, &notProc) {
+		snap.Warnings = append(snap.Warnings, fmt.Sprintf("process owners unknown: %v (mounted over it?): no process can be seen", perr))
+	} else if perr != nil {
 		snap.Warnings = append(snap.Warnings, fmt.Sprintf("process owners unknown: %s is not readable (%v)", s.root, unwrapPath(perr)))
 	}
 	guessed := false
-	snap.Listeners = make([]Listener, 0, len(socks))
-	for i, e := range socks {
-		l := Listener{
+	snap.Listeners = make([]Listener, len(socks))
+	nb := s.newNamer(len(socks))
+	// Listeners are built in their final order, rather than built in the
+	// dump's order and sorted: sorting indexes moves 4 bytes, not a
+	// Listener, per swap.
+	for j, i := range listingOrder(socks) {
+		e := &socks[i]
+		l := &snap.Listeners[j]
+		*l = Listener{
 			Proto: e.Proto,
 			Addr:  e.Addr,
 			Port:  e.Port,
 			Scope: ScopeOf(e.Addr),
 			UID:   e.UID,
-			User:  s.users.name(e.UID),
+			User:  nb.user(e.UID),
 			Inode: e.Inode,
 		}
-		if ifc := s.ifaces.lookup(e.IfIndex); ifc.name != "" {
-			// A socket bound to the loopback device accepts nothing from
-			// outside, whatever its address says.
-			l.Iface = ifc.name
-			switch {
-			case ifc.loopback:
-				l.Scope = ScopeLoopback
-			case l.Scope == ScopeAll:
-				l.Scope = ScopeInterface
+		if e.IfIndex > 0 {
+			if ifc := s.ifaces.lookup(e.IfIndex); ifc.name != "" {
+				// A socket bound to the loopback device accepts nothing
+				// from outside, whatever its address says.
+				l.Iface = ifc.name
+				switch {
+				case ifc.loopback:
+					l.Scope = ScopeLoopback
+				case l.Scope == ScopeAll:
+					l.Scope = ScopeInterface
+				}
 			}
 		}
 		if e.V6 && e.Addr.IsUnspecified() {
@@ -149,17 +158,28 @@ func (s *linuxScanner) snapshot(ctx context.Context, f Filter) (Snapshot, error)
 				l.DualStack, guessed = !s.v6only, true
 			}
 		}
-		l.Procs = s.procs(res[i].owners)
+		l.Procs = nb.procs(res[i].owners)
 		if len(l.Procs) == 0 {
-			l.Hidden = s.hiddenReason(l, res[i])
+			l.Hidden = nb.hidden(l, res[i])
 		}
-		snap.Listeners = append(snap.Listeners, l)
 	}
 	if guessed {
 		snap.Warnings = append(snap.Warnings, fmt.Sprintf("dual-stack [::] listeners inferred from net.ipv6.bindv6only=%d (text tables do not carry IPV6_V6ONLY)", b2i(s.v6only)))
 	}
-	SortListeners(snap.Listeners)
 	return snap, nil
+}
+
+// listingOrder returns the indexes of socks in SortListeners' order.
+func listingOrder(socks []sockEntry) []int32 {
+	idx := make([]int32, len(socks))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	slices.SortFunc(idx, func(a, b int32) int {
+		x, y := &socks[a], &socks[b]
+		return compareListener(x.Port, y.Port, x.Proto, y.Proto, x.Addr, y.Addr, x.Inode, y.Inode)
+	})
+	return idx
 }
 
 func b2i(b bool) int {
@@ -177,29 +197,84 @@ func unwrapPath(err error) error {
 	return err
 }
 
+// namer builds the strings of one snapshot once per user, process and
+// reason rather than once per listener: sixty thousand listeners of one
+// process share one Process (its Args included) and one user lookup.
+type namer struct {
+	s      *linuxScanner
+	users  map[int]string
+	procsM map[int]*Process // nil: exited
+	hides  map[hideKey]string
+	buf    []Process // backing store of every Listener.Procs
+}
+
+type hideKey struct {
+	uid int
+	why hideReason
+}
+
+func (s *linuxScanner) newNamer(n int) *namer {
+	return &namer{
+		s:      s,
+		users:  make(map[int]string),
+		procsM: make(map[int]*Process),
+		hides:  make(map[hideKey]string),
+		buf:    make([]Process, 0, n),
+	}
+}
+
+func (nb *namer) user(uid int) string {
+	n, ok := nb.users[uid]
+	if !ok {
+		n = nb.s.users.name(uid)
+		nb.users[uid] = n
+	}
+	return n
+}
+
 // procs turns owners into processes, one per PID, skipping any that exited
 // since their fd was checked.
-func (s *linuxScanner) procs(owners []owner) []Process {
-	slices.SortFunc(owners, compareOwner)
-	var out []Process
-	for _, o := range owners {
-		if len(out) > 0 && out[len(out)-1].PID == o.pid {
+func (nb *namer) procs(owners []owner) []Process {
+	if len(owners) > 1 && !slices.IsSortedFunc(owners, compareOwner) {
+		slices.SortFunc(owners, compareOwner) // the cache's own slice: keeping it sorted is harmless
+	}
+	start := len(nb.buf)
+	for i, o := range owners {
+		if i > 0 && owners[i-1].pid == o.pid {
 			continue // same process, another fd
 		}
-		m, ok := s.owners.process(o.pid)
-		if !ok {
-			continue
+		p, seen := nb.procsM[o.pid]
+		if !seen {
+			if m, ok := nb.s.owners.identify(o.pid); ok {
+				p = &Process{
+					PID:     o.pid,
+					Name:    m.comm,
+					Args:    slices.Clone(m.args),
+					Cmdline: m.cmdline,
+					UID:     m.uid,
+					User:    nb.user(m.uid),
+				}
+			}
+			nb.procsM[o.pid] = p
 		}
-		out = append(out, Process{
-			PID:     o.pid,
-			Name:    m.comm,
-			Args:    slices.Clone(m.args),
-			Cmdline: m.cmdline,
-			UID:     m.uid,
-			User:    s.users.name(m.uid),
-		})
+		if p != nil {
+			nb.buf = append(nb.buf, *p)
+		}
 	}
-	return out
+	if len(nb.buf) == start {
+		return nil
+	}
+	return nb.buf[start:len(nb.buf):len(nb.buf)]
+}
+
+func (nb *namer) hidden(l *Listener, r resolved) string {
+	k := hideKey{l.UID, r.why}
+	h, ok := nb.hides[k]
+	if !ok {
+		h = nb.s.hiddenReason(*l, r)
+		nb.hides[k] = h
+	}
+	return h
 }
 
 // hiddenReason explains an empty Procs in one line, starting with the
@@ -211,11 +286,15 @@ func (s *linuxScanner) hiddenReason(l Listener, r resolved) string {
 	case hideDenied:
 		return who + "process hidden: " + grant
 	case hideNotFound:
-		if s.hidepid != "" && !s.seeAll {
-			return who + "process hidden (" + s.root + " mounted with hidepid=" + s.hidepid + "): " + grant
+		if h := s.owners.p.hidepid; h != "" && !s.seeAll {
+			return who + "process hidden (" + s.root + " mounted with hidepid=" + h + "): " + grant
 		}
 		return who + "no process here holds it: kernel socket or another PID namespace"
 	case hideNoProc:
+		var notProc *notProcError
+		if errors.As(s.owners.procErr, &notProc) {
+			return who + "process unknown: " + notProc.Error()
+		}
 		return who + "process unknown: " + s.root + " is not readable"
 	case hideClosing:
 		return who + "socket is closing"
