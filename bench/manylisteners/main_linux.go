@@ -193,7 +193,7 @@ func parent(c config) error {
 		line, err := bufio.NewReader(pipe).ReadString('\n')
 		var h holding
 		if err != nil || json.Unmarshal([]byte(line), &h) != nil {
-			return fmt.Errorf("worker %d did not report (%v): %q", cmd.Process.Pid, err, line)
+			return fmt.Errorf("worker %d did not report (%w): %q", cmd.Process.Pid, err, line)
 		}
 		out.PIDs = append(out.PIDs, h.PID)
 		out.TCP += h.TCP

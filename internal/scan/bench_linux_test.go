@@ -284,7 +284,7 @@ func startManyHost() error {
 		manyHost.stdins = append(manyHost.stdins, in)
 		line, err := bufio.NewReader(out).ReadString('\n')
 		if strings.TrimSpace(line) != "ready" {
-			return fmt.Errorf("listener helper %d (ports %d-%d): %q %v", cmd.Process.Pid, lo, lo+k-1, line, err)
+			return fmt.Errorf("listener helper %d (ports %d-%d): %q %w", cmd.Process.Pid, lo, lo+k-1, line, err)
 		}
 		manyHost.n += k
 	}

@@ -42,6 +42,7 @@ package scan
 
 import (
 	"context"
+	"errors"
 	"slices"
 )
 
@@ -363,7 +364,7 @@ func (c *ownerCache) takeCensus(ctx context.Context, pop []sockEntry) error {
 				e.owners = append(e.owners, owner{pid, fd})
 			}
 		})
-		if err == errProcDenied {
+		if errors.Is(err, errProcDenied) {
 			denied++
 		}
 	}
@@ -440,7 +441,7 @@ func (c *ownerCache) discoverNew(ctx context.Context) error {
 				e.why = hideNone
 			}
 		})
-		if err == errProcGone {
+		if errors.Is(err, errProcGone) {
 			delete(c.young, pid)
 		}
 	}
@@ -517,10 +518,10 @@ func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func
 			}
 			e.owners = append(e.owners, owner{pid, fd})
 		})
-		switch err {
-		case errProcDenied:
+		switch {
+		case errors.Is(err, errProcDenied):
 			denied++
-		case errProcGone:
+		case errors.Is(err, errProcGone):
 			delete(c.young, pid)
 		}
 	}
@@ -667,7 +668,7 @@ func (c *ownerCache) sweep() {
 	// us read them; a host that forks a lot but opens no listeners would
 	// grow the set with dead PIDs.
 	for pid := range c.young {
-		if _, err := c.p.stat(pid); err == errProcGone {
+		if _, err := c.p.stat(pid); errors.Is(err, errProcGone) {
 			delete(c.young, pid)
 		}
 	}
