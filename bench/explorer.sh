@@ -17,7 +17,8 @@
 # process from /proc/PID/stat, waits --duration seconds (default 60),
 # reads them again and prints the CPU used as a percentage of one core.
 #
-# Environment: OUT (directory for binaries and logs; default a new
+# Environment: PROFILE=1 writes a CPU profile of each explorer run
+# (PORTUI_CPUPROFILE, see cmd/portui/profile.go) next to the logs; OUT (directory for binaries and logs; default a new
 # temporary directory), LISTEN_RANGE (ports manylisteners may use, default
 # 1024-65535). Needs root (ip netns), ip, tmux and go. Every process it
 # starts is stopped by PID, and the namespace deleted, on every exit path.
@@ -142,7 +143,7 @@ for block in "${BLOCKS[@]}"; do
 	echo "== explorer $block, interval $INTERVAL: ${WARMUP}s warm-up, ${DURATION}s measured" >&2
 	# shellcheck disable=SC2086
 	tmux -L "$SOCK" new-session -d -s explorer -x 120 -y 40 \
-		"exec ip netns exec $NS $OUT/portui $block --interval $INTERVAL 2>$OUT/portui$tag.err" ||
+		"exec ip netns exec $NS env ${PROFILE:+PORTUI_CPUPROFILE=$OUT/cpu$tag.pprof} $OUT/portui $block --interval $INTERVAL 2>$OUT/portui$tag.err" ||
 		die "tmux new-session failed"
 	UI_PID=$(tmux -L "$SOCK" display-message -p -t explorer '#{pane_pid}') || die "no pane pid"
 	# The pane runs sh, which execs ip, which execs portui: same PID.
@@ -164,6 +165,12 @@ for block in "${BLOCKS[@]}"; do
 	echo "   screen (last lines; all in $OUT/pane$tag.txt):" >&2
 	grep -v '^[[:space:]]*$' "$OUT/pane$tag.txt" | tail -2 | sed 's/^/   | /' >&2
 	ROWS+=("| $block | $N | $UDP | $INTERVAL | $DURATION s | $cpu % |")
+	if [[ -n "${PROFILE:-}" ]]; then
+		# q, so the profile is flushed; stop_pid below if it does not quit.
+		tmux -L "$SOCK" send-keys -t explorer q 2>/dev/null || true
+		for _ in $(seq 1 50); do kill -0 "$UI_PID" 2>/dev/null || break; sleep 0.1; done
+		echo "   profile: go tool pprof -top $OUT/portui $OUT/cpu$tag.pprof" >&2
+	fi
 	stop_pid "$UI_PID"
 	UI_PID=""
 	tmux -L "$SOCK" kill-server 2>/dev/null || true

@@ -45,13 +45,22 @@ func (r pollReq) filter() scan.Filter {
 // blockReq is the scan of the block starting at lo.
 func blockReq(lo int) pollReq { return pollReq{lo: lo, hi: lo + views.BlockSize - 1} }
 
-// fullEvery is how often (in polls) the whole machine is scanned; the
-// polls in between scan only the block on screen. Measured under load
-// (~2,000 processes, ~310 listeners): a full scan took ~0.8 s, a block
-// scan ~4 ms. The block feeds the grid and the pane, so they stay fresh
-// every interval; the machine-wide count, audit findings and tab targets
-// outside the block are at most fullEvery intervals old.
+// fullEvery is how often (in polls) the whole machine is scanned at
+// least; the polls in between scan only the block on screen. The block
+// feeds the grid and the pane, so they stay fresh every interval; the
+// machine-wide count, audit findings and tab targets outside the block are
+// at most fullEvery intervals old on an ordinary host. Measured under load
+// (~2,000 processes, ~310 listeners): a block scan ~4 ms, a warm full scan
+// ~15 ms.
 const fullEvery = 5
+
+// fullDuty bounds what the whole-machine scans cost: the next one waits
+// until fullDuty times the last one's duration has passed, so they take at
+// most 1/fullDuty of the time (1 % of a core). It matters only on hosts
+// where a full scan is expensive: with 60,000 listeners a warm full scan
+// takes ~190 ms, which every fifth second was 3.9 % of a core on its own
+// (bench/explorer.sh); spaced by this rule it runs every ~19 s.
+const fullDuty = 100
 
 // maxBackoff caps the delay between retries of a failing scanner.
 const maxBackoff = 30 * time.Second
@@ -73,12 +82,13 @@ type poller struct {
 	id        int // of the one outstanding tick or scan
 	req       pollReq
 	paused    bool
-	soon      bool  // the block changed during a scan: scan it when that one reports
-	polled    bool  // at least one snapshot arrived
-	fullSeen  bool  // at least one whole-machine snapshot arrived
-	sinceFull int   // block scans since the last full one
-	fails     int   // consecutive failed scans
-	pollErr   error // the last scan's error; nil after a success
+	soon      bool          // the block changed during a scan: scan it when that one reports
+	polled    bool          // at least one snapshot arrived
+	fullSeen  bool          // at least one whole-machine snapshot arrived
+	sinceFull int           // block scans since the last full one
+	fullTook  time.Duration // how long the last full scan took
+	fails     int           // consecutive failed scans
+	pollErr   error         // the last scan's error; nil after a success
 }
 
 // pollArm is a poller decision: arm a tick with this id after delay.
@@ -107,7 +117,7 @@ func (p *poller) onTick(id, block int) (pollReq, bool) {
 	// every process whatever the filter, so a block filter saves nothing),
 	// then every fullEvery-th.
 	req := blockReq(block)
-	if !p.fullSeen || p.sinceFull >= fullEvery-1 {
+	if !p.fullSeen || p.sinceFull >= p.blocksBetweenFull() {
 		req = pollReq{full: true}
 	}
 	p.phase, p.req = pollScanning, req
@@ -129,7 +139,7 @@ func (p *poller) onResult(id int, err error, took time.Duration) (accept bool, n
 	}
 	p.fails, p.pollErr, p.polled = 0, nil, true
 	if p.req.full {
-		p.fullSeen, p.sinceFull = true, 0
+		p.fullSeen, p.sinceFull, p.fullTook = true, 0, took
 	} else {
 		p.sinceFull++
 	}
@@ -137,6 +147,16 @@ func (p *poller) onResult(id int, err error, took time.Duration) (accept bool, n
 		return true, p.arm(0)
 	}
 	return true, p.arm(max(p.interval-took, min(took, p.interval)))
+}
+
+// blocksBetweenFull is how many block scans come between two full ones:
+// fullEvery-1, or more when the last full scan was slow (fullDuty).
+func (p *poller) blocksBetweenFull() int {
+	n := fullEvery - 1
+	if p.interval > 0 {
+		n = max(n, int((fullDuty*p.fullTook+p.interval-1)/p.interval)-1)
+	}
+	return n
 }
 
 // backoff is the delay before retrying after p.fails failures in a row:

@@ -618,3 +618,43 @@ func TestFirstFrameWaitsForFirstScan(t *testing.T) {
 		t.Fatal("without FirstFrameWait the first frame is held")
 	}
 }
+
+// S9: on a host where a whole-machine scan is expensive (60,000
+// listeners: ~190 ms), full scans are spaced so that they cost at most
+// 1/fullDuty of the time; block scans still run every interval. On an
+// ordinary host (a cheap full scan) the spacing stays fullEvery.
+func TestFullScansSpacedByTheirCost(t *testing.T) {
+	for _, tc := range []struct {
+		took time.Duration
+		want int // block scans between two full ones
+	}{
+		{0, fullEvery - 1},
+		{15 * time.Millisecond, fullEvery - 1},
+		{190 * time.Millisecond, 18},
+		{800 * time.Millisecond, 79},
+	} {
+		p := poller{interval: time.Second}
+		a := p.start()
+		var fulls []int
+		for i := 0; i < 200; i++ {
+			req, ok := p.onTick(a.id, 0)
+			if !ok {
+				t.Fatal("tick refused")
+			}
+			took := time.Millisecond
+			if req.full {
+				fulls = append(fulls, i)
+				took = tc.took
+			}
+			_, a = p.onResult(a.id, nil, took)
+		}
+		for j := 2; j < len(fulls); j++ {
+			if got := fulls[j] - fulls[j-1] - 1; got != tc.want {
+				t.Fatalf("full scan of %v: %d block scans between full ones (%v), want %d", tc.took, got, fulls, tc.want)
+			}
+		}
+		if cost := time.Duration(len(fulls)) * tc.took; tc.took > 0 && cost*fullDuty > 200*time.Second*11/10+tc.took*fullDuty {
+			t.Errorf("full scans of %v cost %v in 200 s", tc.took, cost)
+		}
+	}
+}
