@@ -135,3 +135,33 @@ func paneText(m Model) []string {
 	}
 	return out
 }
+
+// #11: the pane stays where it is while paging, on screen and not only in
+// the layout's rectangles: a 5-digit block fits fewer cells a row in the
+// same grid, and the grid's lines are padded to it, so the rule between
+// grid and pane sits in the same column on every block.
+func TestPaneColumnStableWhilePaging(t *testing.T) {
+	for _, sz := range [][2]int{{80, 24}, {120, 40}, {100, 30}} {
+		ref := -1
+		for _, port := range []int{0, 1024, 9216, 10240, 49152, 64512} {
+			m := newTest(t, sz[0], sz[1], port, scan.Snapshot{})
+			if m.geo.Mode != PaneSide {
+				t.Fatalf("%dx%d: %v", sz[0], sz[1], m.geo.Mode)
+			}
+			lines := strings.Split(screen(m), "\n")
+			for i := m.geo.Grid.Min.Y; i < m.geo.Grid.Max.Y; i++ {
+				col := strings.Index(lines[i], "│ ")
+				if col < 0 {
+					t.Fatalf("%dx%d port %d line %d has no rule: %q", sz[0], sz[1], port, i, lines[i])
+				}
+				col = len([]rune(lines[i][:col]))
+				if ref < 0 {
+					ref = col
+				}
+				if col != ref {
+					t.Fatalf("%dx%d port %d line %d: rule at column %d, block 0 has it at %d:\n%s", sz[0], sz[1], port, i, col, ref, screen(m))
+				}
+			}
+		}
+	}
+}

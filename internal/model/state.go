@@ -293,5 +293,6 @@ func (m *Model) gridState() views.GridState {
 		Pitch: m.geo.Pitch,
 		Sel:   m.sel - m.block,
 		Plain: m.plain,
+		Span:  m.geo.Grid.Dx(),
 	}
 }

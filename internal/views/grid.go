@@ -19,6 +19,10 @@ type GridState struct {
 	Pitch int              // columns from cell to cell; 0 means CellPitch(CellW)
 	Sel   int              // selected index in the block, -1 for none
 	Plain bool             // no SGR reaches the terminal: blank dimmed cells
+	// Span is the width of the grid's area on screen; rows narrower than
+	// it (a 5-digit block fits fewer cells in the area sized for every
+	// block) are padded to it, so what follows the grid stays in place.
+	Span int
 }
 
 // CellDigits is the width of the numbers in a block (4 for 0–1023, 5 from
@@ -44,8 +48,8 @@ func GridWidthPitch(cols, pitch, cellW int) int {
 	return (cols-1)*pitch + cellW + 1
 }
 
-// Width is the width of the grid's rows.
-func (g GridState) Width() int { return GridWidthPitch(g.Cols, g.pitch(), g.CellW) }
+// Width is the width of the grid's rows: its cells, or Span if wider.
+func (g GridState) Width() int { return max(g.Span, GridWidthPitch(g.Cols, g.pitch(), g.CellW)) }
 
 func (g GridState) pitch() int { return max(CellPitch(g.CellW), g.Pitch) }
 
@@ -57,6 +61,7 @@ func Grid(g GridState, sty *Styles) []string {
 	var b strings.Builder
 	total := (BlockSize + g.Cols - 1) / g.Cols
 	blank := strings.Repeat(" ", g.Width())
+	pad := blank[:g.Width()-GridWidthPitch(g.Cols, g.pitch(), g.CellW)]
 	gap := blank[:g.pitch()-g.CellW-2] // blanks beyond the one in markGap
 	num := make([]byte, 0, 8)
 	for r := g.Top; r < g.Top+g.Rows; r++ {
@@ -91,6 +96,7 @@ func Grid(g GridState, sty *Styles) []string {
 				b.WriteString(lk.mark)
 			}
 		}
+		b.WriteString(pad)
 		out = append(out, b.String())
 	}
 	return out
