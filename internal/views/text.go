@@ -198,7 +198,7 @@ func breakLines(s string, first, rest, maxLines int) (lines []lineRange, next in
 		case s[i] == ' ':
 			lines = append(lines, lineRange{pos, i})
 			pos = i + 1
-		case lastSpace > pos:
+		case lastSpace > pos && wordFits(s, lastSpace+1, rest):
 			lines = append(lines, lineRange{pos, lastSpace})
 			pos = lastSpace + 1
 		default:
@@ -211,6 +211,23 @@ func breakLines(s string, first, rest, maxLines int) (lines []lineRange, next in
 		}
 	}
 	return lines, pos
+}
+
+// wordFits reports whether the word starting at s[i] (up to the next
+// space) fits in w columns. A word that does not fit even on a line of its
+// own is broken where it stands rather than moved to the next line first,
+// so "tcp [2001:db8:…" does not leave "tcp" alone on a line. It looks at
+// most w columns ahead, so wrapping stays linear.
+func wordFits(s string, i, w int) bool {
+	cur := 0
+	for i < len(s) && s[i] != ' ' {
+		n, cw := cluster(s, i)
+		if cur += cw; cur > w {
+			return false
+		}
+		i += n
+	}
+	return true
 }
 
 // cutWidth is the longest prefix of s (in bytes) at most w columns wide.
