@@ -113,6 +113,12 @@ func HelpBox(groups []HelpGroup, footer string, w, h, scroll int, sty *Styles) (
 		p.line(closeHint...)
 	}
 	lines = append(append(lines, ""), p.lines...)
+	// The box is as wide as its widest line anywhere, not only among those
+	// shown, so it keeps its size while it scrolls.
+	inner := 0
+	for _, l := range lines {
+		inner = max(inner, ansi.StringWidth(l))
+	}
 	if room := max(1, h-2); len(lines) > room {
 		// Too tall: a window of the content, and a fixed last line.
 		show := max(1, room-1)
@@ -122,9 +128,8 @@ func HelpBox(groups []HelpGroup, footer string, w, h, scroll int, sty *Styles) (
 		hint.line(append([]span{sty.Bold.of(sty.G.Up + "/" + sty.G.Down), sty.Dim.of(" scroll" + sty.G.Sep)}, closeHint...)...)
 		lines = append(lines[scroll:scroll+show:scroll+show], hint.lines[0])
 	}
-	inner := 0
 	for _, l := range lines {
-		inner = max(inner, ansi.StringWidth(l))
+		inner = max(inner, ansi.StringWidth(l)) // the scroll hint
 	}
 	inner = min(inner, avail)
 	for i, l := range lines {

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"charm.land/bubbles/v2/key"
+	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/portui/portui/internal/registry"
@@ -185,5 +187,30 @@ func BenchmarkGrid(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		_ = Grid(g, sty)
+	}
+}
+
+// The help box keeps its width while it scrolls.
+func TestHelpBoxWidthStableWhileScrolling(t *testing.T) {
+	sty := darkANSI()
+	groups := []HelpGroup{
+		{Title: "Short", Bindings: []key.Binding{key.NewBinding(key.WithKeys("a"), key.WithHelp("a", "x"))}},
+		{Title: "Long", Bindings: []key.Binding{key.NewBinding(key.WithKeys("b"), key.WithHelp("b", "a much longer description of a key"))}},
+	}
+	var widths []int
+	for scroll := 0; ; scroll++ {
+		box, maxScroll := HelpBox(groups, "", 44, 6, scroll, sty)
+		widths = append(widths, lipgloss.Width(box))
+		if scroll >= maxScroll {
+			break
+		}
+	}
+	if len(widths) < 2 {
+		t.Fatalf("the box did not scroll: %v", widths)
+	}
+	for _, w := range widths {
+		if w != widths[0] {
+			t.Fatalf("box widths while scrolling: %v", widths)
+		}
 	}
 }
