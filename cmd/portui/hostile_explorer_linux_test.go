@@ -29,7 +29,8 @@ import (
 // which writes the clipboard over OSC 52. Every byte that reaches the
 // terminal is checked: only the program's own sequences (CSI, its OSC 11
 // background query, its OSC 52 whose payload is itself clean text), no C0
-// but CR, LF and BEL ending an OSC, no C1, no bidi control; and the
+// but CR, LF, the renderer's cursor moves (tab, backspace) and BEL ending
+// an OSC, no C1, no bidi control; and the
 // hostile text is on screen as escapes, so a frame that left it out could
 // not pass.
 func TestHostileExplorer(t *testing.T) {
@@ -159,7 +160,9 @@ func checkExplorerControls(t *testing.T, out []byte) (clips []string) {
 	for i := 0; i < len(out); {
 		c := out[i]
 		switch {
-		case c == '\r' || c == '\n' || (c >= 0x20 && c < 0x7f):
+		// CR, LF, and tab and backspace, which the renderer uses to move
+		// the cursor (no outside text can carry them: it is neutralised).
+		case c == '\r' || c == '\n' || c == '\t' || c == '\b' || (c >= 0x20 && c < 0x7f):
 			i++
 			continue
 		case c == 0x1b:
