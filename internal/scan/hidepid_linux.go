@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/portui/portui/internal/sanitize"
 )
 
 // What is mounted at the proc root decides what a fruitless search for a
@@ -113,7 +115,8 @@ func parseMountLine(line string) (mountEntry, bool) {
 	if err != nil {
 		return mountEntry{}, false
 	}
-	return mountEntry{id: id, mountPoint: unescapeMount(pf[4]), fstype: qf[0], superOpts: qf[2]}, true
+	// Options end up in hidden-process reasons (hidepid=…): outside text.
+	return mountEntry{id: id, mountPoint: unescapeMount(pf[4]), fstype: qf[0], superOpts: sanitize.Line(qf[2])}, true
 }
 
 // unescapeMount undoes mountinfo's octal escapes (\040 for a space).

@@ -59,7 +59,8 @@ func (n *netstatScanner) snapshot(ctx context.Context, f Filter) (Snapshot, erro
 			}
 			// One table failing (go-netstat gives up on a whole table for
 			// one bad line, or the OS lacks IPv6) should not hide the rest.
-			snap.Warnings = append(snap.Warnings, fmt.Sprintf("go-netstat %s: %v", name, err))
+			// Its error may quote the bad line: outside text.
+			snap.Warnings = append(snap.Warnings, sanitize.Line(fmt.Sprintf("go-netstat %s: %v", name, err)))
 			continue
 		}
 		for _, r := range rows {

@@ -325,3 +325,24 @@ func BenchmarkSortListeners(b *testing.B) {
 		})
 	}
 }
+
+// Fakes honour the contract of the real scanners: every string of a
+// Snapshot is neutralised, whatever the fake was given.
+func TestFakesNeutralise(t *testing.T) {
+	raw := "\r\x1b[2K\x1b[8m\u202e"
+	l := Listener{Proto: "tcp", Port: 1, Iface: raw, User: raw, Hidden: raw,
+		Procs: []Process{{PID: 1, Name: raw, Args: []string{raw}, Cmdline: raw, User: raw}}}
+	s := Static(Snapshot{Source: raw, Warnings: []string{raw}, Listeners: []Listener{l}})
+	snap, err := s.Snapshot(context.Background(), Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := snap.Listeners[0].Procs[0]
+	got := []string{snap.Source, snap.Warnings[0], snap.Listeners[0].Iface, snap.Listeners[0].User,
+		snap.Listeners[0].Hidden, p.Name, p.Args[0], p.Cmdline, p.User}
+	for i, g := range got {
+		if g != `\x0d\x1b[2K\x1b[8m\u202e` {
+			t.Errorf("string %d: %q", i, g)
+		}
+	}
+}

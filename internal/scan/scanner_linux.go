@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/portui/portui/internal/sanitize"
 )
 
 // New returns the Linux scanner: netlink sock_diag for the socket table
@@ -166,6 +168,8 @@ func (s *linuxScanner) snapshot(ctx context.Context, f Filter) (Snapshot, error)
 	if guessed {
 		snap.Warnings = append(snap.Warnings, fmt.Sprintf("dual-stack [::] listeners inferred from net.ipv6.bindv6only=%d (text tables do not carry IPV6_V6ONLY)", b2i(s.v6only)))
 	}
+	// Warnings quote errors, paths and table lines: outside text too.
+	sanitize.Lines(snap.Warnings)
 	return snap, nil
 }
 

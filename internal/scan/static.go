@@ -1,9 +1,15 @@
 package scan
 
-import "context"
+import (
+	"context"
+	"slices"
+
+	"github.com/portui/portui/internal/sanitize"
+)
 
 // Static returns a Scanner that always reports s, filtered: for tests of
 // packages that show listeners. Listeners are re-sorted; Taken is kept.
+// Like every Scanner it reports neutralised text (see Func).
 func Static(s Snapshot) Scanner {
 	s = cloneSnapshot(s)
 	SortListeners(s.Listeners)
@@ -22,8 +28,30 @@ func Static(s Snapshot) Scanner {
 
 // Func adapts a function to a Scanner, with the same no-overlap guarantee
 // as the real scanners: for fakes whose answer changes between calls.
+// What fn reports is neutralised as the real backends neutralise what they
+// read (sanitize.Line on every string), so that a fake honours the
+// contract the output layers rely on: a Snapshot holds no control byte.
 func Func(fn func(ctx context.Context, f Filter) (Snapshot, error)) Scanner {
-	return newSerial(fn, nil)
+	return newSerial(func(ctx context.Context, f Filter) (Snapshot, error) {
+		s, err := fn(ctx, f)
+		neutralise(&s)
+		return s, err
+	}, nil)
+}
+
+// neutralise applies sanitize.Line to every string of s, in place.
+func neutralise(s *Snapshot) {
+	s.Source = sanitize.Line(s.Source)
+	sanitize.Lines(s.Warnings)
+	for i := range s.Listeners {
+		l := &s.Listeners[i]
+		l.Iface, l.User, l.Hidden = sanitize.Line(l.Iface), sanitize.Line(l.User), sanitize.Line(l.Hidden)
+		for j := range l.Procs {
+			p := &l.Procs[j]
+			p.Name, p.Cmdline, p.User = sanitize.Line(p.Name), sanitize.Line(p.Cmdline), sanitize.Line(p.User)
+			p.Args = sanitize.Lines(slices.Clone(p.Args))
+		}
+	}
 }
 
 func cloneListener(l Listener) Listener {
