@@ -34,6 +34,7 @@ func Static(s Snapshot) Scanner {
 func Func(fn func(ctx context.Context, f Filter) (Snapshot, error)) Scanner {
 	return newSerial(func(ctx context.Context, f Filter) (Snapshot, error) {
 		s, err := fn(ctx, f)
+		s = cloneSnapshot(s) // the fake may keep and reuse what it returned
 		neutralise(&s)
 		return s, err
 	}, nil)
