@@ -95,8 +95,9 @@ func FuzzLoad(f *testing.F) {
 
 // roundTrip checks that write→read is an identity on what a reader
 // accepted: Marshal then Load gives back every record, every person the
-// records reference, the date and the source, unchanged.
-func roundTrip(t *testing.T, d *registry.Data) {
+// records reference, the date and the source, unchanged. It returns the
+// loaded registry.
+func roundTrip(t *testing.T, d *registry.Data) *registry.Registry {
 	t.Helper()
 	b, err := registry.Marshal(d)
 	if err != nil {
@@ -127,6 +128,7 @@ func roundTrip(t *testing.T, d *registry.Data) {
 			t.Fatalf("person %q: got %+v (%v), want %+v", id, got, ok, want)
 		}
 	}
+	return reg
 }
 
 // TestPersonIDWithQuoteColon: a person id holding `":{` (escaped in the
