@@ -128,6 +128,11 @@ func (a *app) registryUpdateCmd() *cobra.Command {
 			if !download && len(args) != 1 {
 				return usageErr(errors.New("registry update takes one FILE (IANA's XML or CSV export) or --download"))
 			}
+			if maxBytes > store.MaxExportBytes {
+				// Update refuses more than MaxExportBytes anyway: refuse
+				// now rather than after the download.
+				return usageErr(fmt.Errorf("--max-bytes %d is over the %d MiB (%d bytes) an update takes: it can only lower that cap", maxBytes, store.MaxExportBytes>>20, store.MaxExportBytes))
+			}
 			dir, err := store.Dir()
 			if err != nil {
 				return err
@@ -153,7 +158,7 @@ func (a *app) registryUpdateCmd() *cobra.Command {
 	cmd.Flags().BoolVar(&download, "download", false, "fetch the XML from IANA over HTTPS")
 	cmd.Flags().StringVar(&url, "url", store.IANAURL, "where --download fetches from")
 	cmd.Flags().DurationVar(&timeout, "timeout", store.DefaultTimeout, "give up a download after this long")
-	cmd.Flags().Int64Var(&maxBytes, "max-bytes", store.DefaultMaxBytes, "refuse a download larger than this")
+	cmd.Flags().Int64Var(&maxBytes, "max-bytes", store.DefaultMaxBytes, fmt.Sprintf("refuse a download larger than this (it can only lower the %d MiB cap of an update)", store.MaxExportBytes>>20))
 	cmd.Flags().BoolVar(&force, "force", false, "install a registry older than the embedded one (or undated); every other check still applies")
 	return cmd
 }

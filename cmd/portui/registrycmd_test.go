@@ -2,13 +2,18 @@ package main
 
 import (
 	"bytes"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"unicode/utf8"
 
 	"github.com/portui/portui/internal/registry"
+	"github.com/portui/portui/internal/registry/store"
 )
 
 // TestRegistryUpdateForce: an export older than the embedded registry is
@@ -31,6 +36,31 @@ func TestRegistryUpdateForce(t *testing.T) {
 	out, errOut, code := runCLI(t, "registry", "update", "--force", older)
 	if code != 0 || !strings.Contains(out, "IANA registry of 2019-05-01, 14533 records") {
 		t.Fatalf("older with --force: exit %d %q %q", code, out, errOut)
+	}
+}
+
+// TestMaxBytesOnlyLowersTheCap: --max-bytes above the update cap is a
+// usage error at once, in one line, before anything is downloaded (it used
+// to download, then fail); the help says it can only lower the cap.
+func TestMaxBytesOnlyLowersTheCap(t *testing.T) {
+	var hits atomic.Int32
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	old := httpClient
+	httpClient = srv.Client()
+	defer func() { httpClient = old }()
+	over := strconv.Itoa(store.MaxExportBytes + 1)
+	_, errOut, code := runCLI(t, "registry", "update", "--download", "--url", srv.URL+"/x.xml", "--max-bytes", over)
+	want := "portui: --max-bytes " + over + " is over the 32 MiB (33554432 bytes) an update takes: it can only lower that cap\n"
+	if code != 2 || errOut != want {
+		t.Fatalf("exit %d, stderr %q, want %q", code, errOut, want)
+	}
+	if n := hits.Load(); n != 0 {
+		t.Fatalf("the server was asked %d times", n)
+	}
+	out, _, _ := runCLI(t, "registry", "update", "--help")
+	if !strings.Contains(out, "it can only lower the 32 MiB cap of an update") {
+		t.Fatalf("help does not say --max-bytes only lowers the cap:\n%s", out)
 	}
 }
 

@@ -77,10 +77,19 @@ func AnnotateOne(reg *registry.Registry, l scan.Listener) Listener {
 	return a
 }
 
+// Found is a finding with the annotated listener it is about.
+type Found struct {
+	Finding
+	// Listener points into the slice given to Findings. (The embedded
+	// Finding.Listener is the same listener as the scanner saw it.)
+	Listener *Listener
+}
+
 // Findings returns the findings of the listeners on ports lo..hi, grouped
-// by kind in Rules order, listeners in snapshot order within a kind.
-func Findings(ls []Listener, lo, hi int) []Finding {
-	var out []Finding
+// by kind in Rules order, listeners in ls order within a kind, each with
+// its listener.
+func Findings(ls []Listener, lo, hi int) []Found {
+	var out []Found
 	for _, r := range Rules {
 		for i := range ls {
 			l := &ls[i]
@@ -89,7 +98,7 @@ func Findings(ls []Listener, lo, hi int) []Finding {
 			}
 			for _, f := range l.Findings {
 				if f.Kind == r.Kind {
-					out = append(out, f)
+					out = append(out, Found{Finding: f, Listener: l})
 				}
 			}
 		}
@@ -97,9 +106,13 @@ func Findings(ls []Listener, lo, hi int) []Finding {
 	return out
 }
 
-// Check is Findings(Annotate(reg, snap), lo, hi).
+// Check is the Finding of each of Findings(Annotate(reg, snap), lo, hi).
 func Check(reg *registry.Registry, snap scan.Snapshot, lo, hi int) []Finding {
-	return Findings(Annotate(reg, snap), lo, hi)
+	var out []Finding
+	for _, f := range Findings(Annotate(reg, snap), lo, hi) {
+		out = append(out, f.Finding)
+	}
+	return out
 }
 
 // ServiceName is the service registered on port for transport proto: a

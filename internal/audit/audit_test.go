@@ -2,6 +2,7 @@ package audit_test
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 
@@ -155,5 +156,52 @@ func TestRulesTable(t *testing.T) {
 	}
 	if len(audit.Kinds) != len(audit.Rules) {
 		t.Errorf("Kinds %v", audit.Kinds)
+	}
+}
+
+// TestFindingsCarryTheirListener: Findings groups by kind in Rules order,
+// listeners in order within a kind, keeps to the range, and hands each
+// finding with the annotated listener it is about (a pointer into the
+// slice given, whose own findings hold it).
+func TestFindingsCarryTheirListener(t *testing.T) {
+	reg, err := registry.Load(assets.RegistryJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ls := audit.Annotate(reg, scan.Snapshot{Listeners: []scan.Listener{
+		listener("tcp", "::", 22, "python3"),         // exposed, unexpected service
+		listener("tcp", "127.0.0.1", 326, "python3"), // private use
+		listener("tcp", "0.0.0.0", 50000, "java"),    // private use, out of range
+		listener("tcp", "0.0.0.0", 23, "python3"),    // exposed (telnet: unexpected service)
+	}})
+	got := audit.Findings(ls, 0, 1023)
+	want := []struct {
+		kind audit.Kind
+		l    int
+	}{
+		{audit.PrivateUse, 1}, {audit.ExposedSystemPort, 0}, {audit.ExposedSystemPort, 3},
+		{audit.UnexpectedService, 0}, {audit.UnexpectedService, 3},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d findings, want %d: %+v", len(got), len(want), got)
+	}
+	for i, w := range want {
+		f := got[i]
+		if f.Kind != w.kind || f.Listener != &ls[w.l] {
+			t.Errorf("finding %d: %s about %p, want %s about listener %d (%p)", i, f.Kind, f.Listener, w.kind, w.l, &ls[w.l])
+			continue
+		}
+		if f.Finding.Listener.Key() != f.Listener.Key() || !slices.ContainsFunc(f.Listener.Findings, func(g audit.Finding) bool { return g.Kind == f.Kind && g.Message == f.Message }) {
+			t.Errorf("finding %d (%s) is not one of its listener's: %+v", i, f.Message, f.Listener.Findings)
+		}
+	}
+	check := audit.Check(reg, scan.Snapshot{Listeners: []scan.Listener{ls[0].Listener, ls[1].Listener, ls[2].Listener, ls[3].Listener}}, 0, 1023)
+	if len(check) != len(got) {
+		t.Fatalf("Check: %d findings, Findings %d", len(check), len(got))
+	}
+	for i := range got {
+		if check[i].Message != got[i].Message {
+			t.Fatalf("Check differs from Findings at %d: %+v", i, check)
+		}
 	}
 }

@@ -9,11 +9,13 @@ import (
 
 // Registry text is untrusted: a user's registry.json or an IANA export can
 // be hand-made to carry terminal controls. It is neutralised once, where it
-// enters (the XML and CSV readers, and both of Load's decode paths), so
-// nothing downstream ever sees a control byte. Free text that may span
-// lines goes through sanitize.Text, everything else through sanitize.Line.
-// Both are idempotent and do not allocate for clean text, so the real
-// registry (which has no controls) costs a scan and comes out unchanged.
+// enters: in Convert (an IANA export, after the XML or CSV reader), in New
+// (also Load's slow path), and in Load's header and each record and person
+// as it is decoded, so nothing downstream ever sees a control byte. Free
+// text that may span lines goes through sanitize.Text, everything else
+// through sanitize.Line. Both are idempotent and do not allocate for clean
+// text, so the real registry (which has no controls) costs a scan and
+// comes out unchanged.
 
 // neutralise makes every string of the record safe to print.
 func (r *Record) neutralise() {

@@ -12,8 +12,10 @@ import (
 	"slices"
 )
 
-// Convert parses an IANA export (XML or CSV, told apart by content) and
-// stamps it with its source: the file's base name and SHA-256. It stops
+// Convert parses an IANA export (XML or CSV, told apart by content),
+// stamps it with its source (the file's base name and SHA-256) and
+// neutralises all of its text, the file name included: Convert is where an
+// export enters, ParseXML and ParseCSV return the text as read. It stops
 // with ctx's error (wrapped: errors.Is(err, context.Canceled)) when ctx is
 // cancelled, checking between records.
 func Convert(ctx context.Context, name string, raw []byte) (*Data, error) {
@@ -36,7 +38,7 @@ func Convert(ctx context.Context, name string, raw []byte) (*Data, error) {
 	}
 	sum := sha256.Sum256(raw)
 	data.Source = Source{Format: format, File: filepath.Base(name), SHA256: hex.EncodeToString(sum[:])}
-	data.Source.neutralise()
+	data.neutralise()
 	return data, nil
 }
 
@@ -117,7 +119,9 @@ const (
 )
 
 // UnmarshalData decodes a registry.json completely and checks it. It is
-// the slow, thorough path: used to validate files, not at start-up.
+// the slow, thorough path: used to validate files, not at start-up. The
+// text is as the file has it: New, which Load hands the Data to,
+// neutralises it.
 func UnmarshalData(b []byte) (*Data, error) {
 	var d Data
 	if err := json.Unmarshal(b, &d); err != nil {
@@ -129,7 +133,6 @@ func UnmarshalData(b []byte) (*Data, error) {
 	if len(d.Records) == 0 {
 		return nil, fmt.Errorf("registry file holds no records")
 	}
-	d.neutralise()
 	for i := range d.Records {
 		r := &d.Records[i]
 		if err := checkRange(r.Lo, r.Hi); err != nil {

@@ -20,7 +20,8 @@ var csvColumns = []string{
 // ParseCSV reads IANA's CSV export of the same registry. The CSV carries
 // person ids but not the <people> table, so assignees and contacts are
 // shown by id, and it carries no registry date: the newest record date
-// stands in for it. It stops with ctx's error when ctx is cancelled.
+// stands in for it. It stops with ctx's error when ctx is cancelled. The
+// text is as the file has it: Convert neutralises it.
 func ParseCSV(ctx context.Context, r io.Reader) (*Data, error) {
 	cr := csv.NewReader(r)
 	cr.FieldsPerRecord = -1 // checked below, with a clearer message
@@ -75,7 +76,6 @@ func ParseCSV(ctx context.Context, r io.Reader) (*Data, error) {
 	if len(data.Records) == 0 {
 		return nil, errors.New("not an IANA port registry CSV: no records")
 	}
-	data.neutralise()
 	return data, nil
 }
 

@@ -64,7 +64,8 @@ type xmlFootnote struct {
 // ParseXML reads IANA's service-names-port-numbers.xml. Every record is
 // validated (port numbers, ranges, protocol names); the first bad one is
 // reported by its position and content. It stops with ctx's error when
-// ctx is cancelled.
+// ctx is cancelled. The text is as the file has it: Convert neutralises
+// it.
 func ParseXML(ctx context.Context, r io.Reader) (*Data, error) {
 	var doc xmlRegistry
 	dec := xml.NewDecoder(r)
@@ -111,7 +112,6 @@ func ParseXML(ctx context.Context, r io.Reader) (*Data, error) {
 		}
 		data.Records = append(data.Records, rec)
 	}
-	data.neutralise()
 	// Drop people nobody references: the table is large and only the
 	// referenced entries are ever shown.
 	used := make(map[string]bool)

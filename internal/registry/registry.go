@@ -56,6 +56,8 @@ func Load(b []byte) (*Registry, error) {
 		}
 		return New(d)
 	}
+	h.Updated = sanitize.Line(h.Updated)
+	h.Source.neutralise()
 	return build(h.Updated, h.Source, src, h.Index)
 }
 
@@ -81,8 +83,7 @@ func build(updated string, src Source, recs recordSource, idx []int32) (*Registr
 	if recs.len() == 0 {
 		return nil, errors.New("registry file holds no records")
 	}
-	src.neutralise()
-	r := &Registry{Updated: sanitize.Line(updated), Source: src, recs: recs, kinds: make([]uint8, recs.len())}
+	r := &Registry{Updated: updated, Source: src, recs: recs, kinds: make([]uint8, recs.len())}
 	for i := range r.kinds {
 		lo, hi, kind := int(idx[3*i]), int(idx[3*i+1]), idx[3*i+2]
 		if err := checkRange(lo, hi); err != nil {

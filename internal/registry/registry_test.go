@@ -34,17 +34,25 @@ func loadEmbedded(t testing.TB) *registry.Registry {
 	return embedded
 }
 
-// TestEmbeddedIsRegenerated fails when assets/registry.json is stale: the
-// generator run on the vendored IANA file must give the same bytes.
-func TestEmbeddedIsRegenerated(t *testing.T) {
+// convertIANA converts the vendored IANA file as `go generate` does,
+// returning the file and what it converts to.
+func convertIANA(t *testing.T) ([]byte, *registry.Data) {
+	t.Helper()
 	raw, err := os.ReadFile(ianaXML)
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := registry.Convert(t.Context(), ianaXML, raw)
+	d, err := registry.Convert(t.Context(), ianaXML, raw)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return raw, d
+}
+
+// TestEmbeddedIsRegenerated fails when assets/registry.json is stale: the
+// generator run on the vendored IANA file must give the same bytes.
+func TestEmbeddedIsRegenerated(t *testing.T) {
+	_, data := convertIANA(t)
 	b, err := registry.Marshal(data)
 	if err != nil {
 		t.Fatal(err)
@@ -420,14 +428,7 @@ func (c *cancelAfter) Err() error {
 // TestConvertStopsWhenCancelled: a cancelled context aborts a large
 // conversion between records, for both formats.
 func TestConvertStopsWhenCancelled(t *testing.T) {
-	raw, err := os.ReadFile(ianaXML)
-	if err != nil {
-		t.Fatal(err)
-	}
-	d, err := registry.Convert(t.Context(), "x.xml", raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	raw, d := convertIANA(t)
 	csv := toIANACSV(t, d)
 	for name, in := range map[string][]byte{"x.xml": raw, "x.csv": csv} {
 		ctx := &cancelAfter{Context: t.Context(), n: 5}

@@ -43,29 +43,45 @@ var anchors = []anchor{
 	{8080, registry.TCP, "http-alt"},
 }
 
-// embedded is the registry built into this binary, the reference the
-// checks compare with, and its newest record date (what a CSV's date is
-// compared with: the CSV carries no registry date and its newest record
-// stands in for it).
-var embedded = sync.OnceValues(func() (embeddedInfo, error) {
+// embedded is what the checks compare with: the record count and the
+// registry date of the registry built into this binary, both from Load's
+// header and index (cheap).
+var embedded = sync.OnceValues(loadEmbedded)
+
+func loadEmbedded() (embeddedInfo, error) {
 	reg, err := registry.Load(assets.RegistryJSON)
 	if err != nil {
 		return embeddedInfo{}, fmt.Errorf("embedded registry: %w", err)
 	}
-	all, err := reg.Records()
-	if err != nil {
-		return embeddedInfo{}, fmt.Errorf("embedded registry: %w", err)
-	}
-	e := embeddedInfo{records: reg.Len(), updated: reg.Updated}
-	for i := range all {
-		e.newest = max(e.newest, all[i].Registered, all[i].Modified)
-	}
-	return e, nil
-})
+	return embeddedInfo{reg: reg, records: reg.Len(), updated: reg.Updated}, nil
+}
 
 type embeddedInfo struct {
-	records         int
-	updated, newest string
+	reg     *registry.Registry
+	records int
+	updated string
+}
+
+// embeddedNewest is the embedded registry's newest record date, what a
+// CSV's date is compared with: the CSV carries no registry date and its
+// newest record stands in for it. Finding it decodes every record, so it
+// is asked only for a CSV whose date is checked.
+var embeddedNewest = sync.OnceValues(newestEmbedded)
+
+func newestEmbedded() (string, error) {
+	emb, err := embedded()
+	if err != nil {
+		return "", err
+	}
+	all, err := emb.reg.Records()
+	if err != nil {
+		return "", fmt.Errorf("embedded registry: %w", err)
+	}
+	newest := ""
+	for i := range all {
+		newest = max(newest, all[i].Registered, all[i].Modified)
+	}
+	return newest, nil
 }
 
 // checkComplete refuses a registry that parses but is not a whole, current
@@ -108,7 +124,10 @@ func checkComplete(reg *registry.Registry, force bool) error {
 	}
 	what, ref := "registry date", emb.updated
 	if reg.Source.Format == "csv" {
-		what, ref = "newest record date (a CSV has no registry date)", emb.newest
+		if ref, err = embeddedNewest(); err != nil {
+			return err
+		}
+		what = "newest record date (a CSV has no registry date)"
 	}
 	if _, err := time.Parse(time.DateOnly, reg.Updated); err != nil {
 		return fmt.Errorf("its %s %q is not a date YYYY-MM-DD; use --force to install it anyway", what, reg.Updated)

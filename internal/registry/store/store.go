@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -132,14 +133,14 @@ func openFile(ctx context.Context, path, kind string) (*registry.Registry, Info,
 // what it opened (fstat, not the path, so nothing can be swapped in
 // between), refuses anything but a regular file and anything over limit
 // from its size before reading, and reads through a limit in case the
-// file grows meanwhile. Errors name the file as "what PATH", the path
-// neutralised.
+// file grows meanwhile. A cancelled ctx stops it before it reads. Errors
+// name the file as "what PATH", the path neutralised.
 func readRegular(ctx context.Context, what, path string, limit int64) ([]byte, error) {
 	name := sanitize.Line(path)
 	if what != "" {
 		name = what + " " + name
 	}
-	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK|syscall.O_CLOEXEC, 0)
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
 	if err != nil {
 		return nil, fmt.Errorf("cannot read %s: %w", name, unwrapPath(err))
 	}
@@ -154,28 +155,20 @@ func readRegular(ctx context.Context, what, path string, limit int64) ([]byte, e
 	if fi.Size() > limit {
 		return nil, fmt.Errorf("%s is %s, %w of %s", name, byteSize(fi.Size()), ErrTooLarge, byteSize(limit))
 	}
-	b := make([]byte, 0, fi.Size()+1)
-	r := io.LimitReader(f, limit+1)
-	for {
-		if err := ctx.Err(); err != nil {
-			return nil, fmt.Errorf("reading %s stopped: %w", name, err)
-		}
-		if len(b) == cap(b) {
-			b = append(b, 0)[:len(b)]
-		}
-		n, err := r.Read(b[len(b):min(cap(b), len(b)+1<<20)])
-		b = b[:len(b)+n]
-		if errors.Is(err, io.EOF) {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("cannot read %s: %w", name, unwrapPath(err))
-		}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("reading %s stopped: %w", name, err)
 	}
-	if int64(len(b)) > limit {
+	// Room for the whole file and one read more, so that the read which
+	// finds EOF (or growth) does not reallocate.
+	var buf bytes.Buffer
+	buf.Grow(int(fi.Size()) + bytes.MinRead)
+	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", name, unwrapPath(err))
+	}
+	if int64(buf.Len()) > limit {
 		return nil, fmt.Errorf("%s grew while read, %w of %s", name, ErrTooLarge, byteSize(limit))
 	}
-	return b, nil
+	return buf.Bytes(), nil
 }
 
 // fileKind names what a non-regular file is, for a message.

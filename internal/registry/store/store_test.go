@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -194,6 +195,11 @@ func TestUpdateRequiresACompleteRegistry(t *testing.T) {
 	}
 	fullCSV := ianaCSV(t, d.Records)
 	halfCSV := ianaCSV(t, d.Records[:len(d.Records)/2])
+	oldRecs := slices.Clone(d.Records)
+	for i := range oldRecs {
+		oldRecs[i].Registered, oldRecs[i].Modified = min(oldRecs[i].Registered, "2020-01-01"), min(oldRecs[i].Modified, "2020-01-01")
+	}
+	olderCSV := ianaCSV(t, oldRecs)
 	oneRecord := []byte(`<registry><updated>2027-01-01</updated><record><name>x</name><protocol>tcp</protocol><number>0-1023</number></record></registry>`)
 	noRedis := bytes.Replace(raw, []byte("<name>redis</name>"), []byte("<name>rediz</name>"), 1)
 	older := bytes.Replace(raw, []byte("<updated>2026-08-17</updated>"), []byte("<updated>2020-01-01</updated>"), 1)
@@ -213,6 +219,7 @@ func TestUpdateRequiresACompleteRegistry(t *testing.T) {
 		{"noredis.xml", noRedis, true, "not the complete registry: no record of 6379/tcp redis"},
 		{"older.xml", older, false, "its registry date 2020-01-01 is older than the embedded registry's 2026-08-17; use --force"},
 		{"undated.xml", undated, false, `its registry date "" is not a date YYYY-MM-DD; use --force`},
+		{"older.csv", olderCSV, false, "its newest record date (a CSV has no registry date) 2020-01-01 is older than the embedded registry's 2026-"},
 	}
 	for _, c := range refused {
 		dir := t.TempDir()
