@@ -329,6 +329,37 @@ func TestFixtureHidePID(t *testing.T) {
 	}
 }
 
+// TestFixtureNoStatx: where statx is missing (ENOSYS) or refused (EPERM,
+// seccomp) or knows no mount IDs, the mount ID is unknown, not the proc
+// root unreadable: owners are found, hidepid= comes from the last mount at
+// the root, and a root that is not there is still an error.
+func TestFixtureNoStatx(t *testing.T) {
+	orig := statx
+	t.Cleanup(func() { statx = orig })
+	for _, errno := range []unix.Errno{unix.ENOSYS, unix.EPERM, unix.EINVAL, unix.EOPNOTSUPP} {
+		statx = func(int, string, int, int, *unix.Statx_t) error { return errno }
+		f := baseHost(t, "")
+		f.hidePIDMount("2")
+		s := fixtureScanner(t, f.root)
+		sn := snap(t, s, Filter{})
+		if got := pidsOf(find(sn, "tcp", 80)); !slices.Equal(got, []int{200, 201, 202}) {
+			t.Errorf("%v: owners of 80 %v, want [200 201 202]", errno, got)
+		}
+		if got := pidsOf(find(sn, "tcp", 22)); !slices.Equal(got, []int{100}) {
+			t.Errorf("%v: owners of 22 %v, want [100]", errno, got)
+		}
+		if slices.ContainsFunc(sn.Warnings, func(w string) bool { return strings.Contains(w, "process owners unknown") }) || s.owners.procErr != nil {
+			t.Errorf("%v: warnings %q, proc error %v", errno, sn.Warnings, s.owners.procErr)
+		}
+		if s.owners.p.hidepid != "2" {
+			t.Errorf("%v: hidepid %q, want 2 (the last mount at the root)", errno, s.owners.p.hidepid)
+		}
+		if _, err := mountID(filepath.Join(f.root, "gone")); !errors.Is(err, unix.ENOENT) {
+			t.Errorf("%v: a missing root: %v", errno, err)
+		}
+	}
+}
+
 // TestFixtureNotRoot runs the scanner as uid 65534 over a tree whose root
 // processes' fd directories are root-only, as on a real host.
 func TestFixtureNotRoot(t *testing.T) {
