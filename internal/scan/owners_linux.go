@@ -210,11 +210,11 @@ func (c *ownerCache) resolve(ctx context.Context, socks []sockEntry, f Filter, a
 		ents[i] = e
 	}
 	if len(unknown) > 0 {
-		censuses := c.stats.Censuses
-		if err := c.resolveNew(ctx, unknown, all); err != nil {
+		recensus, err := c.resolveNew(ctx, unknown, all)
+		if err != nil {
 			return nil, err
 		}
-		if c.stats.Censuses != censuses {
+		if recensus {
 			clear(ents) // a new census replaced every entry
 		}
 	}
@@ -489,14 +489,16 @@ func compareOwner(a, b owner) int {
 }
 
 // resolveNew finds the holders of listeners the cache has not seen; see the
-// file comment for why this may stop at the first older holder.
-func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func() ([]sockEntry, error)) error {
+// file comment for why this may stop at the first older holder. With too
+// many young processes it takes a new census instead, which replaces every
+// entry, and says so.
+func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func() ([]sockEntry, error)) (recensus bool, err error) {
 	if len(c.young) > max(64, c.censusSize/4) {
 		pop, err := all()
 		if err != nil {
-			return err
+			return false, err
 		}
-		return c.takeCensus(ctx, pop)
+		return true, c.takeCensus(ctx, pop)
 	}
 	found := make(map[uint64]*entry, len(socks))
 	for _, s := range socks {
@@ -546,7 +548,7 @@ func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func
 	if missing > 0 {
 		pids, err := c.p.listPIDs()
 		if err != nil {
-			return err
+			return false, err
 		}
 		uids := make(map[int]bool)
 		for _, s := range socks {
@@ -560,7 +562,7 @@ func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func
 			}
 			if i%64 == 0 {
 				if err := ctx.Err(); err != nil {
-					return err
+					return false, err
 				}
 			}
 			if _, done := walked[pid]; done {
@@ -576,7 +578,7 @@ func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func
 		}
 		c.put(ino, e)
 	}
-	return nil
+	return false, nil
 }
 
 // creatorOrder sorts the processes to search for the creator of a new

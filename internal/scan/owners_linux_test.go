@@ -178,6 +178,41 @@ func testForkedWorker(t *testing.T, foreign bool) {
 	}
 }
 
+// TestFixtureManyYoung: with more young processes than a search for a new
+// listener should read (64, or a quarter of the census), a new listener
+// takes a second census instead, and the snapshot shows what that census
+// found, for the new listener and for the known ones (here an old process
+// that got port 22's socket after the first census, which only a census
+// sees).
+func TestFixtureManyYoung(t *testing.T) {
+	f := baseHost(t, "")
+	s := fixtureScanner(t, f.root)
+	snap(t, s, Filter{})
+	if n := s.owners.stats.Censuses; n != 1 {
+		t.Fatalf("%d censuses after the first poll", n)
+	}
+	for p := 1000; p < 1070; p++ {
+		f.proc(p, 1, "job", 1000, uint64(p), "job")
+	}
+	f.fd(1042, 5, 2001)
+	f.fd(200, 12, 2001)
+	f.listen("tcp", "127.0.0.1", 9000, 0, 2001)
+	f.fd(300, 9, 1001) // passed over a unix socket: not seen without a census
+	f.setLastPID(1069)
+	sn := snap(t, s, Filter{})
+	if n := s.owners.stats.Censuses; n != 2 {
+		t.Errorf("%d censuses, want a second one for 70 young processes", n)
+	}
+	for _, c := range []struct {
+		port uint16
+		want []int
+	}{{9000, []int{200, 1042}}, {22, []int{100, 300}}, {80, []int{200, 201, 202}}} {
+		if got := pidsOf(find(sn, "tcp", c.port)); !slices.Equal(got, c.want) {
+			t.Errorf("owners of %d: %v, want %v", c.port, got, c.want)
+		}
+	}
+}
+
 // TestFixtureNewListener covers listeners created after the census: by a
 // young process (and inherited by its child), by an old one, and by an old
 // master that forked a young worker. None needs a walk of the whole host.
