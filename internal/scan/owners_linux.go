@@ -68,7 +68,15 @@ type entry struct {
 	checked uint64 // generation at which owners were last read or re-checked
 }
 
-func (e *entry) has(o owner) bool { return slices.Contains(e.owners, o) }
+// add inserts o into e's owners, which are kept sorted by PID, then fd;
+// false if it was there.
+func (e *entry) add(o owner) bool {
+	i, found := slices.BinarySearchFunc(e.owners, o, compareOwner)
+	if !found {
+		e.owners = slices.Insert(e.owners, i, o)
+	}
+	return !found
+}
 
 // procMeta is what a snapshot shows of an owning process; it is reloaded
 // when the start time or name in /proc/PID/stat changes (PID reuse, exec).
@@ -361,7 +369,7 @@ func (c *ownerCache) takeCensus(ctx context.Context, pop []sockEntry) error {
 		c.stats.FDWalks++
 		err := c.p.walkFDs(pid, func(fd int, ino uint64) {
 			if e := entries[ino]; e != nil {
-				e.owners = append(e.owners, owner{pid, fd})
+				e.add(owner{pid, fd})
 			}
 		})
 		if errors.Is(err, errProcDenied) {
@@ -436,8 +444,7 @@ func (c *ownerCache) discoverNew(ctx context.Context) error {
 		c.stats.NewProcs++
 		c.stats.FDWalks++
 		err := c.p.walkFDs(pid, func(fd int, ino uint64) {
-			if e := c.entries[ino]; e != nil && !e.has(owner{pid, fd}) {
-				e.owners = append(e.owners, owner{pid, fd})
+			if e := c.entries[ino]; e != nil && e.add(owner{pid, fd}) {
 				e.why = hideNone
 			}
 		})
@@ -473,12 +480,11 @@ func (c *ownerCache) revalidate(ino uint64, e *entry) {
 	for _, pid := range recheck {
 		c.stats.FDWalks++
 		_ = c.p.walkFDs(pid, func(fd int, got uint64) {
-			if got == ino && !e.has(owner{pid, fd}) {
-				e.owners = append(e.owners, owner{pid, fd})
+			if got == ino {
+				e.add(owner{pid, fd})
 			}
 		})
 	}
-	slices.SortFunc(e.owners, compareOwner)
 }
 
 func compareOwner(a, b owner) int {
@@ -511,14 +517,9 @@ func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func
 		walked[pid] = struct{}{}
 		c.stats.FDWalks++
 		err := c.p.walkFDs(pid, func(fd int, ino uint64) {
-			e := found[ino]
-			if e == nil || e.has(owner{pid, fd}) {
-				return
-			}
-			if len(e.owners) == 0 {
+			if e := found[ino]; e != nil && e.add(owner{pid, fd}) && len(e.owners) == 1 {
 				missing--
 			}
-			e.owners = append(e.owners, owner{pid, fd})
 		})
 		switch {
 		case errors.Is(err, errProcDenied):
@@ -572,7 +573,6 @@ func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func
 		}
 	}
 	for ino, e := range found {
-		slices.SortFunc(e.owners, compareOwner)
 		if len(e.owners) == 0 {
 			e.why = notFoundReason(denied)
 		}

@@ -266,6 +266,52 @@ func TestFixtureNewListener(t *testing.T) {
 	}
 }
 
+// ownersSorted checks the cache's invariant: every owner list is sorted by
+// PID, then fd, without repeats (the snapshot's Procs rely on it).
+func ownersSorted(t *testing.T, c *ownerCache) {
+	t.Helper()
+	for ino, e := range c.entries {
+		if !slices.IsSortedFunc(e.owners, compareOwner) || len(slices.Compact(slices.Clone(e.owners))) != len(e.owners) {
+			t.Errorf("owners of %d not sorted: %v", ino, e.owners)
+		}
+	}
+}
+
+// TestFixtureOwnersSorted: owner lists stay sorted in the cache when a
+// process holds a socket on several fds (read in directory order, which in
+// a fixture tree is not fd order), when PIDs wrap (a young holder with a
+// lower PID than the old ones) and when a new listener is found.
+func TestFixtureOwnersSorted(t *testing.T) {
+	f := baseHost(t, "")
+	for fd := 20; fd > 8; fd-- {
+		f.fd(200, fd, 1002)
+		f.fd(201, fd, 1002)
+	}
+	s := fixtureScanner(t, f.root)
+	sn := snap(t, s, Filter{})
+	ownersSorted(t, s.owners)
+	if got := pidsOf(find(sn, "tcp", 80)); !slices.Equal(got, []int{200, 201, 202}) {
+		t.Errorf("owners of 80 after the census: %v", got)
+	}
+
+	// PIDs wrapped (last PID 300 -> 150): a young worker of the master
+	// inherits port 80 and opens a new listener with it.
+	f.proc(150, 200, "nginx", 33, 90, "nginx: worker process")
+	f.fd(150, 6, 1002)
+	f.fd(150, 8, 2001)
+	f.fd(200, 8, 2001)
+	f.listen("tcp", "127.0.0.1", 8080, 0, 2001)
+	f.setLastPID(150)
+	sn = snap(t, s, Filter{})
+	ownersSorted(t, s.owners)
+	if got := pidsOf(find(sn, "tcp", 80)); !slices.Equal(got, []int{150, 200, 201, 202}) {
+		t.Errorf("owners of 80 after the wrap: %v", got)
+	}
+	if got := pidsOf(find(sn, "tcp", 8080)); !slices.Equal(got, []int{150, 200}) {
+		t.Errorf("owners of the new listener: %v", got)
+	}
+}
+
 // TestFixturePIDReuse: a PID that exits and comes back as another process
 // must not be reported for a socket it does not hold, and a reused PID that
 // does hold the socket must show the new process, not the old name.

@@ -236,12 +236,10 @@ func (nb *namer) user(uid int) string {
 	return n
 }
 
-// procs turns owners into processes, one per PID, skipping any that exited
-// since their fd was checked.
+// procs turns owners (sorted by PID: the cache keeps them so) into
+// processes, one per PID, skipping any that exited since their fd was
+// checked.
 func (nb *namer) procs(owners []owner) []Process {
-	if len(owners) > 1 && !slices.IsSortedFunc(owners, compareOwner) {
-		slices.SortFunc(owners, compareOwner) // the cache's own slice: keeping it sorted is harmless
-	}
 	start := len(nb.buf)
 	for i, o := range owners {
 		if i > 0 && owners[i-1].pid == o.pid {
