@@ -83,7 +83,6 @@ func (e *entry) add(o owner) bool {
 type procMeta struct {
 	start   uint64
 	comm    string
-	ppid    int
 	args    []string
 	cmdline string
 	uid     int
@@ -325,17 +324,6 @@ func (c *ownerCache) dropUnlisted(f Filter) {
 	for _, ino := range gone {
 		c.drop(ino)
 	}
-}
-
-// unresolved counts the listeners remembered as having no visible owner.
-func (c *ownerCache) unresolved() int {
-	n := 0
-	for _, e := range c.entries {
-		if len(e.owners) == 0 {
-			n++
-		}
-	}
-	return n
 }
 
 // takeCensus reads every process's fds and records the holders of every
@@ -588,12 +576,7 @@ func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func
 // then the rest, newest first, as daemons started at boot tend to hold their
 // ports already.
 func (c *ownerCache) creatorOrder(pids []int, uids map[int]bool) []int {
-	servers := make(map[int]bool)
-	for _, e := range c.entries {
-		for _, o := range e.owners {
-			servers[o.pid] = true
-		}
-	}
+	servers := c.ownerPIDs()
 	rank := make(map[int]int, len(pids))
 	for _, pid := range pids {
 		switch {
@@ -613,6 +596,17 @@ func (c *ownerCache) creatorOrder(pids []int, uids map[int]bool) []int {
 		return b - a
 	})
 	return out
+}
+
+// ownerPIDs is the set of processes that hold a listener in the cache.
+func (c *ownerCache) ownerPIDs() map[int]bool {
+	pids := make(map[int]bool)
+	for _, e := range c.entries {
+		for _, o := range e.owners {
+			pids[o.pid] = true
+		}
+	}
+	return pids
 }
 
 // oldAncestor returns the nearest ancestor of a young process that is not
@@ -655,12 +649,7 @@ func (c *ownerCache) sweep() {
 	for _, ino := range gone {
 		c.drop(ino)
 	}
-	owners := make(map[int]bool)
-	for _, e := range c.entries {
-		for _, o := range e.owners {
-			owners[o.pid] = true
-		}
-	}
+	owners := c.ownerPIDs()
 	for pid := range c.meta {
 		if !owners[pid] {
 			delete(c.meta, pid)
@@ -701,7 +690,7 @@ func (c *ownerCache) identify(pid int) (*procMeta, bool) {
 		m.checked = c.gen
 		return m, true
 	}
-	m = &procMeta{start: st.Start, comm: st.Comm, ppid: st.PPID, uid: -1, checked: c.gen, since: c.gen}
+	m = &procMeta{start: st.Start, comm: st.Comm, uid: -1, checked: c.gen, since: c.gen}
 	var args []string
 	if b, err := c.p.readFile(c.p.pidPath(pid, "/cmdline")); err == nil {
 		args = parseCmdline(b) // the first 4 KiB: readFile's buffer

@@ -77,6 +77,17 @@ func pidsOf(l *Listener) []int {
 	return l.PIDs()
 }
 
+// unresolved counts the listeners remembered as having no visible owner.
+func (c *ownerCache) unresolved() int {
+	n := 0
+	for _, e := range c.entries {
+		if len(e.owners) == 0 {
+			n++
+		}
+	}
+	return n
+}
+
 func TestFixtureSnapshot(t *testing.T) {
 	f := baseHost(t, "")
 	s := fixtureScanner(t, f.root)

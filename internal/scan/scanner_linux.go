@@ -140,17 +140,15 @@ func (s *linuxScanner) snapshot(ctx context.Context, f Filter) (Snapshot, error)
 			User:  nb.user(e.UID),
 			Inode: e.Inode,
 		}
-		if e.IfIndex > 0 {
-			if ifc := s.ifaces.lookup(e.IfIndex); ifc.name != "" {
-				// A socket bound to the loopback device accepts nothing
-				// from outside, whatever its address says.
-				l.Iface = ifc.name
-				switch {
-				case ifc.loopback:
-					l.Scope = ScopeLoopback
-				case l.Scope == ScopeAll:
-					l.Scope = ScopeInterface
-				}
+		if ifc := s.ifaces.lookup(e.IfIndex); ifc.name != "" {
+			// A socket bound to the loopback device accepts nothing
+			// from outside, whatever its address says.
+			l.Iface = ifc.name
+			switch {
+			case ifc.loopback:
+				l.Scope = ScopeLoopback
+			case l.Scope == ScopeAll:
+				l.Scope = ScopeInterface
 			}
 		}
 		if e.V6 && e.Addr.IsUnspecified() {
