@@ -33,21 +33,34 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// cpuMeter reports CPU per op for the loop it wraps.
+// cpuMeter reports CPU per op for the b.Loop it wraps: start it just
+// before the loop, call done after it (b.N is then the iterations run).
 type cpuMeter struct {
 	b     *testing.B
 	start time.Duration
-	ops   int
 }
 
 func meter(b *testing.B) *cpuMeter { return &cpuMeter{b: b, start: cpuTime()} }
 
 func (m *cpuMeter) done() {
-	if m.ops == 0 {
+	if m.b.N == 0 {
 		return
 	}
 	per := cpuTime() - m.start
-	m.b.ReportMetric(float64(per.Microseconds())/1000/float64(m.ops), "cpu-ms/op")
+	m.b.ReportMetric(float64(per.Microseconds())/1000/float64(m.b.N), "cpu-ms/op")
+}
+
+// pollLoop is the timed loop of the warm benchmarks: s polled with f again
+// and again, reporting cpu-ms/op. It returns the last snapshot. (b.Loop
+// resets the timer itself, so setup before it is not timed.)
+func pollLoop(b *testing.B, s Scanner, f Filter) Snapshot {
+	var sn Snapshot
+	m := meter(b)
+	for b.Loop() {
+		sn = mustSnap(b, s, f)
+	}
+	m.done()
+	return sn
 }
 
 // benchPort is the port the one-port benchmark polls.
@@ -86,13 +99,7 @@ func BenchmarkSnapshotPort(b *testing.B) {
 	if len(sn.Listeners) == 0 {
 		b.Fatalf("nothing listens on port %d", port)
 	}
-	m := meter(b)
-	b.ResetTimer()
-	for b.Loop() {
-		mustSnap(b, s, f)
-		m.ops++
-	}
-	m.done()
+	pollLoop(b, s, f)
 	b.ReportMetric(float64(len(sn.Listeners)), "listeners")
 }
 
@@ -108,7 +115,6 @@ func BenchmarkSnapshotColdAll(b *testing.B) {
 		}
 		n = len(mustSnap(b, s, Filter{}).Listeners)
 		s.Close()
-		m.ops++
 	}
 	m.done()
 	b.ReportMetric(float64(n), "listeners")
@@ -121,14 +127,8 @@ func BenchmarkSnapshotWarmAll(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	n := len(mustSnap(b, s, Filter{}).Listeners)
-	m := meter(b)
-	b.ResetTimer()
-	for b.Loop() {
-		mustSnap(b, s, Filter{})
-		m.ops++
-	}
-	m.done()
+	mustSnap(b, s, Filter{})
+	n := len(pollLoop(b, s, Filter{}).Listeners)
 	b.ReportMetric(float64(n), "listeners")
 }
 
@@ -140,13 +140,7 @@ func BenchmarkNetstat(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	m := meter(b)
-	n := 0
-	for b.Loop() {
-		n = len(mustSnap(b, s, Filter{}).Listeners)
-		m.ops++
-	}
-	m.done()
+	n := len(pollLoop(b, s, Filter{}).Listeners)
 	b.ReportMetric(float64(n), "listeners")
 }
 
@@ -158,7 +152,6 @@ func BenchmarkSS(b *testing.B) {
 		b.Skip("ss (iproute2) not installed")
 	}
 	var cpu time.Duration
-	ops := 0
 	for b.Loop() {
 		cmd := exec.Command(path, "-tulnp")
 		if err := cmd.Run(); err != nil {
@@ -166,9 +159,8 @@ func BenchmarkSS(b *testing.B) {
 		}
 		ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 		cpu += time.Duration(syscall.TimevalToNsec(ru.Utime) + syscall.TimevalToNsec(ru.Stime))
-		ops++
 	}
-	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(ops), "cpu-ms/op")
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 }
 
 // TestSoak polls one port PORTUI_SOAK_POLLS times (bench/run.sh uses
@@ -362,21 +354,14 @@ func benchMany(b *testing.B, f Filter, cold bool) {
 			s := newManyScanner(b, ns)
 			got = len(mustSnap(b, s, f).Listeners)
 			s.Close()
-			m.ops++
 		}
 		m.done()
 	} else {
 		s := newManyScanner(b, ns)
 		defer s.Close()
 		mustSnap(b, s, Filter{})
-		got = len(mustSnap(b, s, f).Listeners)
-		m := meter(b)
-		b.ResetTimer()
-		for b.Loop() {
-			mustSnap(b, s, f)
-			m.ops++
-		}
-		m.done()
+		mustSnap(b, s, f)
+		got = len(pollLoop(b, s, f).Listeners)
 	}
 	b.ReportMetric(float64(got), "listeners")
 	if f.All() && got < n {
