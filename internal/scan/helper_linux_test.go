@@ -41,15 +41,7 @@ func runHelper() int {
 		_, _ = io.Copy(io.Discard, os.Stdin)
 		return 0
 	case "listen":
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			fmt.Println("ERR", err)
-			return 1
-		}
-		fmt.Println(ln.Addr().(*net.TCPAddr).Port)
-		_, _ = io.Copy(io.Discard, os.Stdin)
-		ln.Close()
-		return 0
+		return serveListen("tcp")
 	case "mountscan":
 		return mountScanHelper()
 	case "bind":
@@ -78,6 +70,21 @@ func runHelper() int {
 	}
 	fmt.Fprintln(os.Stderr, "unknown helper mode", mode)
 	return 2
+}
+
+// serveListen is the body of a helper that opens its own listener: a TCP
+// listener of network on an ephemeral loopback port, its port printed, held
+// until stdin closes.
+func serveListen(network string) int {
+	ln, err := net.Listen(network, "127.0.0.1:0")
+	if err != nil {
+		fmt.Println("ERR", err)
+		return 1
+	}
+	fmt.Println(ln.Addr().(*net.TCPAddr).Port)
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	ln.Close()
+	return 0
 }
 
 // quickExit stops a -race helper from sleeping a second at exit (the race
