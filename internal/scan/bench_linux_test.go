@@ -9,7 +9,6 @@ package scan
 // PORTUI_BENCH_PORT to one of its listeners.
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -225,8 +224,7 @@ func TestSoak(t *testing.T) {
 var manyHost struct {
 	sync.Once
 	ns      *os.File
-	helpers []*exec.Cmd
-	stdins  []io.Closer
+	helpers []*helper
 	n       int
 	err     error
 }
@@ -260,21 +258,12 @@ func startManyHost() error {
 		cmd.Env = append(os.Environ(), helperEnv+"=many", quickExit(),
 			"PORTUI_MANY_LO="+strconv.Itoa(lo), "PORTUI_MANY_N="+strconv.Itoa(k))
 		cmd.ExtraFiles = []*os.File{ns}
-		cmd.Stderr = os.Stderr
-		in, err := cmd.StdinPipe()
+		h, err := start(cmd)
 		if err != nil {
 			return err
 		}
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			return err
-		}
-		if err := cmd.Start(); err != nil {
-			return err
-		}
-		manyHost.helpers = append(manyHost.helpers, cmd)
-		manyHost.stdins = append(manyHost.stdins, in)
-		line, err := bufio.NewReader(out).ReadString('\n')
+		manyHost.helpers = append(manyHost.helpers, h)
+		line, err := h.out.ReadString('\n')
 		if strings.TrimSpace(line) != "ready" {
 			return fmt.Errorf("listener helper %d (ports %d-%d): %q %w", cmd.Process.Pid, lo, lo+k-1, line, err)
 		}
@@ -286,18 +275,10 @@ func startManyHost() error {
 // stopManyHost ends the helpers (closing stdin; killed by PID if they do
 // not go) and releases the namespace.
 func stopManyHost() {
-	for i, cmd := range manyHost.helpers {
-		manyHost.stdins[i].Close()
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
+	for _, h := range manyHost.helpers {
+		h.stop()
 	}
-	manyHost.helpers, manyHost.stdins = nil, nil
+	manyHost.helpers = nil
 	if manyHost.ns != nil {
 		manyHost.ns.Close()
 	}
