@@ -126,15 +126,13 @@ func parseRange(s string) (int, int, error) {
 	return lo, hi, nil
 }
 
-// fdLimit raises the soft RLIMIT_NOFILE to the hard one and returns it.
+// fdLimit returns the RLIMIT_NOFILE in effect. The Go runtime has already
+// raised the soft limit to the hard one (since Go 1.19, in every program
+// that imports os), so this is the hard limit wherever the kernel allows it.
 func fdLimit() int {
 	var lim unix.Rlimit
 	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
 		return 1024
-	}
-	if lim.Cur < lim.Max {
-		lim.Cur = lim.Max
-		_ = unix.Setrlimit(unix.RLIMIT_NOFILE, &lim)
 	}
 	return int(min(lim.Cur, 1<<30))
 }
@@ -247,7 +245,6 @@ func stopWorkers(workers []*exec.Cmd, stdins []io.Closer) {
 // -start ("TCP,UDP"), reports and holds them until stdin closes or the
 // time runs out.
 func worker(c config) error {
-	fdLimit()
 	var fromTCP, fromUDP int
 	if _, err := fmt.Sscanf(c.start, "%d,%d", &fromTCP, &fromUDP); err != nil {
 		return fmt.Errorf("worker: bad start ports: %w", err)

@@ -9,7 +9,6 @@ package scan
 // PORTUI_BENCH_PORT to one of its listeners.
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"io"
@@ -33,21 +32,34 @@ func cpuTime() time.Duration {
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
-// cpuMeter reports CPU per op for the loop it wraps.
+// cpuMeter reports CPU per op for the b.Loop it wraps: start it just
+// before the loop, call done after it (b.N is then the iterations run).
 type cpuMeter struct {
 	b     *testing.B
 	start time.Duration
-	ops   int
 }
 
 func meter(b *testing.B) *cpuMeter { return &cpuMeter{b: b, start: cpuTime()} }
 
 func (m *cpuMeter) done() {
-	if m.ops == 0 {
+	if m.b.N == 0 {
 		return
 	}
 	per := cpuTime() - m.start
-	m.b.ReportMetric(float64(per.Microseconds())/1000/float64(m.ops), "cpu-ms/op")
+	m.b.ReportMetric(float64(per.Microseconds())/1000/float64(m.b.N), "cpu-ms/op")
+}
+
+// pollLoop is the timed loop of the warm benchmarks: s polled with f again
+// and again, reporting cpu-ms/op. It returns the last snapshot. (b.Loop
+// resets the timer itself, so setup before it is not timed.)
+func pollLoop(b *testing.B, s Scanner, f Filter) Snapshot {
+	var sn Snapshot
+	m := meter(b)
+	for b.Loop() {
+		sn = mustSnap(b, s, f)
+	}
+	m.done()
+	return sn
 }
 
 // benchPort is the port the one-port benchmark polls.
@@ -86,13 +98,7 @@ func BenchmarkSnapshotPort(b *testing.B) {
 	if len(sn.Listeners) == 0 {
 		b.Fatalf("nothing listens on port %d", port)
 	}
-	m := meter(b)
-	b.ResetTimer()
-	for b.Loop() {
-		mustSnap(b, s, f)
-		m.ops++
-	}
-	m.done()
+	pollLoop(b, s, f)
 	b.ReportMetric(float64(len(sn.Listeners)), "listeners")
 }
 
@@ -108,7 +114,6 @@ func BenchmarkSnapshotColdAll(b *testing.B) {
 		}
 		n = len(mustSnap(b, s, Filter{}).Listeners)
 		s.Close()
-		m.ops++
 	}
 	m.done()
 	b.ReportMetric(float64(n), "listeners")
@@ -121,14 +126,8 @@ func BenchmarkSnapshotWarmAll(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	n := len(mustSnap(b, s, Filter{}).Listeners)
-	m := meter(b)
-	b.ResetTimer()
-	for b.Loop() {
-		mustSnap(b, s, Filter{})
-		m.ops++
-	}
-	m.done()
+	mustSnap(b, s, Filter{})
+	n := len(pollLoop(b, s, Filter{}).Listeners)
 	b.ReportMetric(float64(n), "listeners")
 }
 
@@ -140,13 +139,7 @@ func BenchmarkNetstat(b *testing.B) {
 		b.Fatal(err)
 	}
 	defer s.Close()
-	m := meter(b)
-	n := 0
-	for b.Loop() {
-		n = len(mustSnap(b, s, Filter{}).Listeners)
-		m.ops++
-	}
-	m.done()
+	n := len(pollLoop(b, s, Filter{}).Listeners)
 	b.ReportMetric(float64(n), "listeners")
 }
 
@@ -158,7 +151,6 @@ func BenchmarkSS(b *testing.B) {
 		b.Skip("ss (iproute2) not installed")
 	}
 	var cpu time.Duration
-	ops := 0
 	for b.Loop() {
 		cmd := exec.Command(path, "-tulnp")
 		if err := cmd.Run(); err != nil {
@@ -166,9 +158,8 @@ func BenchmarkSS(b *testing.B) {
 		}
 		ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
 		cpu += time.Duration(syscall.TimevalToNsec(ru.Utime) + syscall.TimevalToNsec(ru.Stime))
-		ops++
 	}
-	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(ops), "cpu-ms/op")
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 }
 
 // TestSoak polls one port PORTUI_SOAK_POLLS times (bench/run.sh uses
@@ -233,8 +224,7 @@ func TestSoak(t *testing.T) {
 var manyHost struct {
 	sync.Once
 	ns      *os.File
-	helpers []*exec.Cmd
-	stdins  []io.Closer
+	helpers []*helper
 	n       int
 	err     error
 }
@@ -268,21 +258,12 @@ func startManyHost() error {
 		cmd.Env = append(os.Environ(), helperEnv+"=many", quickExit(),
 			"PORTUI_MANY_LO="+strconv.Itoa(lo), "PORTUI_MANY_N="+strconv.Itoa(k))
 		cmd.ExtraFiles = []*os.File{ns}
-		cmd.Stderr = os.Stderr
-		in, err := cmd.StdinPipe()
+		h, err := start(cmd)
 		if err != nil {
 			return err
 		}
-		out, err := cmd.StdoutPipe()
-		if err != nil {
-			return err
-		}
-		if err := cmd.Start(); err != nil {
-			return err
-		}
-		manyHost.helpers = append(manyHost.helpers, cmd)
-		manyHost.stdins = append(manyHost.stdins, in)
-		line, err := bufio.NewReader(out).ReadString('\n')
+		manyHost.helpers = append(manyHost.helpers, h)
+		line, err := h.out.ReadString('\n')
 		if strings.TrimSpace(line) != "ready" {
 			return fmt.Errorf("listener helper %d (ports %d-%d): %q %w", cmd.Process.Pid, lo, lo+k-1, line, err)
 		}
@@ -294,18 +275,10 @@ func startManyHost() error {
 // stopManyHost ends the helpers (closing stdin; killed by PID if they do
 // not go) and releases the namespace.
 func stopManyHost() {
-	for i, cmd := range manyHost.helpers {
-		manyHost.stdins[i].Close()
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
-		select {
-		case <-done:
-		case <-time.After(5 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
+	for _, h := range manyHost.helpers {
+		h.stop()
 	}
-	manyHost.helpers, manyHost.stdins = nil, nil
+	manyHost.helpers = nil
 	if manyHost.ns != nil {
 		manyHost.ns.Close()
 	}
@@ -362,21 +335,14 @@ func benchMany(b *testing.B, f Filter, cold bool) {
 			s := newManyScanner(b, ns)
 			got = len(mustSnap(b, s, f).Listeners)
 			s.Close()
-			m.ops++
 		}
 		m.done()
 	} else {
 		s := newManyScanner(b, ns)
 		defer s.Close()
 		mustSnap(b, s, Filter{})
-		got = len(mustSnap(b, s, f).Listeners)
-		m := meter(b)
-		b.ResetTimer()
-		for b.Loop() {
-			mustSnap(b, s, f)
-			m.ops++
-		}
-		m.done()
+		mustSnap(b, s, f)
+		got = len(pollLoop(b, s, f).Listeners)
 	}
 	b.ReportMetric(float64(got), "listeners")
 	if f.All() && got < n {

@@ -209,30 +209,17 @@ func ssEndpoints(t *testing.T, out string) map[string]bool {
 	t.Helper()
 	res := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 6 {
+		proto, local, pids, ok := parseSSLine(line)
+		if !ok {
 			continue
 		}
-		local := f[4]
 		if rest, ok := strings.CutPrefix(local, "*"); ok {
 			local = "[::]" + rest
-		}
-		var pids []int
-		for _, part := range strings.Split(strings.Join(f[6:], " "), "pid=")[1:] {
-			var n int
-			fmt.Sscanf(part, "%d", &n)
-			if !slices.Contains(pids, n) {
-				pids = append(pids, n)
-			}
-		}
-		slices.Sort(pids)
-		if pids == nil {
-			pids = []int{}
 		}
 		if _, err := netip.ParseAddrPort(withoutDevice(local)); err != nil {
 			t.Errorf("ss endpoint %q: %v", local, err)
 		}
-		res[fmt.Sprintf("%s %s %v", f[0], local, pids)] = true
+		res[fmt.Sprintf("%s %s %v", proto, local, pids)] = true
 	}
 	return res
 }

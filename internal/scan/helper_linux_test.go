@@ -41,15 +41,7 @@ func runHelper() int {
 		_, _ = io.Copy(io.Discard, os.Stdin)
 		return 0
 	case "listen":
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			fmt.Println("ERR", err)
-			return 1
-		}
-		fmt.Println(ln.Addr().(*net.TCPAddr).Port)
-		_, _ = io.Copy(io.Discard, os.Stdin)
-		ln.Close()
-		return 0
+		return serveListen("tcp")
 	case "mountscan":
 		return mountScanHelper()
 	case "bind":
@@ -80,6 +72,21 @@ func runHelper() int {
 	return 2
 }
 
+// serveListen is the body of a helper that opens its own listener: a TCP
+// listener of network on an ephemeral loopback port, its port printed, held
+// until stdin closes.
+func serveListen(network string) int {
+	ln, err := net.Listen(network, "127.0.0.1:0")
+	if err != nil {
+		fmt.Println("ERR", err)
+		return 1
+	}
+	fmt.Println(ln.Addr().(*net.TCPAddr).Port)
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	ln.Close()
+	return 0
+}
+
 // quickExit stops a -race helper from sleeping a second at exit (the race
 // runtime's atexit_sleep_ms default).
 func quickExit() string {
@@ -106,21 +113,30 @@ func startHelper(t *testing.T, mode string, files ...*os.File) *helper {
 // stopped (stdin closed, then killed by PID) when the test ends.
 func startCmd(t *testing.T, cmd *exec.Cmd) *helper {
 	t.Helper()
-	in, err := cmd.StdinPipe()
+	h, err := start(cmd)
 	if err != nil {
 		t.Fatal(err)
+	}
+	t.Cleanup(h.stop)
+	return h
+}
+
+// start starts a helper command with pipes on stdin and stdout; the caller
+// stops it.
+func start(cmd *exec.Cmd) (*helper, error) {
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, err
 	}
 	out, err := cmd.StdoutPipe()
 	if err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
+		return nil, err
 	}
-	h := &helper{cmd: cmd, stdin: in, out: bufio.NewReader(out)}
-	t.Cleanup(h.stop)
-	return h
+	return &helper{cmd: cmd, stdin: in, out: bufio.NewReader(out)}, nil
 }
 
 func (h *helper) pid() int { return h.cmd.Process.Pid }
@@ -134,6 +150,8 @@ func (h *helper) line(t *testing.T) string {
 	return strings.TrimSpace(s)
 }
 
+// stop closes the helper's stdin and waits for it to exit, killing it by
+// PID after 5 s.
 func (h *helper) stop() {
 	if h.stdin == nil {
 		return

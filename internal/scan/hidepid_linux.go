@@ -2,8 +2,10 @@ package scan
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -25,17 +27,32 @@ import (
 // reports for the root we read (STATX_MNT_ID, Linux 5.8); without it, the
 // last entry for the mount point, which is the newest.
 
+// statx is swapped by tests to simulate a kernel without it.
+var statx = unix.Statx
+
 // mountID returns the ID of the mount path is on, 0 if the kernel cannot
-// tell (before 5.8) or path cannot be reached.
+// tell, and an error if path cannot be reached. Without statx (Linux <
+// 4.11, ENOSYS), where seccomp refuses it (EPERM) or the kernel knows no
+// STATX_MNT_ID (EINVAL, EOPNOTSUPP on some filesystems; < 5.8 just leaves
+// the mask bit clear), the ID is unknown and a stat says whether path can
+// be reached.
 func mountID(path string) (uint64, error) {
 	var stx unix.Statx_t
-	if err := unix.Statx(unix.AT_FDCWD, path, unix.AT_STATX_DONT_SYNC, unix.STATX_MNT_ID, &stx); err != nil {
-		return 0, err
-	}
-	if stx.Mask&unix.STATX_MNT_ID == 0 {
+	err := statx(unix.AT_FDCWD, path, unix.AT_STATX_DONT_SYNC, unix.STATX_MNT_ID, &stx)
+	switch {
+	case err == nil:
+		if stx.Mask&unix.STATX_MNT_ID == 0 {
+			return 0, nil
+		}
+		return stx.Mnt_id, nil
+	case errors.Is(err, unix.ENOSYS), errors.Is(err, unix.EPERM), errors.Is(err, unix.EINVAL), errors.Is(err, unix.EOPNOTSUPP):
+		var st unix.Stat_t
+		if err := unix.Stat(path, &st); err != nil {
+			return 0, &fs.PathError{Op: "stat", Path: path, Err: err}
+		}
 		return 0, nil
 	}
-	return stx.Mnt_id, nil
+	return 0, &fs.PathError{Op: "statx", Path: path, Err: err}
 }
 
 // hidePID returns the hidepid= option of the proc mount in effect at root

@@ -6,8 +6,6 @@ package scan
 
 import (
 	"fmt"
-	"io"
-	"net"
 	"os"
 	"os/exec"
 	"runtime"
@@ -52,15 +50,7 @@ func hostileHelper() int {
 		fmt.Println("ERR prctl:", err)
 		return 1
 	}
-	ln, err := net.Listen("tcp4", "127.0.0.1:0")
-	if err != nil {
-		fmt.Println("ERR", err)
-		return 1
-	}
-	fmt.Println(ln.Addr().(*net.TCPAddr).Port)
-	_, _ = io.Copy(io.Discard, os.Stdin)
-	ln.Close()
-	return 0
+	return serveListen("tcp4")
 }
 
 // startHostile runs the hostile helper with its argv and returns it and

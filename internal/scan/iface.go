@@ -20,6 +20,8 @@ type ifaceInfo struct {
 	loopback bool
 }
 
+// lookup names the device with ifindex index; the zero ifaceInfo for 0, a
+// socket bound to no device.
 func (c *ifaceNames) lookup(index int) ifaceInfo {
 	if index <= 0 {
 		return ifaceInfo{}

@@ -431,16 +431,34 @@ func TestLiveAgreesWithNetstat(t *testing.T) {
 	}
 }
 
+// parseSSLine splits one `ss -Htulnp` line: the protocol, the local
+// endpoint as ss writes it, and the PIDs of users:(("name",pid=N,fd=M),...),
+// sorted, without repeats, never nil. ok is false for a line too short to
+// be a socket.
+func parseSSLine(line string) (proto, local string, pids []int, ok bool) {
+	f := strings.Fields(line)
+	if len(f) < 6 {
+		return "", "", nil, false
+	}
+	pids = []int{}
+	for _, part := range strings.Split(strings.Join(f[6:], " "), "pid=")[1:] {
+		digits := part[:len(part)-len(strings.TrimLeft(part, "0123456789"))]
+		if n, err := strconv.Atoi(digits); err == nil && !slices.Contains(pids, n) {
+			pids = append(pids, n)
+		}
+	}
+	slices.Sort(pids)
+	return f[0], f[4], pids, true
+}
+
 // parseSS reads `ss -Htulnp` lines into the same tuples.
 func parseSS(t *testing.T, out string) map[string]bool {
 	res := map[string]bool{}
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
-		f := strings.Fields(line)
-		if len(f) < 6 {
+		proto, local, pids, ok := parseSSLine(line)
+		if !ok {
 			continue
 		}
-		proto := f[0]
-		local := f[4]
 		i := strings.LastIndexByte(local, ':')
 		host, portS := local[:i], local[i+1:]
 		if j := strings.IndexByte(host, '%'); j >= 0 {
@@ -455,19 +473,6 @@ func parseSS(t *testing.T, out string) map[string]bool {
 			t.Fatalf("ss address %q: %v", local, err)
 		}
 		port, _ := strconv.Atoi(portS)
-		var pids []int
-		if len(f) > 6 {
-			for _, part := range strings.Split(strings.Join(f[6:], " "), "pid=")[1:] {
-				n, _ := strconv.Atoi(part[:strings.IndexAny(part+",", ",)")])
-				if !slices.Contains(pids, n) {
-					pids = append(pids, n)
-				}
-			}
-		}
-		slices.Sort(pids)
-		if pids == nil {
-			pids = []int{}
-		}
 		res[fmt.Sprintf("%s %s %v", proto, netip.AddrPortFrom(addr.Unmap(), uint16(port)), pids)] = true
 	}
 	return res

@@ -15,6 +15,9 @@ import (
 // filter), so the kernel skips established connections instead of
 // formatting them as text.
 type netlinkSource struct {
+	// c is nil after a dump failed part way: the kernel may still be
+	// running that dump on the socket and refuses another one there
+	// (EBUSY), so the next listeners call dials a new socket.
 	c *netlink.Conn
 	// sizes of the last whole and port-range listings, to allocate the
 	// next one once instead of doubling up to it
@@ -44,7 +47,19 @@ func newNetlinkSource() (*netlinkSource, error) {
 
 func (s *netlinkSource) name() string { return "netlink" }
 
-func (s *netlinkSource) close() error { return s.c.Close() }
+func (s *netlinkSource) close() error {
+	if s.c == nil {
+		return nil
+	}
+	return s.c.Close()
+}
+
+// drop closes a socket a dump failed on, with whatever of the dump is
+// still queued or running there.
+func (s *netlinkSource) drop() {
+	_ = s.c.Close()
+	s.c = nil
+}
 
 // maxDiagWait bounds a dump when the caller's context has no deadline: the
 // kernel answers in milliseconds, so waiting longer means something is wrong.
@@ -54,6 +69,13 @@ func (s *netlinkSource) listeners(ctx context.Context, f Filter) ([]sockEntry, [
 	lo, hi := uint16(0), uint16(0xffff)
 	if !f.All() {
 		lo, hi = f.Lo, f.Hi
+	}
+	if s.c == nil {
+		c, err := dialNetlink()
+		if err != nil {
+			return nil, nil, fmt.Errorf("netlink redial: %w", err)
+		}
+		s.c = c
 	}
 	deadline, ok := ctx.Deadline()
 	if !ok {
@@ -121,42 +143,38 @@ func (s *netlinkSource) dump(out []sockEntry, proto string, fam uint8, lo, hi ui
 	}
 	sent, err := s.c.Send(req)
 	if err != nil {
+		s.drop()
 		return out, false, fmt.Errorf("netlink %s%s dump: %w", proto, famSuffix(fam), err)
 	}
 	// Decode while receiving, rather than collecting a slice of messages
-	// (one per socket) first. Replies to an earlier request whose wait
-	// timed out may come first: each such dump ends the iteration at its
-	// own end, and ours follows.
+	// (one per socket) first.
 	intr := false
-	for range 8 {
-		stale := false
-		for m, err := range s.c.ReceiveIter() {
-			if err != nil {
-				if errors.Is(err, unix.ENOENT) && fam == afInet6 {
-					// No IPv6 in this kernel: no IPv6 listeners either.
-					return out, false, nil
-				}
-				return out, false, fmt.Errorf("netlink %s%s dump: %w", proto, famSuffix(fam), err)
+	for m, err := range s.c.ReceiveIter() {
+		if err != nil {
+			if errors.Is(err, unix.ENOENT) && fam == afInet6 {
+				// No IPv6 in this kernel: no IPv6 listeners either. The
+				// kernel answered with an error instead of starting a dump.
+				return out, false, nil
 			}
-			if m.Header.Sequence != sent.Header.Sequence {
-				stale = true
-				continue
-			}
-			if m.Header.Flags&netlink.DumpInterrupted != 0 {
-				intr = true
-			}
-			if m.Header.Type != sockDiagByFamily {
-				continue
-			}
-			e, err := decodeDiagMsg(m.Data, proto)
-			if err != nil {
-				return out, false, fmt.Errorf("netlink %s%s dump: %w", proto, famSuffix(fam), err)
-			}
-			out = append(out, e)
+			s.drop()
+			return out, false, fmt.Errorf("netlink %s%s dump: %w", proto, famSuffix(fam), err)
 		}
-		if !stale {
-			return out, intr, nil
+		if m.Header.Sequence != sent.Header.Sequence {
+			s.drop()
+			return out, false, fmt.Errorf("netlink %s%s dump: reply to request %d, want %d", proto, famSuffix(fam), m.Header.Sequence, sent.Header.Sequence)
 		}
+		if m.Header.Flags&netlink.DumpInterrupted != 0 {
+			intr = true
+		}
+		if m.Header.Type != sockDiagByFamily {
+			continue
+		}
+		e, err := decodeDiagMsg(m.Data, proto)
+		if err != nil {
+			s.drop()
+			return out, false, fmt.Errorf("netlink %s%s dump: %w", proto, famSuffix(fam), err)
+		}
+		out = append(out, e)
 	}
-	return out, false, fmt.Errorf("netlink %s%s dump: no reply to request %d among earlier replies", proto, famSuffix(fam), sent.Header.Sequence)
+	return out, intr, nil
 }

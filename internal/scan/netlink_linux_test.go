@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"net/netip"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -20,8 +21,8 @@ import (
 type fakeKernel struct {
 	socks       []fakeSock
 	interrupted int // answer this many dumps with NLM_F_DUMP_INTR
-	stale       int // answer this many dumps after a whole dump for an older request
-	reqs        int
+	timeouts    int // let this many receives time out
+	reqs, dials int
 }
 
 type fakeSock struct {
@@ -91,24 +92,30 @@ func (k *fakeKernel) answer(reqs []netlink.Message) ([]netlink.Message, error) {
 		k.interrupted--
 	}
 	out = append(out, netlink.Message{Header: netlink.Header{Type: netlink.Done}, Data: make([]byte, 4)})
-	if k.stale > 0 {
-		// What a dump whose wait timed out leaves behind: its replies,
-		// with its own sequence number, before ours.
-		k.stale--
-		old := req
-		old.Header.Sequence--
-		prev, err := reply(old, slices.Clone(out))
-		if err != nil {
-			return nil, err
-		}
-		mine, err := reply(req, out)
-		return append(prev, mine...), err
-	}
 	return reply(req, out)
 }
 
+// dial is one socket to the fake kernel. A receive that times out leaves
+// the kernel's dump running on that socket, and every later request there
+// gets EBUSY, as __netlink_dump_start answers.
+func (k *fakeKernel) dial() *netlink.Conn {
+	k.dials++
+	busy := false
+	return nltest.Dial(func(reqs []netlink.Message) ([]netlink.Message, error) {
+		if busy {
+			return nlError(unix.EBUSY, reqs[0])
+		}
+		if k.timeouts > 0 {
+			k.timeouts--
+			busy = true
+			return nil, os.ErrDeadlineExceeded
+		}
+		return k.answer(reqs)
+	})
+}
+
 func fakeNetlink(k *fakeKernel) *netlinkSource {
-	return &netlinkSource{c: nltest.Dial(k.answer)}
+	return &netlinkSource{c: k.dial()}
 }
 
 func TestNetlinkRequests(t *testing.T) {
@@ -171,22 +178,52 @@ func TestNetlinkInterrupted(t *testing.T) {
 	}
 }
 
-// TestNetlinkStaleReplies: replies to an earlier request still queued on
-// the socket are skipped, and this request's own dump is read after them.
-func TestNetlinkStaleReplies(t *testing.T) {
+// TestNetlinkTimeout: after a receive times out, the kernel's dump still
+// runs on that socket, so the next poll dials a new one and reads the
+// right listeners from it.
+func TestNetlinkTimeout(t *testing.T) {
 	k := &fakeKernel{socks: []fakeSock{
 		{afInet, ipprotoTCP, tcpListen, netip.MustParseAddr("0.0.0.0"), 22, 1, false},
 		{afInet, ipprotoTCP, tcpListen, netip.MustParseAddr("127.0.0.1"), 23, 2, false},
-	}, stale: 1}
+	}, timeouts: 1}
+	orig := dialNetlink
+	dialNetlink = func() (*netlink.Conn, error) { return k.dial(), nil }
+	t.Cleanup(func() { dialNetlink = orig })
 	src := fakeNetlink(k)
 	defer src.close()
-	es, _, err := src.listeners(context.Background(), Filter{Proto: "tcp"})
-	if err != nil || len(es) != 2 {
-		t.Fatalf("after stale replies: %+v, %v", es, err)
+	if _, _, err := src.listeners(context.Background(), Filter{Proto: "tcp"}); !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("timed-out dump: %v", err)
 	}
-	es, _, err = src.listeners(context.Background(), Filter{Proto: "tcp"})
-	if err != nil || len(es) != 2 {
-		t.Errorf("next dump: %+v, %v", es, err)
+	for range 2 {
+		es, _, err := src.listeners(context.Background(), Filter{Proto: "tcp"})
+		if err != nil || len(es) != 2 || es[0].Inode != 1 || es[1].Inode != 2 {
+			t.Errorf("poll after a timeout: %+v, %v", es, err)
+		}
+	}
+	if k.dials != 2 {
+		t.Errorf("%d sockets dialled, want 2 (one new after the timeout, then kept)", k.dials)
+	}
+}
+
+// TestNetlinkSequence: a reply to another request is an error, and the
+// socket it came on is not used again.
+func TestNetlinkSequence(t *testing.T) {
+	k := &fakeKernel{socks: []fakeSock{{afInet, ipprotoTCP, tcpListen, netip.MustParseAddr("0.0.0.0"), 22, 1, false}}}
+	orig := dialNetlink
+	dialNetlink = func() (*netlink.Conn, error) { return k.dial(), nil }
+	t.Cleanup(func() { dialNetlink = orig })
+	src := &netlinkSource{c: nltest.Dial(func(reqs []netlink.Message) ([]netlink.Message, error) {
+		old := reqs[0]
+		old.Header.Sequence--
+		return k.answer([]netlink.Message{old})
+	})}
+	defer src.close()
+	if _, _, err := src.listeners(context.Background(), Filter{Proto: "tcp"}); err == nil || !strings.Contains(err.Error(), "reply to request") {
+		t.Fatalf("reply to an older request: %v", err)
+	}
+	es, _, err := src.listeners(context.Background(), Filter{Proto: "tcp"})
+	if err != nil || len(es) != 1 || k.dials != 1 {
+		t.Errorf("next poll: %+v, %v, %d sockets dialled", es, err, k.dials)
 	}
 }
 

@@ -68,14 +68,21 @@ type entry struct {
 	checked uint64 // generation at which owners were last read or re-checked
 }
 
-func (e *entry) has(o owner) bool { return slices.Contains(e.owners, o) }
+// add inserts o into e's owners, which are kept sorted by PID, then fd;
+// false if it was there.
+func (e *entry) add(o owner) bool {
+	i, found := slices.BinarySearchFunc(e.owners, o, compareOwner)
+	if !found {
+		e.owners = slices.Insert(e.owners, i, o)
+	}
+	return !found
+}
 
 // procMeta is what a snapshot shows of an owning process; it is reloaded
 // when the start time or name in /proc/PID/stat changes (PID reuse, exec).
 type procMeta struct {
 	start   uint64
 	comm    string
-	ppid    int
 	args    []string
 	cmdline string
 	uid     int
@@ -210,11 +217,11 @@ func (c *ownerCache) resolve(ctx context.Context, socks []sockEntry, f Filter, a
 		ents[i] = e
 	}
 	if len(unknown) > 0 {
-		censuses := c.stats.Censuses
-		if err := c.resolveNew(ctx, unknown, all); err != nil {
+		recensus, err := c.resolveNew(ctx, unknown, all)
+		if err != nil {
 			return nil, err
 		}
-		if c.stats.Censuses != censuses {
+		if recensus {
 			clear(ents) // a new census replaced every entry
 		}
 	}
@@ -319,17 +326,6 @@ func (c *ownerCache) dropUnlisted(f Filter) {
 	}
 }
 
-// unresolved counts the listeners remembered as having no visible owner.
-func (c *ownerCache) unresolved() int {
-	n := 0
-	for _, e := range c.entries {
-		if len(e.owners) == 0 {
-			n++
-		}
-	}
-	return n
-}
-
 // takeCensus reads every process's fds and records the holders of every
 // listener in pop.
 func (c *ownerCache) takeCensus(ctx context.Context, pop []sockEntry) error {
@@ -361,7 +357,7 @@ func (c *ownerCache) takeCensus(ctx context.Context, pop []sockEntry) error {
 		c.stats.FDWalks++
 		err := c.p.walkFDs(pid, func(fd int, ino uint64) {
 			if e := entries[ino]; e != nil {
-				e.owners = append(e.owners, owner{pid, fd})
+				e.add(owner{pid, fd})
 			}
 		})
 		if errors.Is(err, errProcDenied) {
@@ -436,8 +432,7 @@ func (c *ownerCache) discoverNew(ctx context.Context) error {
 		c.stats.NewProcs++
 		c.stats.FDWalks++
 		err := c.p.walkFDs(pid, func(fd int, ino uint64) {
-			if e := c.entries[ino]; e != nil && !e.has(owner{pid, fd}) {
-				e.owners = append(e.owners, owner{pid, fd})
+			if e := c.entries[ino]; e != nil && e.add(owner{pid, fd}) {
 				e.why = hideNone
 			}
 		})
@@ -473,12 +468,11 @@ func (c *ownerCache) revalidate(ino uint64, e *entry) {
 	for _, pid := range recheck {
 		c.stats.FDWalks++
 		_ = c.p.walkFDs(pid, func(fd int, got uint64) {
-			if got == ino && !e.has(owner{pid, fd}) {
-				e.owners = append(e.owners, owner{pid, fd})
+			if got == ino {
+				e.add(owner{pid, fd})
 			}
 		})
 	}
-	slices.SortFunc(e.owners, compareOwner)
 }
 
 func compareOwner(a, b owner) int {
@@ -489,14 +483,16 @@ func compareOwner(a, b owner) int {
 }
 
 // resolveNew finds the holders of listeners the cache has not seen; see the
-// file comment for why this may stop at the first older holder.
-func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func() ([]sockEntry, error)) error {
+// file comment for why this may stop at the first older holder. With too
+// many young processes it takes a new census instead, which replaces every
+// entry, and says so.
+func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func() ([]sockEntry, error)) (recensus bool, err error) {
 	if len(c.young) > max(64, c.censusSize/4) {
 		pop, err := all()
 		if err != nil {
-			return err
+			return false, err
 		}
-		return c.takeCensus(ctx, pop)
+		return true, c.takeCensus(ctx, pop)
 	}
 	found := make(map[uint64]*entry, len(socks))
 	for _, s := range socks {
@@ -509,14 +505,9 @@ func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func
 		walked[pid] = struct{}{}
 		c.stats.FDWalks++
 		err := c.p.walkFDs(pid, func(fd int, ino uint64) {
-			e := found[ino]
-			if e == nil || e.has(owner{pid, fd}) {
-				return
-			}
-			if len(e.owners) == 0 {
+			if e := found[ino]; e != nil && e.add(owner{pid, fd}) && len(e.owners) == 1 {
 				missing--
 			}
-			e.owners = append(e.owners, owner{pid, fd})
 		})
 		switch {
 		case errors.Is(err, errProcDenied):
@@ -546,7 +537,7 @@ func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func
 	if missing > 0 {
 		pids, err := c.p.listPIDs()
 		if err != nil {
-			return err
+			return false, err
 		}
 		uids := make(map[int]bool)
 		for _, s := range socks {
@@ -560,7 +551,7 @@ func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func
 			}
 			if i%64 == 0 {
 				if err := ctx.Err(); err != nil {
-					return err
+					return false, err
 				}
 			}
 			if _, done := walked[pid]; done {
@@ -570,13 +561,12 @@ func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func
 		}
 	}
 	for ino, e := range found {
-		slices.SortFunc(e.owners, compareOwner)
 		if len(e.owners) == 0 {
 			e.why = notFoundReason(denied)
 		}
 		c.put(ino, e)
 	}
-	return nil
+	return false, nil
 }
 
 // creatorOrder sorts the processes to search for the creator of a new
@@ -586,12 +576,7 @@ func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func
 // then the rest, newest first, as daemons started at boot tend to hold their
 // ports already.
 func (c *ownerCache) creatorOrder(pids []int, uids map[int]bool) []int {
-	servers := make(map[int]bool)
-	for _, e := range c.entries {
-		for _, o := range e.owners {
-			servers[o.pid] = true
-		}
-	}
+	servers := c.ownerPIDs()
 	rank := make(map[int]int, len(pids))
 	for _, pid := range pids {
 		switch {
@@ -611,6 +596,17 @@ func (c *ownerCache) creatorOrder(pids []int, uids map[int]bool) []int {
 		return b - a
 	})
 	return out
+}
+
+// ownerPIDs is the set of processes that hold a listener in the cache.
+func (c *ownerCache) ownerPIDs() map[int]bool {
+	pids := make(map[int]bool)
+	for _, e := range c.entries {
+		for _, o := range e.owners {
+			pids[o.pid] = true
+		}
+	}
+	return pids
 }
 
 // oldAncestor returns the nearest ancestor of a young process that is not
@@ -653,12 +649,7 @@ func (c *ownerCache) sweep() {
 	for _, ino := range gone {
 		c.drop(ino)
 	}
-	owners := make(map[int]bool)
-	for _, e := range c.entries {
-		for _, o := range e.owners {
-			owners[o.pid] = true
-		}
-	}
+	owners := c.ownerPIDs()
 	for pid := range c.meta {
 		if !owners[pid] {
 			delete(c.meta, pid)
@@ -699,7 +690,7 @@ func (c *ownerCache) identify(pid int) (*procMeta, bool) {
 		m.checked = c.gen
 		return m, true
 	}
-	m = &procMeta{start: st.Start, comm: st.Comm, ppid: st.PPID, uid: -1, checked: c.gen, since: c.gen}
+	m = &procMeta{start: st.Start, comm: st.Comm, uid: -1, checked: c.gen, since: c.gen}
 	var args []string
 	if b, err := c.p.readFile(c.p.pidPath(pid, "/cmdline")); err == nil {
 		args = parseCmdline(b) // the first 4 KiB: readFile's buffer

@@ -77,6 +77,17 @@ func pidsOf(l *Listener) []int {
 	return l.PIDs()
 }
 
+// unresolved counts the listeners remembered as having no visible owner.
+func (c *ownerCache) unresolved() int {
+	n := 0
+	for _, e := range c.entries {
+		if len(e.owners) == 0 {
+			n++
+		}
+	}
+	return n
+}
+
 func TestFixtureSnapshot(t *testing.T) {
 	f := baseHost(t, "")
 	s := fixtureScanner(t, f.root)
@@ -178,6 +189,41 @@ func testForkedWorker(t *testing.T, foreign bool) {
 	}
 }
 
+// TestFixtureManyYoung: with more young processes than a search for a new
+// listener should read (64, or a quarter of the census), a new listener
+// takes a second census instead, and the snapshot shows what that census
+// found, for the new listener and for the known ones (here an old process
+// that got port 22's socket after the first census, which only a census
+// sees).
+func TestFixtureManyYoung(t *testing.T) {
+	f := baseHost(t, "")
+	s := fixtureScanner(t, f.root)
+	snap(t, s, Filter{})
+	if n := s.owners.stats.Censuses; n != 1 {
+		t.Fatalf("%d censuses after the first poll", n)
+	}
+	for p := 1000; p < 1070; p++ {
+		f.proc(p, 1, "job", 1000, uint64(p), "job")
+	}
+	f.fd(1042, 5, 2001)
+	f.fd(200, 12, 2001)
+	f.listen("tcp", "127.0.0.1", 9000, 0, 2001)
+	f.fd(300, 9, 1001) // passed over a unix socket: not seen without a census
+	f.setLastPID(1069)
+	sn := snap(t, s, Filter{})
+	if n := s.owners.stats.Censuses; n != 2 {
+		t.Errorf("%d censuses, want a second one for 70 young processes", n)
+	}
+	for _, c := range []struct {
+		port uint16
+		want []int
+	}{{9000, []int{200, 1042}}, {22, []int{100, 300}}, {80, []int{200, 201, 202}}} {
+		if got := pidsOf(find(sn, "tcp", c.port)); !slices.Equal(got, c.want) {
+			t.Errorf("owners of %d: %v, want %v", c.port, got, c.want)
+		}
+	}
+}
+
 // TestFixtureNewListener covers listeners created after the census: by a
 // young process (and inherited by its child), by an old one, and by an old
 // master that forked a young worker. None needs a walk of the whole host.
@@ -228,6 +274,52 @@ func TestFixtureNewListener(t *testing.T) {
 	}
 	if n := s.owners.stats.FDWalks - before; n > 10 {
 		t.Errorf("%d fd walks to find an old creator; the walk should stop at it", n)
+	}
+}
+
+// ownersSorted checks the cache's invariant: every owner list is sorted by
+// PID, then fd, without repeats (the snapshot's Procs rely on it).
+func ownersSorted(t *testing.T, c *ownerCache) {
+	t.Helper()
+	for ino, e := range c.entries {
+		if !slices.IsSortedFunc(e.owners, compareOwner) || len(slices.Compact(slices.Clone(e.owners))) != len(e.owners) {
+			t.Errorf("owners of %d not sorted: %v", ino, e.owners)
+		}
+	}
+}
+
+// TestFixtureOwnersSorted: owner lists stay sorted in the cache when a
+// process holds a socket on several fds (read in directory order, which in
+// a fixture tree is not fd order), when PIDs wrap (a young holder with a
+// lower PID than the old ones) and when a new listener is found.
+func TestFixtureOwnersSorted(t *testing.T) {
+	f := baseHost(t, "")
+	for fd := 20; fd > 8; fd-- {
+		f.fd(200, fd, 1002)
+		f.fd(201, fd, 1002)
+	}
+	s := fixtureScanner(t, f.root)
+	sn := snap(t, s, Filter{})
+	ownersSorted(t, s.owners)
+	if got := pidsOf(find(sn, "tcp", 80)); !slices.Equal(got, []int{200, 201, 202}) {
+		t.Errorf("owners of 80 after the census: %v", got)
+	}
+
+	// PIDs wrapped (last PID 300 -> 150): a young worker of the master
+	// inherits port 80 and opens a new listener with it.
+	f.proc(150, 200, "nginx", 33, 90, "nginx: worker process")
+	f.fd(150, 6, 1002)
+	f.fd(150, 8, 2001)
+	f.fd(200, 8, 2001)
+	f.listen("tcp", "127.0.0.1", 8080, 0, 2001)
+	f.setLastPID(150)
+	sn = snap(t, s, Filter{})
+	ownersSorted(t, s.owners)
+	if got := pidsOf(find(sn, "tcp", 80)); !slices.Equal(got, []int{150, 200, 201, 202}) {
+		t.Errorf("owners of 80 after the wrap: %v", got)
+	}
+	if got := pidsOf(find(sn, "tcp", 8080)); !slices.Equal(got, []int{150, 200}) {
+		t.Errorf("owners of the new listener: %v", got)
 	}
 }
 
@@ -326,6 +418,37 @@ func TestFixtureHidePID(t *testing.T) {
 	want := "owner root (uid 0) · process hidden (" + f.root + " mounted with hidepid=2): run as root or grant CAP_SYS_PTRACE"
 	if l := find(sn, "tcp", 22); l == nil || len(l.Procs) != 0 || l.Hidden != want {
 		t.Errorf("listener %+v\nwant hidden %q", l, want)
+	}
+}
+
+// TestFixtureNoStatx: where statx is missing (ENOSYS) or refused (EPERM,
+// seccomp) or knows no mount IDs, the mount ID is unknown, not the proc
+// root unreadable: owners are found, hidepid= comes from the last mount at
+// the root, and a root that is not there is still an error.
+func TestFixtureNoStatx(t *testing.T) {
+	orig := statx
+	t.Cleanup(func() { statx = orig })
+	for _, errno := range []unix.Errno{unix.ENOSYS, unix.EPERM, unix.EINVAL, unix.EOPNOTSUPP} {
+		statx = func(int, string, int, int, *unix.Statx_t) error { return errno }
+		f := baseHost(t, "")
+		f.hidePIDMount("2")
+		s := fixtureScanner(t, f.root)
+		sn := snap(t, s, Filter{})
+		if got := pidsOf(find(sn, "tcp", 80)); !slices.Equal(got, []int{200, 201, 202}) {
+			t.Errorf("%v: owners of 80 %v, want [200 201 202]", errno, got)
+		}
+		if got := pidsOf(find(sn, "tcp", 22)); !slices.Equal(got, []int{100}) {
+			t.Errorf("%v: owners of 22 %v, want [100]", errno, got)
+		}
+		if slices.ContainsFunc(sn.Warnings, func(w string) bool { return strings.Contains(w, "process owners unknown") }) || s.owners.procErr != nil {
+			t.Errorf("%v: warnings %q, proc error %v", errno, sn.Warnings, s.owners.procErr)
+		}
+		if s.owners.p.hidepid != "2" {
+			t.Errorf("%v: hidepid %q, want 2 (the last mount at the root)", errno, s.owners.p.hidepid)
+		}
+		if _, err := mountID(filepath.Join(f.root, "gone")); !errors.Is(err, unix.ENOENT) {
+			t.Errorf("%v: a missing root: %v", errno, err)
+		}
 	}
 }
 

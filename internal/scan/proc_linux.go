@@ -368,11 +368,12 @@ func (d *procDir) lastPID() (int, bool) {
 // available reports whether the proc root can be read, and changed
 // whether what is mounted there is not what was there at the last call (a
 // procfs or a tmpfs mounted over it since): what was learnt from the old
-// mount no longer applies. One statx per call; more only on a change.
+// mount no longer applies. One statx per call (and a stat where statx
+// cannot tell the mount); more only on a change.
 func (d *procDir) available() (changed bool, err error) {
 	id, err := mountID(d.root)
 	if err != nil {
-		return false, &fs.PathError{Op: "statx", Path: d.root, Err: err}
+		return false, err
 	}
 	if id != d.mntID {
 		d.mntID = id

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"net/netip"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -170,112 +169,17 @@ func (o Options) procRoot() string {
 
 // SortListeners orders listeners by port, proto, address, then inode: the
 // order of every Snapshot, so that snapshots print, merge and diff
-// deterministically.
-//
-// Input that is already sorted costs one pass, and input made of a few
-// sorted runs (a snapshot's listeners with the ones of another snapshot
-// appended) is merged in linear time: sixty thousand Listeners are never
-// swapped about one by one.
+// deterministically. Input that is already sorted (the Linux scanner builds
+// its listeners in this order) costs one pass.
 func SortListeners(ls []Listener) {
-	less := func(a, b *Listener) bool {
-		return compareListener(a.Port, b.Port, a.Proto, b.Proto, a.Addr, b.Addr, a.Inode, b.Inode) < 0
-	}
-	// Find the sorted runs; give up counting past maxRuns.
-	const maxRuns = 16
-	runs := []int{0}
-	for i := 1; i < len(ls); i++ {
-		if less(&ls[i], &ls[i-1]) {
-			if runs = append(runs, i); len(runs) > maxRuns {
-				break
-			}
-		}
-	}
-	switch {
-	case len(runs) == 1:
-		return
-	case len(runs) > maxRuns:
-		slices.SortFunc(ls, func(a, b Listener) int {
-			return compareListener(a.Port, b.Port, a.Proto, b.Proto, a.Addr, b.Addr, a.Inode, b.Inode)
-		})
+	if slices.IsSortedFunc(ls, cmpListener) {
 		return
 	}
-	if len(runs) == 2 {
-		mergeTwo(ls, runs[1], less)
-		return
-	}
-	// Merge neighbouring runs pairwise until one is left.
-	buf := make([]Listener, len(ls))
-	src, dst := ls, buf
-	runs = append(runs, len(ls))
-	for len(runs) > 2 {
-		next := []int{0}
-		for r := 0; r+1 < len(runs); r += 2 {
-			lo, mid := runs[r], runs[r+1]
-			hi := mid
-			if r+2 < len(runs) {
-				hi = runs[r+2]
-			}
-			i, j, k := lo, mid, lo
-			for i < mid && j < hi {
-				if less(&src[j], &src[i]) {
-					dst[k] = src[j]
-					j++
-				} else {
-					dst[k] = src[i]
-					i++
-				}
-				k++
-			}
-			k += copy(dst[k:], src[i:mid])
-			copy(dst[k:], src[j:hi])
-			next = append(next, hi)
-		}
-		runs = next
-		src, dst = dst, src
-	}
-	if &src[0] != &ls[0] {
-		copy(ls, src)
-	}
+	slices.SortFunc(ls, cmpListener)
 }
 
-// mergeTwo merges the sorted runs ls[:mid] and ls[mid:] in place with a
-// buffer the size of the shorter one, moving only the listeners that are
-// out of place (the usual case: a block's listeners appended to the rest).
-func mergeTwo(ls []Listener, mid int, less func(a, b *Listener) bool) {
-	// Skip what is in place: the head of the first run below the second's
-	// first listener, the tail of the second above the first's last.
-	lo := sort.Search(mid, func(i int) bool { return less(&ls[mid], &ls[i]) })
-	hi := mid + sort.Search(len(ls)-mid, func(i int) bool { return !less(&ls[mid+i], &ls[mid-1]) })
-	a, b := ls[lo:mid], ls[mid:hi]
-	if len(b) <= len(a) {
-		// Copy out b; fill from the back.
-		buf := slices.Clone(b)
-		i, j, k := len(a)-1, len(buf)-1, hi-1
-		for j >= 0 {
-			if i >= 0 && less(&buf[j], &a[i]) {
-				ls[k] = a[i]
-				i--
-			} else {
-				ls[k] = buf[j]
-				j--
-			}
-			k--
-		}
-		return
-	}
-	// Copy out a; fill from the front.
-	buf := slices.Clone(a)
-	i, j, k := 0, mid, lo
-	for i < len(buf) {
-		if j < hi && less(&ls[j], &buf[i]) {
-			ls[k] = ls[j]
-			j++
-		} else {
-			ls[k] = buf[i]
-			i++
-		}
-		k++
-	}
+func cmpListener(a, b Listener) int {
+	return compareListener(a.Port, b.Port, a.Proto, b.Proto, a.Addr, b.Addr, a.Inode, b.Inode)
 }
 
 // compareListener is SortListeners' order. It compares a field only when

@@ -239,9 +239,8 @@ func TestSharedResultIsCopied(t *testing.T) {
 	}
 }
 
-// TestSortListeners: sorted input, input of 2 to 40 sorted runs (the
-// merge, then the general sort) and random input all end in the order of
-// a plain sort on (port, proto, addr, inode).
+// TestSortListeners: sorted input, input of 2 to 40 sorted runs and random
+// input all end in the order of a plain sort on (port, proto, addr, inode).
 func TestSortListeners(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
 	addrs := []string{"0.0.0.0", "127.0.0.1", "::", "::1", "10.0.0.2", "fe80::1"}
@@ -299,22 +298,19 @@ func TestSortListeners(t *testing.T) {
 	}
 }
 
-// BenchmarkSortListeners: 60,000 listeners already sorted, as the explorer
-// merges them (the block's new listeners appended to the others), and in
-// random order.
+// BenchmarkSortListeners: 60,000 listeners already sorted, as the Linux
+// scanner returns them, and in random order.
 func BenchmarkSortListeners(b *testing.B) {
 	base := make([]Listener, 60000)
 	for i := range base {
 		base[i] = lst("tcp", "127.0.0.1", uint16(1024+i), uint64(i))
 	}
-	merged := append(slices.Clone(base[:1024]), base[2048:]...)
-	merged = append(merged, base[1024:2048]...)
 	shuffled := slices.Clone(base)
 	rand.New(rand.NewPCG(1, 1)).Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
 	for _, c := range []struct {
 		name string
 		in   []Listener
-	}{{"sorted", base}, {"merged", merged}, {"random", shuffled}} {
+	}{{"sorted", base}, {"random", shuffled}} {
 		b.Run(c.name, func(b *testing.B) {
 			ls := make([]Listener, len(c.in))
 			b.ReportAllocs()

@@ -140,17 +140,15 @@ func (s *linuxScanner) snapshot(ctx context.Context, f Filter) (Snapshot, error)
 			User:  nb.user(e.UID),
 			Inode: e.Inode,
 		}
-		if e.IfIndex > 0 {
-			if ifc := s.ifaces.lookup(e.IfIndex); ifc.name != "" {
-				// A socket bound to the loopback device accepts nothing
-				// from outside, whatever its address says.
-				l.Iface = ifc.name
-				switch {
-				case ifc.loopback:
-					l.Scope = ScopeLoopback
-				case l.Scope == ScopeAll:
-					l.Scope = ScopeInterface
-				}
+		if ifc := s.ifaces.lookup(e.IfIndex); ifc.name != "" {
+			// A socket bound to the loopback device accepts nothing
+			// from outside, whatever its address says.
+			l.Iface = ifc.name
+			switch {
+			case ifc.loopback:
+				l.Scope = ScopeLoopback
+			case l.Scope == ScopeAll:
+				l.Scope = ScopeInterface
 			}
 		}
 		if e.V6 && e.Addr.IsUnspecified() {
@@ -236,12 +234,10 @@ func (nb *namer) user(uid int) string {
 	return n
 }
 
-// procs turns owners into processes, one per PID, skipping any that exited
-// since their fd was checked.
+// procs turns owners (sorted by PID: the cache keeps them so) into
+// processes, one per PID, skipping any that exited since their fd was
+// checked.
 func (nb *namer) procs(owners []owner) []Process {
-	if len(owners) > 1 && !slices.IsSortedFunc(owners, compareOwner) {
-		slices.SortFunc(owners, compareOwner) // the cache's own slice: keeping it sorted is harmless
-	}
 	start := len(nb.buf)
 	for i, o := range owners {
 		if i > 0 && owners[i-1].pid == o.pid {
