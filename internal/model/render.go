@@ -50,36 +50,60 @@ func (m *Model) helpBox() (string, int) {
 	return views.HelpBox(help.Groups(), helpFooter, m.w, m.h, m.helpScroll, m.sty)
 }
 
-// renderBody draws the grid and the pane per the layout's mode.
+// renderBody draws the grid and the pane per the layout's mode. Every
+// part comes at a width known by construction (grid rows are exactly
+// GridState.Width(), the pane's lines its rectangle's width), so lines are
+// padded to the screen's width from those numbers rather than measured.
 func (m *Model) renderBody() []string {
 	g := &m.geo
 	bodyH := g.Legend.Min.Y - g.Header.Max.Y
 	var grid, pane []string
+	gw := 0 // the width of every grid row
 	if !g.Grid.Empty() {
-		grid = views.Grid(m.gridState(), m.sty)
+		gs := m.gridState()
+		grid, gw = views.Grid(gs, m.sty), gs.Width()
 	}
 	if !g.Pane.Empty() {
 		pane = m.renderPane(g.Pane.Dx(), g.Pane.Dy())
 	}
+	blank := strings.Repeat(" ", m.w)
 	out := make([]string, 0, bodyH)
 	switch g.Mode {
 	case PaneSide:
 		rule := m.sty.Rule.Wrap(m.sty.G.VRule) + " "
 		for i := range bodyH {
-			out = append(out, grid[i]+rule+pane[i])
+			out = append(out, m.toWidth(grid[i]+rule+pane[i], gw+paneGutter+g.Pane.Dx(), blank))
 		}
 	case PaneBelow:
-		out = append(out, m.sty.Block(grid, m.w, len(grid))...)
+		for _, l := range grid {
+			out = append(out, m.toWidth(l, gw, blank))
+		}
 		out = append(out, m.sty.Rule.Wrap(strings.Repeat(m.sty.G.HRule, m.w)))
 		out = append(out, pane...)
 	default:
-		if grid != nil {
-			out = append(out, m.sty.Block(grid, m.w, len(grid))...)
-		} else {
-			out = append(out, pane...)
+		for _, l := range grid {
+			out = append(out, m.toWidth(l, gw, blank))
 		}
+		out = append(out, pane...)
 	}
-	return m.sty.Block(out, m.w, bodyH)
+	for len(out) < bodyH {
+		out = append(out, blank)
+	}
+	return out[:bodyH]
+}
+
+// toWidth brings line s, n columns wide, to the screen's width: padded
+// from blank (m.w spaces), or cut. Cutting happens only where a five-digit
+// block's narrowest grid (four cells) is wider than the side grid's
+// rectangle (widths 55–58).
+func (m *Model) toWidth(s string, n int, blank string) string {
+	switch {
+	case n < m.w:
+		return s + blank[:m.w-n]
+	case n > m.w:
+		return m.sty.Fit(s, m.w)
+	}
+	return s
 }
 
 // renderPane is the detail pane, or the search results while typing.

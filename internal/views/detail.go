@@ -94,8 +94,8 @@ func Detail(d DetailState, w, h int, sty *Styles) []string {
 		lw, rw := twoColWidths(w)
 		left := d.leftColumn(lw, h, sty)
 		right := d.registryColumn(rw, sty)
-		l := scrolled(left.head, left.body, nil, lw, h, d.Scroll, sty)
-		r := scrolled(nil, right, nil, rw, h, d.Scroll, sty)
+		l := scrolled(left.head, left.body, newPane(lw, sty), lw, h, d.Scroll, sty)
+		r := scrolled(newPane(rw, sty), right, newPane(rw, sty), rw, h, d.Scroll, sty)
 		out := make([]string, h)
 		sep := sty.Rule.Wrap(" " + sty.G.VRule + " ")
 		for i := range out {
@@ -114,7 +114,7 @@ func twoColWidths(w int) (lw, rw int) {
 
 // paneLines is a pane's text split by what scrolls: the head stays at
 // the top, the footer at the bottom, the body scrolls between them.
-type paneLines struct{ head, body, footer []string }
+type paneLines struct{ head, body, footer paneText }
 
 // pinHead reports whether a head of n lines stays at the top of a pane
 // room lines tall (what is left besides the footer): only when at least
@@ -123,50 +123,49 @@ func pinHead(n, room int) bool { return room-n >= 3 }
 
 // leftColumn is the left column of the two-column pane.
 func (d *DetailState) leftColumn(w, h int, sty *Styles) paneLines {
-	head, rest := d.top(w, sty)
-	p := newPane(w, sty)
-	p.lines = rest
+	head, p := d.top(w, sty)
 	p.blank()
 	d.listen(&p, sty)
-	if !pinHead(len(head), h) {
-		return paneLines{body: append(head, p.lines...)}
+	if !pinHead(len(head.lines), h) {
+		head.extend(p)
+		return paneLines{head: newPane(w, sty), body: head}
 	}
-	return paneLines{head: head, body: p.lines}
+	return paneLines{head: head, body: p}
 }
 
 // registryColumn is the right column of the two-column pane: the records,
 // then the range class.
-func (d *DetailState) registryColumn(w int, sty *Styles) []string {
+func (d *DetailState) registryColumn(w int, sty *Styles) paneText {
 	right := newPane(w, sty)
 	d.records(&right, sty)
 	right.blank()
-	return append(right.lines, d.class(w, sty)...)
+	right.extend(d.class(w, sty))
+	return right
 }
 
 // singleColumn is the one-column pane: the head, the scrollable body and,
 // when it is pinned to the bottom, the range class footer.
 func (d *DetailState) singleColumn(w, h int, sty *Styles) paneLines {
-	head, rest := d.top(w, sty)
-	p := newPane(w, sty)
-	p.lines = rest
+	head, p := d.top(w, sty)
 	p.blank()
 	d.listen(&p, sty)
 	p.blank()
 	d.records(&p, sty)
-	var out paneLines
+	out := paneLines{footer: newPane(w, sty)}
 	class := d.class(w, sty)
 	room := h
-	if anchorClass(len(class), h) {
+	if anchorClass(len(class.lines), h) {
 		out.footer = class
-		room -= len(class) + 1
+		room -= len(class.lines) + 1
 	} else {
 		p.blank()
-		p.lines = append(p.lines, class...)
+		p.extend(class)
 	}
-	if pinHead(len(head), room) {
-		out.head, out.body = head, p.lines
+	if pinHead(len(head.lines), room) {
+		out.head, out.body = head, p
 	} else {
-		out.body = append(head, p.lines...)
+		head.extend(p)
+		out.head, out.body = newPane(w, sty), head
 	}
 	return out
 }
@@ -178,9 +177,9 @@ func (d *DetailState) singleColumn(w, h int, sty *Styles) paneLines {
 func anchorClass(n, h int) bool { return (n+1)*4 <= h }
 
 // bodyRoom is how many lines the body gets in a pane h lines tall.
-func bodyRoom(head, footer []string, h int) int {
-	room := h - len(head) - len(footer)
-	if len(footer) > 0 {
+func bodyRoom(head, footer paneText, h int) int {
+	room := h - len(head.lines) - len(footer.lines)
+	if len(footer.lines) > 0 {
 		room-- // a blank line above the footer
 	}
 	return room
@@ -188,35 +187,38 @@ func bodyRoom(head, footer []string, h int) int {
 
 // scrolled fits head, body (from line off) and the bottom-anchored footer
 // into w×h, with a "more" line when the body does not fit.
-func scrolled(head, body, footer []string, w, h, off int, sty *Styles) []string {
+func scrolled(head, body, footer paneText, w, h, off int, sty *Styles) []string {
 	room := bodyRoom(head, footer, h)
-	lines := make([]string, 0, h)
-	lines = append(lines, head...)
+	out := newPane(w, sty)
+	out.extend(head)
 	if room > 0 {
-		off = max(0, min(off, len(body)-room))
-		show := body[off:]
-		if len(show) > room {
-			more := len(show) - (room - 1)
-			show = append(show[:room-1:room-1], sty.Dim.Wrap(fmt.Sprintf("%s %d more%sJ/K scroll", sty.G.Down, more, sty.G.Sep)))
+		off = max(0, min(off, len(body.lines)-room))
+		end := len(body.lines)
+		if end-off > room {
+			end = off + room - 1
 		}
-		lines = append(lines, show...)
-		for len(lines) < len(head)+room {
-			lines = append(lines, "")
+		out.lines = append(out.lines, body.lines[off:end]...)
+		out.widths = append(out.widths, body.widths[off:end]...)
+		if more := len(body.lines) - end; more > 0 {
+			out.line(sty.Dim.of(fmt.Sprintf("%s %d more%sJ/K scroll", sty.G.Down, more, sty.G.Sep)))
+		}
+		for len(out.lines) < len(head.lines)+room {
+			out.add("", 0)
 		}
 	}
-	if len(footer) > 0 {
-		lines = append(lines, "")
-		lines = append(lines, footer...)
+	if len(footer.lines) > 0 {
+		out.add("", 0)
+		out.extend(footer)
 	}
-	return sty.Block(lines, w, h)
+	return out.block(h)
 }
 
 // overflow is the largest useful scroll of a body in room lines.
-func overflow(body []string, room int) int { return max(0, len(body)-room) }
+func overflow(body paneText, room int) int { return max(0, len(body.lines)-room) }
 
 // top is the port's title and statuses (the head, pinned at the top) and
 // its run (which scrolls).
-func (d *DetailState) top(w int, sty *Styles) (head, rest []string) {
+func (d *DetailState) top(w int, sty *Styles) (head, rest paneText) {
 	p := newPane(w, sty)
 	title := []span{sty.Title.of("Port " + strconv.Itoa(d.Port)), txt(" "), sty.StatusSGR(d.Status).of(d.Status.String())}
 	if d.ViewName != "" {
@@ -234,14 +236,13 @@ func (d *DetailState) top(w int, sty *Styles) (head, rest []string) {
 		parts = append(parts, txt(ps.Proto+glue), sty.StatusSGR(ps.Status).of(ps.Status.String()))
 	}
 	p.wrap(0, 0, parts...)
-	head = p.lines
 	r := newPane(w, sty)
 	run := d.runText(sty.G, false)
 	if ansi.StringWidth(run) > w {
 		run = d.runText(sty.G, true)
 	}
 	r.wrap(0, 2, txt(run))
-	return head, r.lines
+	return p, r
 }
 
 // runText is "325–332: unassigned run, 8 ports", or short "325–332:
@@ -352,14 +353,14 @@ func changeLine(r ListenerRow) string {
 }
 
 // class renders the range class footer.
-func (d *DetailState) class(w int, sty *Styles) []string {
+func (d *DetailState) class(w int, sty *Styles) paneText {
 	p := newPane(w, sty)
 	c := d.Class
 	p.line(sty.Head.of(c.Title), sty.Dim.of(" "+Range(c.Lo, c.Hi, sty.G)))
 	// The brief form, two lines at most: the footer sits on every screen
 	// and must not crowd out the records (lookup and y give the full text).
 	p.wrapMax(0, 0, 2, sty.Dim.of(strings.ReplaceAll(c.Brief, " · ", sty.G.Sep)))
-	return p.lines
+	return p
 }
 
 // records: the registry section, records identical but for the transport
@@ -514,7 +515,7 @@ func DetailOverflow(d DetailState, w, h int, sty *Styles) int {
 	if w >= minTwoCol {
 		lw, rw := twoColWidths(w)
 		left := d.leftColumn(lw, h, sty)
-		return max(overflow(left.body, bodyRoom(left.head, nil, h)), overflow(d.registryColumn(rw, sty), h))
+		return max(overflow(left.body, bodyRoom(left.head, paneText{}, h)), overflow(d.registryColumn(rw, sty), h))
 	}
 	pl := d.singleColumn(w, h, sty)
 	return overflow(pl.body, bodyRoom(pl.head, pl.footer, h))

@@ -107,6 +107,20 @@ func checkWrapped(t *testing.T, what string, sp []span, lines []string, w int) {
 	}
 }
 
+// checkWidths asserts that the widths a pane recorded while building its
+// lines (which fit them to the pane without measuring) are their widths.
+func checkWidths(t *testing.T, what string, p paneText) {
+	t.Helper()
+	if len(p.widths) != len(p.lines) {
+		t.Fatalf("%s: %d widths for %d lines", what, len(p.widths), len(p.lines))
+	}
+	for i, l := range p.lines {
+		if n := ansi.StringWidth(l); n != p.widths[i] {
+			t.Fatalf("%s: line %q is %d wide, recorded %d", what, ansi.Strip(l), n, p.widths[i])
+		}
+	}
+}
+
 // The IPv6 listener of issue 7 #1 and text of every kind: wrapping at any
 // width loses, duplicates or restyles no character and splits no escape
 // sequence.
@@ -139,6 +153,11 @@ func TestWrapKeepsEveryCharacter(t *testing.T) {
 				if w > ih[0]+ih[1]+1 { // room for text on every line
 					checkWrapped(t, fmt.Sprintf("%s indent %v", name, ih), sp, p.lines, w)
 				}
+				checkWidths(t, fmt.Sprintf("%s indent %v width %d", name, ih, w), p)
+				q := newPane(w, sty)
+				q.line(sp...)
+				q.fitRight(sp[:1], sp[1:])
+				checkWidths(t, fmt.Sprintf("%s line width %d", name, w), q)
 			}
 		}
 	}
@@ -299,6 +318,7 @@ func FuzzWrap(f *testing.F) {
 			want = append(want, pa.styles[k].of(pa.text[pa.starts[k]:pa.starts[k+1]]))
 		}
 		checkWrapped(t, "fuzz", want, p.lines, w+hang+1)
+		checkWidths(t, "fuzz", p)
 	})
 }
 
