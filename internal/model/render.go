@@ -32,8 +32,7 @@ func (m *Model) render() string {
 	lines = append(lines, views.StatusBar(m.statusState(), m.w, m.sty))
 	s := strings.Join(lines, "\n")
 	if m.mode == modeHelp {
-		box, _ := m.helpBox()
-		s = views.Overlay(s, box, m.w, m.h)
+		s = views.Overlay(s, m.helpContent().Box(m.h, m.helpScroll, m.sty), m.w, m.h)
 	}
 	// Text from outside (registry, process names, messages) may hold
 	// characters a non-UTF-8 console cannot show: the last safety net.
@@ -43,11 +42,11 @@ func (m *Model) render() string {
 // helpFooter ends the help overlay.
 const helpFooter = "mouse: click a port to select it, wheel to scroll"
 
-// helpBox is the help overlay at the screen's size, scrolled to
-// m.helpScroll, and its largest useful scroll.
-func (m *Model) helpBox() (string, int) {
-	help := m.keys.withState(m.keyState(modeBrowse))
-	return views.HelpBox(help.Groups(), helpFooter, m.w, m.h, m.helpScroll, m.sty)
+// helpContent is the help overlay's text at the screen's width. The
+// overlay lists every key that works in some mode (KeyMap.Groups), so it
+// is the same whatever the mode.
+func (m *Model) helpContent() views.HelpContent {
+	return views.NewHelpContent(m.keys.Groups(), helpFooter, m.w, m.sty)
 }
 
 // renderBody draws the grid and the pane per the layout's mode. Every

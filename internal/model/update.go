@@ -15,7 +15,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
 		m.relayout()
-		m.scrollHelp(0) // keep the help's scroll within its new length
+		if m.mode == modeHelp {
+			m.scrollHelp(0) // keep the help's scroll within its new length
+		}
 		if !m.warmStart {
 			// After the first frame: decoding now would compete with it.
 			m.warmStart = true
