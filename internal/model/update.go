@@ -81,7 +81,7 @@ func (m Model) handlePoll(msg pollMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, tickCmd(next, m.after)
 	}
-	prev := m.listenersAt(m.sel)
+	prev := m.annAt(m.sel) // the set is never modified: a merge builds a new one
 	changed := m.mergeSnapshot(msg.snap, msg.req)
 	if first || slices.Contains(changed, m.block/views.BlockSize) {
 		m.refreshCells()
