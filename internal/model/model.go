@@ -66,10 +66,9 @@ type Model struct {
 	sty   *views.Styles
 	loc   *time.Location // for poll times; tests pin it
 
-	w, h  int
-	geo   Geometry
-	mode  mode
-	plain bool // the terminal gets no SGR at all (TERM=dumb, pipes)
+	w, h int
+	geo  Geometry
+	mode mode
 
 	block, sel, top int // sel is a port number, always inside the block
 	view            registry.View

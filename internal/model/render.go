@@ -164,7 +164,7 @@ func (m *Model) searchLine() string {
 	s := &m.search
 	q := m.sty.Bold.Wrap("/" + s.applied)
 	switch {
-	case s.accepting:
+	case s.accepting():
 		return q + m.sty.Dim.Wrap(" searching"+m.sty.G.Ellipsis)
 	case len(s.matches) == 0:
 		return q + m.sty.Err.Wrap(" no match") + m.sty.Dim.Wrap(m.sty.G.Sep+"esc clears")

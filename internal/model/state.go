@@ -301,7 +301,7 @@ func (m *Model) gridState() views.GridState {
 		CellW: m.geo.CellW,
 		Pitch: m.geo.Pitch,
 		Sel:   m.sel - m.block,
-		Plain: m.plain,
+		Plain: m.sty.NoSGR(),
 		Span:  m.geo.Grid.Dx(),
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"slices"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/portui/portui/internal/views"
 )
 
@@ -31,7 +30,6 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.sty = views.NewStyles(m.sty.Profile, msg.IsDark(), m.sty.G)
 		return m, nil
 	case tea.ColorProfileMsg:
-		m.plain = msg.Profile == colorprofile.NoTTY
 		m.sty = views.NewStyles(msg.Profile, m.sty.IsDark, m.sty.G)
 		return m, nil
 	case pollTickMsg:
