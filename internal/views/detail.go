@@ -88,23 +88,44 @@ const minTwoCol = 2*44 + 3
 // only changes between blocks), and the variable parts (listeners,
 // records) sit in between.
 func Detail(d DetailState, w, h int, sty *Styles) []string {
-	if w >= minTwoCol {
-		// Two columns: the port and what is live on the left, the
-		// registry and the range class on the right; J/K scroll both.
-		lw, rw := twoColWidths(w)
-		left := d.leftColumn(lw, h, sty)
-		right := d.registryColumn(rw, sty)
-		l := scrolled(left.head, left.body, newPane(lw, sty), lw, h, d.Scroll, sty)
-		r := scrolled(newPane(rw, sty), right, newPane(rw, sty), rw, h, d.Scroll, sty)
-		out := make([]string, h)
+	cols, _ := d.layout(w, h, sty)
+	var out []string
+	for k, c := range cols {
+		lines := scrolled(c.head, c.body, c.footer, c.body.w, h, d.Scroll, sty)
+		if k == 0 {
+			out = lines
+			continue
+		}
 		sep := sty.Rule.Wrap(" " + sty.G.VRule + " ")
 		for i := range out {
-			out[i] = l[i] + sep + r[i]
+			out[i] += sep + lines[i]
 		}
-		return out
 	}
-	pl := d.singleColumn(w, h, sty)
-	return scrolled(pl.head, pl.body, pl.footer, w, h, d.Scroll, sty)
+	return out
+}
+
+// DetailOverflow is how many lines of the pane's scrollable part do not
+// fit in w×h: the largest useful Scroll.
+func DetailOverflow(d DetailState, w, h int, sty *Styles) int {
+	_, over := d.layout(w, h, sty)
+	return over
+}
+
+// layout is the pane's text in w×h, column by column (left to right), and
+// how far it scrolls. From minTwoCol on there are two columns: the port
+// and what is live on the left, the registry and the range class on the
+// right; J/K scroll both.
+func (d *DetailState) layout(w, h int, sty *Styles) (cols []paneLines, overflow int) {
+	if w >= minTwoCol {
+		lw, rw := twoColWidths(w)
+		cols = []paneLines{d.leftColumn(lw, h, sty), {body: d.registryColumn(rw, sty)}}
+	} else {
+		cols = []paneLines{d.singleColumn(w, h, sty)}
+	}
+	for _, c := range cols {
+		overflow = max(overflow, len(c.body.lines)-bodyRoom(c.head, c.footer, h))
+	}
+	return cols, overflow
 }
 
 func twoColWidths(w int) (lw, rw int) {
@@ -116,21 +137,32 @@ func twoColWidths(w int) (lw, rw int) {
 // the top, the footer at the bottom, the body scrolls between them.
 type paneLines struct{ head, body, footer paneText }
 
-// pinHead reports whether a head of n lines stays at the top of a pane
-// room lines tall (what is left besides the footer): only when at least
+// pinHead returns the head and body of a pane room lines tall (what is
+// left besides the footer): the head stays at the top only when at least
 // three lines of body remain beside it; else it scrolls with the body.
-func pinHead(n, room int) bool { return room-n >= 3 }
+func pinHead(head, body paneText, room int) (paneText, paneText) {
+	if room-len(head.lines) >= 3 {
+		return head, body
+	}
+	head.extend(body)
+	return paneText{}, head
+}
+
+// live is the head (the port's title and statuses) and the start of the
+// body: its run and the "Listening now" section.
+func (d *DetailState) live(w int, sty *Styles) (head, body paneText) {
+	head, body = d.top(w, sty)
+	body.blank()
+	d.listen(&body, sty)
+	return head, body
+}
 
 // leftColumn is the left column of the two-column pane.
 func (d *DetailState) leftColumn(w, h int, sty *Styles) paneLines {
-	head, p := d.top(w, sty)
-	p.blank()
-	d.listen(&p, sty)
-	if !pinHead(len(head.lines), h) {
-		head.extend(p)
-		return paneLines{head: newPane(w, sty), body: head}
-	}
-	return paneLines{head: head, body: p}
+	head, body := d.live(w, sty)
+	var out paneLines
+	out.head, out.body = pinHead(head, body, h)
+	return out
 }
 
 // registryColumn is the right column of the two-column pane: the records,
@@ -146,12 +178,10 @@ func (d *DetailState) registryColumn(w int, sty *Styles) paneText {
 // singleColumn is the one-column pane: the head, the scrollable body and,
 // when it is pinned to the bottom, the range class footer.
 func (d *DetailState) singleColumn(w, h int, sty *Styles) paneLines {
-	head, p := d.top(w, sty)
-	p.blank()
-	d.listen(&p, sty)
+	head, p := d.live(w, sty)
 	p.blank()
 	d.records(&p, sty)
-	out := paneLines{footer: newPane(w, sty)}
+	var out paneLines
 	class := d.class(w, sty)
 	room := h
 	if anchorClass(len(class.lines), h) {
@@ -161,12 +191,7 @@ func (d *DetailState) singleColumn(w, h int, sty *Styles) paneLines {
 		p.blank()
 		p.extend(class)
 	}
-	if pinHead(len(head.lines), room) {
-		out.head, out.body = head, p
-	} else {
-		head.extend(p)
-		out.head, out.body = newPane(w, sty), head
-	}
+	out.head, out.body = pinHead(head, p, room)
 	return out
 }
 
@@ -212,9 +237,6 @@ func scrolled(head, body, footer paneText, w, h, off int, sty *Styles) []string 
 	}
 	return out.block(h)
 }
-
-// overflow is the largest useful scroll of a body in room lines.
-func overflow(body paneText, room int) int { return max(0, len(body.lines)-room) }
 
 // top is the port's title and statuses (the head, pinned at the top) and
 // its run (which scrolls).
@@ -507,16 +529,4 @@ func (p *paneText) link(label, url string) {
 		url = strings.TrimPrefix(strings.TrimPrefix(url, "https://"), "www.")
 	}
 	p.line(txt("    " + url))
-}
-
-// DetailOverflow is how many lines of the pane's scrollable part do not
-// fit in w×h: the largest useful Scroll.
-func DetailOverflow(d DetailState, w, h int, sty *Styles) int {
-	if w >= minTwoCol {
-		lw, rw := twoColWidths(w)
-		left := d.leftColumn(lw, h, sty)
-		return max(overflow(left.body, bodyRoom(left.head, paneText{}, h)), overflow(d.registryColumn(rw, sty), h))
-	}
-	pl := d.singleColumn(w, h, sty)
-	return overflow(pl.body, bodyRoom(pl.head, pl.footer, h))
 }
