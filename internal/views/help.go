@@ -23,17 +23,17 @@ func helpColumns(groups []HelpGroup, sty *Styles) [][]string {
 		kw := 0
 		for _, b := range g.Bindings {
 			if b.Enabled() {
-				kw = max(kw, ansi.StringWidth(sty.G.Text(b.Help().Key)))
+				kw = max(kw, ansi.StringWidth(b.Help().Key))
 			}
 		}
-		col := []string{sty.Head.Wrap(sty.G.Text(g.Title))}
+		col := []string{sty.Head.Wrap(g.Title)}
 		for _, b := range g.Bindings {
 			if !b.Enabled() {
 				continue
 			}
-			k := sty.G.Text(b.Help().Key)
+			k := b.Help().Key
 			col = append(col, sty.Bold.Wrap(k)+strings.Repeat(" ", kw-ansi.StringWidth(k)+1)+
-				sty.Dim.Wrap(sty.G.Text(b.Help().Desc)))
+				sty.Dim.Wrap(b.Help().Desc))
 		}
 		if len(col) > 1 {
 			cols = append(cols, col)
@@ -112,7 +112,7 @@ func NewHelpContent(groups []HelpGroup, footer string, w int, sty *Styles) HelpC
 	// The footer ends with how to close; it is the last of the content.
 	p := newPane(avail, sty)
 	if footer != "" {
-		p.wrap(0, 0, append([]span{sty.Dim.of(sty.G.Text(footer) + sty.G.Sep)}, helpCloseHint(sty)...)...)
+		p.wrap(0, 0, append([]span{sty.Dim.of(footer + sty.G.Sep)}, helpCloseHint(sty)...)...)
 	} else {
 		p.line(helpCloseHint(sty)...)
 	}

@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/portui/portui/internal/sanitize"
 )
 
 // Text by construction: every line of a text region is built from spans,
@@ -79,9 +78,9 @@ func (sty *Styles) Block(lines []string, w, h int) []string {
 
 // para is the plain text of a list of spans, ready to be wrapped: white
 // space collapsed to single spaces and trimmed (unless keep: then each
-// white-space byte is one space, for aligned lines), control bytes made
-// visible (sanitize.Text, a safety net: text from outside is neutralised
-// where it enters the program), and where each span's piece starts.
+// white-space byte is one space, for aligned lines), and where each
+// span's piece starts. Spans hold no control bytes: text from outside is
+// neutralised where it enters the program (the scanner, the registry).
 type para struct {
 	text   string
 	starts []int // starts[i] is the offset of span i in text; one more entry: len(text)
@@ -105,7 +104,7 @@ func newPara(sp []span, keep bool) para {
 	for _, s := range sp {
 		p.starts = append(p.starts, b.Len())
 		p.styles = append(p.styles, s.st)
-		t := sanitize.Text(s.text)
+		t := s.text
 		for i := 0; i < len(t); i++ {
 			if c := t[i]; isSpace(c) {
 				if keep {
