@@ -114,3 +114,21 @@ func TestColourProfiles(t *testing.T) {
 		}
 	}
 }
+
+// The grid blanks dimmed numbers exactly when the styles emit no SGR at
+// all (a filter cannot be drawn as "dim" then): NoTTY, and a profile not
+// known, for which NewStyles emits none either.
+func TestPlainGridFollowsTheStyles(t *testing.T) {
+	for _, p := range append(profiles(), colorprofile.Unknown) {
+		m := newTest(t, 120, 40, 326, baseSnap(t0))
+		m = update(t, m, tea.ColorProfileMsg{Profile: p})
+		frame := m.View().Content
+		if plain := m.gridState().Plain; plain != !strings.Contains(frame, "\x1b[") {
+			t.Errorf("%v: grid plain %v, frame with SGR %v", p, plain, strings.Contains(frame, "\x1b["))
+		}
+	}
+}
+
+func profiles() []colorprofile.Profile {
+	return []colorprofile.Profile{colorprofile.NoTTY, colorprofile.Ascii, colorprofile.ANSI, colorprofile.ANSI256, colorprofile.TrueColor}
+}

@@ -152,3 +152,30 @@ func TestKeyTable(t *testing.T) {
 		}
 	}
 }
+
+// The help overlay lists the same bindings whatever the mode it is built
+// in (the overlay shows m.keys.Groups() as it is, in help mode): only the
+// searching and toggle states change it.
+func TestHelpGroupsIgnoreTheMode(t *testing.T) {
+	text := func(k KeyMap) string {
+		var s string
+		for _, g := range k.Groups() {
+			s += g.Title + ":"
+			for _, b := range g.Bindings {
+				if b.Enabled() {
+					s += " " + b.Help().Key + "=" + b.Help().Desc
+				}
+			}
+			s += "\n"
+		}
+		return s
+	}
+	k := DefaultKeyMap()
+	for _, st := range keyStates() {
+		browse := st
+		browse.mode = modeBrowse
+		if got, want := text(k.withState(st)), text(k.withState(browse)); got != want {
+			t.Errorf("%v: help\n%s\nwant (browse)\n%s", st, got, want)
+		}
+	}
+}

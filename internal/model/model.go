@@ -15,6 +15,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/colorprofile"
+	"github.com/portui/portui/internal/audit"
 	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/sanitize"
 	"github.com/portui/portui/internal/scan"
@@ -65,10 +66,9 @@ type Model struct {
 	sty   *views.Styles
 	loc   *time.Location // for poll times; tests pin it
 
-	w, h  int
-	geo   Geometry
-	mode  mode
-	plain bool // the terminal gets no SGR at all (TERM=dumb, pipes)
+	w, h int
+	geo  Geometry
+	mode mode
 
 	block, sel, top int // sel is a port number, always inside the block
 	view            registry.View
@@ -116,11 +116,12 @@ type openState struct {
 	events []listenEvent // oldest first, at most maxEvents
 }
 
-// listenEvent is a listener appearing or vanishing between two polls.
+// listenEvent is a listener appearing or vanishing between two polls,
+// with its annotation from the poll that had it.
 type listenEvent struct {
 	at       time.Time
 	appeared bool
-	l        scan.Listener
+	l        audit.Listener
 }
 
 // maxEvents bounds the pane's change log.
@@ -263,13 +264,15 @@ func (m *Model) openPane() {
 	}
 }
 
-// logChanges appends what changed on the selected port between two polls.
-func (m *Model) logChanges(prev []scan.Listener, at time.Time) {
-	app, van := scan.Diff(scan.Snapshot{Listeners: prev}, scan.Snapshot{Listeners: m.listenersAt(m.sel)})
-	for _, l := range van {
+// logChanges appends what changed on the selected port between two polls
+// (prev is what the port had before: m.annAt(m.sel) then).
+func (m *Model) logChanges(prev []audit.Listener, at time.Time) {
+	cur := m.annAt(m.sel)
+	app, van := scan.Diff(scan.Snapshot{Listeners: plain(prev)}, scan.Snapshot{Listeners: plain(cur)})
+	for _, l := range annotationsOf(prev, van) {
 		m.open.events = append(m.open.events, listenEvent{at: at, l: l})
 	}
-	for _, l := range app {
+	for _, l := range annotationsOf(cur, app) {
 		m.open.events = append(m.open.events, listenEvent{at: at, appeared: true, l: l})
 	}
 	if n := len(m.open.events); n > maxEvents {

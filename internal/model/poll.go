@@ -83,8 +83,7 @@ type poller struct {
 	req       pollReq
 	paused    bool
 	soon      bool          // the block changed during a scan: scan it when that one reports
-	polled    bool          // at least one snapshot arrived
-	fullSeen  bool          // at least one whole-machine snapshot arrived
+	polled    bool          // at least one snapshot arrived (the first success is a whole-machine scan)
 	sinceFull int           // block scans since the last full one
 	fullTook  time.Duration // how long the last full scan took
 	fails     int           // consecutive failed scans
@@ -117,7 +116,7 @@ func (p *poller) onTick(id, block int) (pollReq, bool) {
 	// every process whatever the filter, so a block filter saves nothing),
 	// then every fullEvery-th.
 	req := blockReq(block)
-	if !p.fullSeen || p.sinceFull >= p.blocksBetweenFull() {
+	if !p.polled || p.sinceFull >= p.blocksBetweenFull() {
 		req = pollReq{full: true}
 	}
 	p.phase, p.req = pollScanning, req
@@ -139,7 +138,7 @@ func (p *poller) onResult(id int, err error, took time.Duration) (accept bool, n
 	}
 	p.fails, p.pollErr, p.polled = 0, nil, true
 	if p.req.full {
-		p.fullSeen, p.sinceFull, p.fullTook = true, 0, took
+		p.sinceFull, p.fullTook = 0, took
 	} else {
 		p.sinceFull++
 	}

@@ -70,7 +70,10 @@ func TestProgramFlow(t *testing.T) {
 	sc := scan.Func(func(_ context.Context, _ scan.Filter) (scan.Snapshot, error) {
 		mu.Lock()
 		defer mu.Unlock()
-		return snap, nil
+		// New memory per scan, as a real scanner returns: scan.Func
+		// neutralises the snapshot in place, and the model still holds
+		// the listeners of the last one.
+		return fresh(snap), nil
 	})
 	m := New(Config{Registry: testReg, Scanner: sc, Port: -1, Interval: 20 * time.Millisecond})
 	m.loc = time.UTC

@@ -32,8 +32,7 @@ func (m *Model) render() string {
 	lines = append(lines, views.StatusBar(m.statusState(), m.w, m.sty))
 	s := strings.Join(lines, "\n")
 	if m.mode == modeHelp {
-		box, _ := m.helpBox()
-		s = views.Overlay(s, box, m.w, m.h)
+		s = views.Overlay(s, m.helpContent().Box(m.h, m.helpScroll, m.sty), m.w, m.h)
 	}
 	// Text from outside (registry, process names, messages) may hold
 	// characters a non-UTF-8 console cannot show: the last safety net.
@@ -43,43 +42,67 @@ func (m *Model) render() string {
 // helpFooter ends the help overlay.
 const helpFooter = "mouse: click a port to select it, wheel to scroll"
 
-// helpBox is the help overlay at the screen's size, scrolled to
-// m.helpScroll, and its largest useful scroll.
-func (m *Model) helpBox() (string, int) {
-	help := m.keys.withState(m.keyState(modeBrowse))
-	return views.HelpBox(help.Groups(), helpFooter, m.w, m.h, m.helpScroll, m.sty)
+// helpContent is the help overlay's text at the screen's width. The
+// overlay lists every key that works in some mode (KeyMap.Groups), so it
+// is the same whatever the mode.
+func (m *Model) helpContent() views.HelpContent {
+	return views.NewHelpContent(m.keys.Groups(), helpFooter, m.w, m.sty)
 }
 
-// renderBody draws the grid and the pane per the layout's mode.
+// renderBody draws the grid and the pane per the layout's mode. Every
+// part comes at a width known by construction (grid rows are exactly
+// GridState.Width(), the pane's lines its rectangle's width), so lines are
+// padded to the screen's width from those numbers rather than measured.
 func (m *Model) renderBody() []string {
 	g := &m.geo
 	bodyH := g.Legend.Min.Y - g.Header.Max.Y
 	var grid, pane []string
+	gw := 0 // the width of every grid row
 	if !g.Grid.Empty() {
-		grid = views.Grid(m.gridState(), m.sty)
+		gs := m.gridState()
+		grid, gw = views.Grid(gs, m.sty), gs.Width()
 	}
 	if !g.Pane.Empty() {
 		pane = m.renderPane(g.Pane.Dx(), g.Pane.Dy())
 	}
+	blank := strings.Repeat(" ", m.w)
 	out := make([]string, 0, bodyH)
 	switch g.Mode {
 	case PaneSide:
 		rule := m.sty.Rule.Wrap(m.sty.G.VRule) + " "
 		for i := range bodyH {
-			out = append(out, grid[i]+rule+pane[i])
+			out = append(out, m.toWidth(grid[i]+rule+pane[i], gw+paneGutter+g.Pane.Dx(), blank))
 		}
 	case PaneBelow:
-		out = append(out, m.sty.Block(grid, m.w, len(grid))...)
+		for _, l := range grid {
+			out = append(out, m.toWidth(l, gw, blank))
+		}
 		out = append(out, m.sty.Rule.Wrap(strings.Repeat(m.sty.G.HRule, m.w)))
 		out = append(out, pane...)
 	default:
-		if grid != nil {
-			out = append(out, m.sty.Block(grid, m.w, len(grid))...)
-		} else {
-			out = append(out, pane...)
+		for _, l := range grid {
+			out = append(out, m.toWidth(l, gw, blank))
 		}
+		out = append(out, pane...)
 	}
-	return m.sty.Block(out, m.w, bodyH)
+	for len(out) < bodyH {
+		out = append(out, blank)
+	}
+	return out[:bodyH]
+}
+
+// toWidth brings line s, n columns wide, to the screen's width: padded
+// from blank (m.w spaces), or cut. Cutting happens only where a five-digit
+// block's narrowest grid (four cells) is wider than the side grid's
+// rectangle (widths 55–58).
+func (m *Model) toWidth(s string, n int, blank string) string {
+	switch {
+	case n < m.w:
+		return s + blank[:m.w-n]
+	case n > m.w:
+		return m.sty.Fit(s, m.w)
+	}
+	return s
 }
 
 // renderPane is the detail pane, or the search results while typing.
@@ -141,7 +164,7 @@ func (m *Model) searchLine() string {
 	s := &m.search
 	q := m.sty.Bold.Wrap("/" + s.applied)
 	switch {
-	case s.accepting:
+	case s.accepting():
 		return q + m.sty.Dim.Wrap(" searching"+m.sty.G.Ellipsis)
 	case len(s.matches) == 0:
 		return q + m.sty.Err.Wrap(" no match") + m.sty.Dim.Wrap(m.sty.G.Sep+"esc clears")

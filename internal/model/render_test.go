@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -162,6 +163,47 @@ func TestPaneColumnStableWhilePaging(t *testing.T) {
 					t.Fatalf("%dx%d port %d line %d: rule at column %d, block 0 has it at %d:\n%s", sz[0], sz[1], port, i, col, ref, screen(m))
 				}
 			}
+		}
+	}
+}
+
+// Every line of every frame is exactly the terminal's width, in every
+// layout, for four- and five-digit blocks, with the pane showing the
+// detail or the search results and the help open: the body is built to
+// the screen's width from widths known by construction, not measured.
+func TestFramesExactWidth(t *testing.T) {
+	for _, port := range []int{326, 9300, 65000} {
+		base := poll(t, newTest(t, 120, 40, port, with326(t0)))
+		states := map[string]Model{
+			"browse": base,
+			"search": runSearch(t, update(t, base, typeKeys("/ssh")...)),
+			"help":   update(t, base, press("?")),
+		}
+		for name, st := range states {
+			for w := 30; w <= 260; w += 1 + w/40 {
+				for _, h := range []int{8, 12, 17, 24, 40, 61} {
+					m := update(t, st, tea.WindowSizeMsg{Width: w, Height: h})
+					if m.geo.Mode == PaneToggle && name == "browse" {
+						m.togglePane() // the pane instead of the grid as well
+						checkExactWidth(t, m, fmt.Sprintf("port %d %s %dx%d pane", port, name, w, h))
+						m.togglePane()
+					}
+					checkExactWidth(t, m, fmt.Sprintf("port %d %s %dx%d", port, name, w, h))
+				}
+			}
+		}
+	}
+}
+
+func checkExactWidth(t *testing.T, m Model, what string) {
+	t.Helper()
+	lines := splitLines(m.View().Content)
+	if len(lines) != m.h {
+		t.Fatalf("%s: %d lines", what, len(lines))
+	}
+	for i, l := range lines {
+		if n := width(l); n != m.w {
+			t.Fatalf("%s (%v): line %d is %d wide: %q", what, m.geo.Mode, i, n, ansi.Strip(l))
 		}
 	}
 }

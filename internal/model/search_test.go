@@ -17,12 +17,12 @@ func TestSearchResultOfAnEarlierInput(t *testing.T) {
 	m = update(t, m, typeKeys("/ssh")...)
 	old := searchCmd(m.reg, m.search.seq, m.search.typed)()
 	m = update(t, m, press("enter"))
-	if !m.search.accepting {
+	if !m.search.accepting() {
 		t.Fatal("enter before the results is not waiting for them")
 	}
 	m = update(t, m, press("/"))
 	m = update(t, m, old)
-	if m.Selected() != 100 || m.mode != modeSearch || m.search.typed != "" || m.search.live != nil || m.search.accepting {
+	if m.Selected() != 100 || m.mode != modeSearch || m.search.typed != "" || m.search.live != nil || m.search.accepting() {
 		t.Fatalf("old result applied: sel %d mode %v typed %q live %d", m.Selected(), m.mode, m.search.typed, len(m.search.live))
 	}
 	// The new query's own results still work.
@@ -60,10 +60,10 @@ func TestSearchTransitions(t *testing.T) {
 		t.Fatal("the same text searched again")
 	}
 	// enter before the results: the jump comes with them.
-	if _, ok := s.accept(); ok || !s.accepting || s.await != b.id {
+	if _, ok := s.accept(); ok || !s.accepting() || s.await != b.id {
 		t.Fatal("enter before results")
 	}
-	if p, jump, used := s.result(b.id, ms(22, 2222), nil); !used || !jump || p != 22 || s.accepting {
+	if p, jump, used := s.result(b.id, ms(22, 2222), nil); !used || !jump || p != 22 || s.accepting() {
 		t.Fatalf("awaited result: %d %v %v", p, jump, used)
 	}
 	if p, _ := s.step(1); p != 2222 {

@@ -61,19 +61,6 @@ func (f filter) statusOK() func(registry.Status) bool {
 // views cycled by t.
 var tViews = []registry.View{registry.Combined, registry.TCPOnly, registry.UDPOnly}
 
-// privateUse reports whether listener l sits on a port its transport has
-// no assignment for, from the annotation of the snapshot it is in (or, for
-// one that has left it, such as a vanished listener in the pane's change
-// log, its own annotation).
-func (m *Model) privateUse(l *scan.Listener) bool {
-	for _, a := range m.annAt(int(l.Port)) {
-		if a.Proto == l.Proto && a.Addr == l.Addr && a.Inode == l.Inode {
-			return a.PrivateUse
-		}
-	}
-	return audit.AnnotateOne(m.reg, *l).PrivateUse
-}
-
 // refreshCells recomputes the block's cells and counts. It runs when what
 // they show changes (block, view, filter, a poll that changed the block,
 // search), never per frame, and reads only the block's own listener marks.
@@ -134,14 +121,35 @@ func (m *Model) listenerCount() int { return m.set.len() }
 func (m *Model) annAt(port int) []audit.Listener { return m.set.at(port) }
 
 // listenersAt returns the listeners on port, in scan order (a copy).
-func (m *Model) listenersAt(port int) []scan.Listener {
-	as := m.set.at(port)
+func (m *Model) listenersAt(port int) []scan.Listener { return plain(m.set.at(port)) }
+
+// plain is the listeners of annotations as, in order (a copy).
+func plain(as []audit.Listener) []scan.Listener {
 	if len(as) == 0 {
 		return nil
 	}
 	out := make([]scan.Listener, len(as))
 	for i := range as {
 		out[i] = as[i].Listener
+	}
+	return out
+}
+
+// annotationsOf returns the annotations of ls, which are listeners of as
+// in the same order (as scan.Diff returns them), matched by Key.
+func annotationsOf(as []audit.Listener, ls []scan.Listener) []audit.Listener {
+	out := make([]audit.Listener, 0, len(ls))
+	j := 0
+	for i := range ls {
+		k := ls[i].Key()
+		for j < len(as) && as[j].Key() != k {
+			j++
+		}
+		if j == len(as) {
+			break
+		}
+		out = append(out, as[j])
+		j++
 	}
 	return out
 }
@@ -241,10 +249,10 @@ func (m *Model) listenState() views.ListenState {
 		layout = "15:04:05"
 	}
 	ls.Polled = m.snap.Taken.In(m.loc).Format(layout)
-	cur := m.listenersAt(m.sel)
+	cur := m.annAt(m.sel)
 	hidden := false
 	for i := range cur {
-		ls.Rows = append(ls.Rows, m.listenerRow(&cur[i]))
+		ls.Rows = append(ls.Rows, listenerRow(&cur[i]))
 		hidden = hidden || len(cur[i].Procs) == 0
 	}
 	if m.open.set {
@@ -252,7 +260,7 @@ func (m *Model) listenState() views.ListenState {
 		for i := range m.open.events {
 			e := &m.open.events[i]
 			ls.Changes = append(ls.Changes, views.ListenChange{
-				At: e.at.In(m.loc).Format("15:04:05"), Appeared: e.appeared, Row: m.listenerRow(&e.l),
+				At: e.at.In(m.loc).Format("15:04:05"), Appeared: e.appeared, Row: listenerRow(&e.l),
 			})
 		}
 	}
@@ -262,13 +270,14 @@ func (m *Model) listenState() views.ListenState {
 	return ls
 }
 
-func (m *Model) listenerRow(l *scan.Listener) views.ListenerRow {
+// listenerRow is how the pane shows an annotated listener.
+func listenerRow(l *audit.Listener) views.ListenerRow {
 	r := views.ListenerRow{
 		Proto:     l.Proto,
 		Addr:      l.Endpoint(),
 		Scope:     l.Scope.String(),
 		DualStack: l.DualStack,
-		Private:   m.privateUse(l),
+		Private:   l.PrivateUse,
 		Owner:     l.User,
 		Hidden:    l.Hidden,
 	}
@@ -292,7 +301,7 @@ func (m *Model) gridState() views.GridState {
 		CellW: m.geo.CellW,
 		Pitch: m.geo.Pitch,
 		Sel:   m.sel - m.block,
-		Plain: m.plain,
+		Plain: m.sty.NoSGR(),
 		Span:  m.geo.Grid.Dx(),
 	}
 }

@@ -4,7 +4,6 @@ import (
 	"slices"
 
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/colorprofile"
 	"github.com/portui/portui/internal/views"
 )
 
@@ -15,7 +14,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
 		m.relayout()
-		m.scrollHelp(0) // keep the help's scroll within its new length
+		if m.mode == modeHelp {
+			m.scrollHelp(0) // keep the help's scroll within its new length
+		}
 		if !m.warmStart {
 			// After the first frame: decoding now would compete with it.
 			m.warmStart = true
@@ -29,7 +30,6 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.sty = views.NewStyles(m.sty.Profile, msg.IsDark(), m.sty.G)
 		return m, nil
 	case tea.ColorProfileMsg:
-		m.plain = msg.Profile == colorprofile.NoTTY
 		m.sty = views.NewStyles(msg.Profile, m.sty.IsDark, m.sty.G)
 		return m, nil
 	case pollTickMsg:
@@ -79,7 +79,7 @@ func (m Model) handlePoll(msg pollMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, tickCmd(next, m.after)
 	}
-	prev := m.listenersAt(m.sel)
+	prev := m.annAt(m.sel) // the set is never modified: a merge builds a new one
 	changed := m.mergeSnapshot(msg.snap, msg.req)
 	if first || slices.Contains(changed, m.block/views.BlockSize) {
 		m.refreshCells()

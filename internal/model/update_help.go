@@ -29,13 +29,13 @@ func (m *Model) scrollHelp(n int) {
 	m.helpScroll = max(0, min(m.helpMaxScroll(), m.helpScroll+n))
 }
 
-// helpMaxScroll is how far the help overlay scrolls at this size.
+// helpMaxScroll is how far the help overlay scrolls at this size: from
+// the number of its lines (the box is not drawn for it).
 func (m *Model) helpMaxScroll() int {
 	if m.w <= 0 || m.h <= 0 {
 		return 0
 	}
-	_, maxScroll := m.helpBox()
-	return maxScroll
+	return m.helpContent().MaxScroll(m.h)
 }
 
 // wheelHelp scrolls the help with the mouse wheel.

@@ -19,20 +19,23 @@ import (
 //	                 ▼                   ▼
 //	              applied ◀─result(await)─ accepting
 type searchState struct {
-	next      int              // ids handed out so far
-	seq       int              // id of the request for typed (0: none)
-	typed     string           // the input's value
-	live      []registry.Match // results for typed
-	pending   bool             // the request seq is running
-	applied   string           // accepted query ("" for none)
-	matches   []registry.Match // results for applied, best first
-	idx       int              // current match
-	cursor    int              // the result of live enter goes to
-	top       int              // first result the pane lists
-	await     int              // id of the request enter is waiting for (0: none)
-	accepting bool             // await != 0 (the status bar says "searching…")
-	err       error
+	next    int              // ids handed out so far
+	seq     int              // id of the request for typed (0: none)
+	typed   string           // the input's value
+	live    []registry.Match // results for typed
+	pending bool             // the request seq is running
+	applied string           // accepted query ("" for none)
+	matches []registry.Match // results for applied, best first
+	idx     int              // current match
+	cursor  int              // the result of live enter goes to
+	top     int              // first result the pane lists
+	await   int              // id of the request enter is waiting for (0: none)
+	err     error
 }
+
+// accepting reports whether enter is waiting for its results (the status
+// bar says "searching…").
+func (s *searchState) accepting() bool { return s.await != 0 }
 
 // searchReq is a search to run.
 type searchReq struct {
@@ -46,7 +49,7 @@ func (s *searchState) open() {
 	s.next++
 	s.seq, s.typed, s.live, s.pending, s.err = s.next, "", nil, false, nil
 	s.cursor, s.top = 0, 0
-	s.await, s.accepting = 0, false
+	s.await = 0
 }
 
 // setTyped takes the input's value; it returns the request to run, if any.
@@ -87,8 +90,7 @@ func (s *searchState) result(id int, ms []registry.Match, err error) (jump int, 
 		used = true
 	}
 	if id == s.await {
-		s.await, s.accepting = 0, false
-		s.err = err
+		s.await, s.err = 0, err
 		jump, ok = s.apply(ms)
 		used = true
 	}
@@ -101,7 +103,7 @@ func (s *searchState) result(id int, ms []registry.Match, err error) (jump int, 
 func (s *searchState) accept() (jump int, ok bool) {
 	s.applied = s.typed
 	if s.pending {
-		s.await, s.accepting = s.seq, true
+		s.await = s.seq
 		return 0, false
 	}
 	p, ok := s.apply(s.live)

@@ -185,8 +185,8 @@ func TestSearchEnterBeforeResults(t *testing.T) {
 		t.Fatal("stale search result was used")
 	}
 	m = update(t, m, press("enter"))
-	if m.Selected() != 0 || !m.search.accepting {
-		t.Fatalf("enter before results: sel %d accepting %v", m.Selected(), m.search.accepting)
+	if m.Selected() != 0 || !m.search.accepting() {
+		t.Fatalf("enter before results: sel %d accepting %v", m.Selected(), m.search.accepting())
 	}
 	m = runSearch(t, m)
 	if m.Selected() != 993 {
@@ -556,7 +556,7 @@ func TestPollerTransitions(t *testing.T) {
 		t.Fatal("a tick started a second scan")
 	}
 	ok, next := p.onResult(a.id, nil, 300*time.Millisecond)
-	if !ok || next.delay != 700*time.Millisecond || !p.fullSeen {
+	if !ok || next.delay != 700*time.Millisecond || !p.polled {
 		t.Fatalf("result: %v %+v", ok, next)
 	}
 	// A slow scan is followed by at least as long a rest.

@@ -88,23 +88,44 @@ const minTwoCol = 2*44 + 3
 // only changes between blocks), and the variable parts (listeners,
 // records) sit in between.
 func Detail(d DetailState, w, h int, sty *Styles) []string {
-	if w >= minTwoCol {
-		// Two columns: the port and what is live on the left, the
-		// registry and the range class on the right; J/K scroll both.
-		lw, rw := twoColWidths(w)
-		left := d.leftColumn(lw, h, sty)
-		right := d.registryColumn(rw, sty)
-		l := scrolled(left.head, left.body, nil, lw, h, d.Scroll, sty)
-		r := scrolled(nil, right, nil, rw, h, d.Scroll, sty)
-		out := make([]string, h)
+	cols, _ := d.layout(w, h, sty)
+	var out []string
+	for k, c := range cols {
+		lines := scrolled(c.head, c.body, c.footer, c.body.w, h, d.Scroll, sty)
+		if k == 0 {
+			out = lines
+			continue
+		}
 		sep := sty.Rule.Wrap(" " + sty.G.VRule + " ")
 		for i := range out {
-			out[i] = l[i] + sep + r[i]
+			out[i] += sep + lines[i]
 		}
-		return out
 	}
-	pl := d.singleColumn(w, h, sty)
-	return scrolled(pl.head, pl.body, pl.footer, w, h, d.Scroll, sty)
+	return out
+}
+
+// DetailOverflow is how many lines of the pane's scrollable part do not
+// fit in w×h: the largest useful Scroll.
+func DetailOverflow(d DetailState, w, h int, sty *Styles) int {
+	_, over := d.layout(w, h, sty)
+	return over
+}
+
+// layout is the pane's text in w×h, column by column (left to right), and
+// how far it scrolls. From minTwoCol on there are two columns: the port
+// and what is live on the left, the registry and the range class on the
+// right; J/K scroll both.
+func (d *DetailState) layout(w, h int, sty *Styles) (cols []paneLines, overflow int) {
+	if w >= minTwoCol {
+		lw, rw := twoColWidths(w)
+		cols = []paneLines{d.leftColumn(lw, h, sty), {body: d.registryColumn(rw, sty)}}
+	} else {
+		cols = []paneLines{d.singleColumn(w, h, sty)}
+	}
+	for _, c := range cols {
+		overflow = max(overflow, len(c.body.lines)-bodyRoom(c.head, c.footer, h))
+	}
+	return cols, overflow
 }
 
 func twoColWidths(w int) (lw, rw int) {
@@ -114,60 +135,63 @@ func twoColWidths(w int) (lw, rw int) {
 
 // paneLines is a pane's text split by what scrolls: the head stays at
 // the top, the footer at the bottom, the body scrolls between them.
-type paneLines struct{ head, body, footer []string }
+type paneLines struct{ head, body, footer paneText }
 
-// pinHead reports whether a head of n lines stays at the top of a pane
-// room lines tall (what is left besides the footer): only when at least
+// pinHead returns the head and body of a pane room lines tall (what is
+// left besides the footer): the head stays at the top only when at least
 // three lines of body remain beside it; else it scrolls with the body.
-func pinHead(n, room int) bool { return room-n >= 3 }
+func pinHead(head, body paneText, room int) (paneText, paneText) {
+	if room-len(head.lines) >= 3 {
+		return head, body
+	}
+	head.extend(body)
+	return paneText{}, head
+}
+
+// live is the head (the port's title and statuses) and the start of the
+// body: its run and the "Listening now" section.
+func (d *DetailState) live(w int, sty *Styles) (head, body paneText) {
+	head, body = d.top(w, sty)
+	body.blank()
+	d.listen(&body, sty)
+	return head, body
+}
 
 // leftColumn is the left column of the two-column pane.
 func (d *DetailState) leftColumn(w, h int, sty *Styles) paneLines {
-	head, rest := d.top(w, sty)
-	p := newPane(w, sty)
-	p.lines = rest
-	p.blank()
-	d.listen(&p, sty)
-	if !pinHead(len(head), h) {
-		return paneLines{body: append(head, p.lines...)}
-	}
-	return paneLines{head: head, body: p.lines}
+	head, body := d.live(w, sty)
+	var out paneLines
+	out.head, out.body = pinHead(head, body, h)
+	return out
 }
 
 // registryColumn is the right column of the two-column pane: the records,
 // then the range class.
-func (d *DetailState) registryColumn(w int, sty *Styles) []string {
+func (d *DetailState) registryColumn(w int, sty *Styles) paneText {
 	right := newPane(w, sty)
 	d.records(&right, sty)
 	right.blank()
-	return append(right.lines, d.class(w, sty)...)
+	right.extend(d.class(w, sty))
+	return right
 }
 
 // singleColumn is the one-column pane: the head, the scrollable body and,
 // when it is pinned to the bottom, the range class footer.
 func (d *DetailState) singleColumn(w, h int, sty *Styles) paneLines {
-	head, rest := d.top(w, sty)
-	p := newPane(w, sty)
-	p.lines = rest
-	p.blank()
-	d.listen(&p, sty)
+	head, p := d.live(w, sty)
 	p.blank()
 	d.records(&p, sty)
 	var out paneLines
 	class := d.class(w, sty)
 	room := h
-	if anchorClass(len(class), h) {
+	if anchorClass(len(class.lines), h) {
 		out.footer = class
-		room -= len(class) + 1
+		room -= len(class.lines) + 1
 	} else {
 		p.blank()
-		p.lines = append(p.lines, class...)
+		p.extend(class)
 	}
-	if pinHead(len(head), room) {
-		out.head, out.body = head, p.lines
-	} else {
-		out.body = append(head, p.lines...)
-	}
+	out.head, out.body = pinHead(head, p, room)
 	return out
 }
 
@@ -178,9 +202,9 @@ func (d *DetailState) singleColumn(w, h int, sty *Styles) paneLines {
 func anchorClass(n, h int) bool { return (n+1)*4 <= h }
 
 // bodyRoom is how many lines the body gets in a pane h lines tall.
-func bodyRoom(head, footer []string, h int) int {
-	room := h - len(head) - len(footer)
-	if len(footer) > 0 {
+func bodyRoom(head, footer paneText, h int) int {
+	room := h - len(head.lines) - len(footer.lines)
+	if len(footer.lines) > 0 {
 		room-- // a blank line above the footer
 	}
 	return room
@@ -188,35 +212,35 @@ func bodyRoom(head, footer []string, h int) int {
 
 // scrolled fits head, body (from line off) and the bottom-anchored footer
 // into w×h, with a "more" line when the body does not fit.
-func scrolled(head, body, footer []string, w, h, off int, sty *Styles) []string {
+func scrolled(head, body, footer paneText, w, h, off int, sty *Styles) []string {
 	room := bodyRoom(head, footer, h)
-	lines := make([]string, 0, h)
-	lines = append(lines, head...)
+	out := newPane(w, sty)
+	out.extend(head)
 	if room > 0 {
-		off = max(0, min(off, len(body)-room))
-		show := body[off:]
-		if len(show) > room {
-			more := len(show) - (room - 1)
-			show = append(show[:room-1:room-1], sty.Dim.Wrap(fmt.Sprintf("%s %d more%sJ/K scroll", sty.G.Down, more, sty.G.Sep)))
+		off = max(0, min(off, len(body.lines)-room))
+		end := len(body.lines)
+		if end-off > room {
+			end = off + room - 1
 		}
-		lines = append(lines, show...)
-		for len(lines) < len(head)+room {
-			lines = append(lines, "")
+		out.lines = append(out.lines, body.lines[off:end]...)
+		out.widths = append(out.widths, body.widths[off:end]...)
+		if more := len(body.lines) - end; more > 0 {
+			out.line(sty.Dim.of(fmt.Sprintf("%s %d more%sJ/K scroll", sty.G.Down, more, sty.G.Sep)))
+		}
+		for len(out.lines) < len(head.lines)+room {
+			out.add("", 0)
 		}
 	}
-	if len(footer) > 0 {
-		lines = append(lines, "")
-		lines = append(lines, footer...)
+	if len(footer.lines) > 0 {
+		out.add("", 0)
+		out.extend(footer)
 	}
-	return sty.Block(lines, w, h)
+	return out.block(h)
 }
-
-// overflow is the largest useful scroll of a body in room lines.
-func overflow(body []string, room int) int { return max(0, len(body)-room) }
 
 // top is the port's title and statuses (the head, pinned at the top) and
 // its run (which scrolls).
-func (d *DetailState) top(w int, sty *Styles) (head, rest []string) {
+func (d *DetailState) top(w int, sty *Styles) (head, rest paneText) {
 	p := newPane(w, sty)
 	title := []span{sty.Title.of("Port " + strconv.Itoa(d.Port)), txt(" "), sty.StatusSGR(d.Status).of(d.Status.String())}
 	if d.ViewName != "" {
@@ -234,14 +258,13 @@ func (d *DetailState) top(w int, sty *Styles) (head, rest []string) {
 		parts = append(parts, txt(ps.Proto+glue), sty.StatusSGR(ps.Status).of(ps.Status.String()))
 	}
 	p.wrap(0, 0, parts...)
-	head = p.lines
 	r := newPane(w, sty)
 	run := d.runText(sty.G, false)
 	if ansi.StringWidth(run) > w {
 		run = d.runText(sty.G, true)
 	}
 	r.wrap(0, 2, txt(run))
-	return head, r.lines
+	return p, r
 }
 
 // runText is "325–332: unassigned run, 8 ports", or short "325–332:
@@ -352,14 +375,14 @@ func changeLine(r ListenerRow) string {
 }
 
 // class renders the range class footer.
-func (d *DetailState) class(w int, sty *Styles) []string {
+func (d *DetailState) class(w int, sty *Styles) paneText {
 	p := newPane(w, sty)
 	c := d.Class
 	p.line(sty.Head.of(c.Title), sty.Dim.of(" "+Range(c.Lo, c.Hi, sty.G)))
 	// The brief form, two lines at most: the footer sits on every screen
 	// and must not crowd out the records (lookup and y give the full text).
 	p.wrapMax(0, 0, 2, sty.Dim.of(strings.ReplaceAll(c.Brief, " · ", sty.G.Sep)))
-	return p.lines
+	return p
 }
 
 // records: the registry section, records identical but for the transport
@@ -506,16 +529,4 @@ func (p *paneText) link(label, url string) {
 		url = strings.TrimPrefix(strings.TrimPrefix(url, "https://"), "www.")
 	}
 	p.line(txt("    " + url))
-}
-
-// DetailOverflow is how many lines of the pane's scrollable part do not
-// fit in w×h: the largest useful Scroll.
-func DetailOverflow(d DetailState, w, h int, sty *Styles) int {
-	if w >= minTwoCol {
-		lw, rw := twoColWidths(w)
-		left := d.leftColumn(lw, h, sty)
-		return max(overflow(left.body, bodyRoom(left.head, nil, h)), overflow(d.registryColumn(rw, sty), h))
-	}
-	pl := d.singleColumn(w, h, sty)
-	return overflow(pl.body, bodyRoom(pl.head, pl.footer, h))
 }

@@ -23,17 +23,17 @@ func helpColumns(groups []HelpGroup, sty *Styles) [][]string {
 		kw := 0
 		for _, b := range g.Bindings {
 			if b.Enabled() {
-				kw = max(kw, ansi.StringWidth(sty.G.Text(b.Help().Key)))
+				kw = max(kw, ansi.StringWidth(b.Help().Key))
 			}
 		}
-		col := []string{sty.Head.Wrap(sty.G.Text(g.Title))}
+		col := []string{sty.Head.Wrap(g.Title)}
 		for _, b := range g.Bindings {
 			if !b.Enabled() {
 				continue
 			}
-			k := sty.G.Text(b.Help().Key)
+			k := b.Help().Key
 			col = append(col, sty.Bold.Wrap(k)+strings.Repeat(" ", kw-ansi.StringWidth(k)+1)+
-				sty.Dim.Wrap(sty.G.Text(b.Help().Desc)))
+				sty.Dim.Wrap(b.Help().Desc))
 		}
 		if len(col) > 1 {
 			cols = append(cols, col)
@@ -94,23 +94,27 @@ func helpLines(cols [][]string, inner int) []string {
 	return out
 }
 
-// HelpBox renders the full help (the key map's groups, only enabled
-// bindings, then footer) as a bordered box no wider than w and no taller
-// than h. Groups are laid out in as many columns as fit. The last line
-// says how to close it; when the content is taller than the box, it shows
-// the lines from scroll on (clamped) and that line reads "↑/↓ scroll ·
-// esc/?/q close". maxScroll is the largest useful scroll (0 when
-// everything fits), for the caller to clamp its own.
-func HelpBox(groups []HelpGroup, footer string, w, h, scroll int, sty *Styles) (box string, maxScroll int) {
+// HelpContent is the text of the help overlay, laid out for a screen w
+// wide: the key map's groups (only enabled bindings) in as many columns as
+// fit, then the footer, which ends with how to close the help. Build it
+// with NewHelpContent; HelpBox frames it.
+type HelpContent struct {
+	lines []string
+	inner int // the widest line: the box keeps this width while it scrolls
+	avail int // the widest the box's text may be
+}
+
+// NewHelpContent lays out the help's groups and footer for a screen w
+// wide.
+func NewHelpContent(groups []HelpGroup, footer string, w int, sty *Styles) HelpContent {
 	avail := max(1, w-4) // border and padding
 	lines := helpLines(helpColumns(groups, sty), avail)
-	closeHint := []span{sty.Bold.of("esc/?/q"), sty.Dim.of(" close")}
 	// The footer ends with how to close; it is the last of the content.
 	p := newPane(avail, sty)
 	if footer != "" {
-		p.wrap(0, 0, append([]span{sty.Dim.of(sty.G.Text(footer) + sty.G.Sep)}, closeHint...)...)
+		p.wrap(0, 0, append([]span{sty.Dim.of(footer + sty.G.Sep)}, helpCloseHint(sty)...)...)
 	} else {
-		p.line(closeHint...)
+		p.line(helpCloseHint(sty)...)
 	}
 	lines = append(append(lines, ""), p.lines...)
 	// The box is as wide as its widest line anywhere, not only among those
@@ -119,23 +123,57 @@ func HelpBox(groups []HelpGroup, footer string, w, h, scroll int, sty *Styles) (
 	for _, l := range lines {
 		inner = max(inner, ansi.StringWidth(l))
 	}
-	if room := max(1, h-2); len(lines) > room {
+	return HelpContent{lines: lines, inner: inner, avail: avail}
+}
+
+func helpCloseHint(sty *Styles) []span { return []span{sty.Bold.of("esc/?/q"), sty.Dim.of(" close")} }
+
+// helpShown is how many content lines a box h tall shows when the content
+// does not fit (the last line is then the scroll hint); 0 when it fits.
+func (c HelpContent) helpShown(h int) int {
+	if room := max(1, h-2); len(c.lines) > room { // border
+		return max(1, room-1)
+	}
+	return 0
+}
+
+// MaxScroll is the largest useful scroll of the content in a box no
+// taller than h (0 when everything fits), for the caller to clamp its own.
+func (c HelpContent) MaxScroll(h int) int {
+	if show := c.helpShown(h); show > 0 {
+		return len(c.lines) - show
+	}
+	return 0
+}
+
+// Box frames the content as a bordered box no taller than h. The last
+// line says how to close it; when the content is taller than the box, it
+// shows the lines from scroll on (clamped) and that line reads "↑/↓
+// scroll · esc/?/q close".
+func (c HelpContent) Box(h, scroll int, sty *Styles) string {
+	lines, inner := c.lines, c.inner
+	if show := c.helpShown(h); show > 0 {
 		// Too tall: a window of the content, and a fixed last line.
-		show := max(1, room-1)
-		maxScroll = len(lines) - show
-		scroll = max(0, min(scroll, maxScroll))
-		hint := newPane(avail, sty)
-		hint.line(append([]span{sty.Bold.of(sty.G.Up + "/" + sty.G.Down), sty.Dim.of(" scroll" + sty.G.Sep)}, closeHint...)...)
+		scroll = max(0, min(scroll, c.MaxScroll(h)))
+		hint := newPane(c.avail, sty)
+		hint.line(append([]span{sty.Bold.of(sty.G.Up + "/" + sty.G.Down), sty.Dim.of(" scroll" + sty.G.Sep)}, helpCloseHint(sty)...)...)
 		lines = append(lines[scroll:scroll+show:scroll+show], hint.lines[0])
+		inner = max(inner, hint.widths[0])
 	}
-	for _, l := range lines {
-		inner = max(inner, ansi.StringWidth(l)) // the scroll hint
-	}
-	inner = min(inner, avail)
+	inner = min(inner, c.avail)
+	out := make([]string, len(lines))
 	for i, l := range lines {
-		lines[i] = sty.Fit(l, inner)
+		out[i] = sty.Fit(l, inner)
 	}
-	return sty.HelpFrame.Render(strings.Join(lines, "\n")), maxScroll
+	return sty.HelpFrame.Render(strings.Join(out, "\n"))
+}
+
+// HelpBox is the help (NewHelpContent) framed as a box no wider than w
+// and no taller than h, scrolled to scroll (HelpContent.Box), and its
+// largest useful scroll.
+func HelpBox(groups []HelpGroup, footer string, w, h, scroll int, sty *Styles) (box string, maxScroll int) {
+	c := NewHelpContent(groups, footer, w, sty)
+	return c.Box(h, scroll, sty), c.MaxScroll(h)
 }
 
 // Overlay draws box centred over base (a w×h screen) in an opaque band:

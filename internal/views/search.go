@@ -25,10 +25,10 @@ func SearchList(s SearchState, w, h int, sty *Styles) []string {
 	case s.Query == "":
 		p.line(head...)
 		p.wrap(0, 0, sty.Dim.of("Type a port number, a service name or words from a description; enter jumps to the best match, n/N cycle, esc clears."))
-		return sty.Block(p.lines, w, h)
+		return p.block(h)
 	case s.Pending && len(s.Matches) == 0:
 		p.fitRight(head, []span{sty.Dim.of("searching" + sty.G.Ellipsis)})
-		return sty.Block(p.lines, w, h)
+		return p.block(h)
 	}
 	count := strconv.Itoa(s.Total) + " matches"
 	if s.Total == 1 {
@@ -52,5 +52,5 @@ func SearchList(s SearchState, w, h int, sty *Styles) []string {
 		}
 		p.line(port, txt(" "), sty.Bold.of(name), txt(" "), sty.Dim.of(m.Why))
 	}
-	return sty.Block(p.lines, w, h)
+	return p.block(h)
 }

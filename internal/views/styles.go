@@ -138,6 +138,12 @@ type Styles struct {
 	G       *Glyphs
 }
 
+// NoSGR reports whether the styles emit no SGR at all: nothing of it
+// would reach the terminal (TERM=dumb, pipes, or a profile not known).
+func (sty *Styles) NoSGR() bool {
+	return sty.Profile == colorprofile.NoTTY || sty.Profile == colorprofile.Unknown
+}
+
 // StatusSGR is the style of text naming status s.
 func (sty *Styles) StatusSGR(st registry.Status) SGR { return sty.status[st&cellStatusMask] }
 
@@ -223,8 +229,7 @@ func NewStyles(profile colorprofile.Profile, isDark bool, g *Glyphs) *Styles {
 		g = &UnicodeGlyphs
 	}
 	s := &Styles{Profile: profile, IsDark: isDark, G: g}
-	if profile == colorprofile.NoTTY || profile == colorprofile.Unknown {
-		// Nothing of it would reach the terminal: no SGR at all.
+	if s.NoSGR() {
 		s.HelpFrame = lipgloss.NewStyle().Border(g.Border).Padding(0, 1)
 		for i := range s.cells {
 			c, sel := Cell(i&(numCellStates-1)), i&numCellStates != 0

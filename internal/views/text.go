@@ -6,7 +6,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
-	"github.com/portui/portui/internal/sanitize"
 )
 
 // Text by construction: every line of a text region is built from spans,
@@ -32,14 +31,15 @@ func txt(s string) span { return span{text: s} }
 // Fit truncates s to w columns (ending in the table's ellipsis) or pads
 // it with spaces to exactly w, so that every line of a region has the
 // region's width: stale text is overwritten and no line ever exceeds the
-// terminal. s may hold SGR (x/ansi cuts around escape sequences); the
-// views build their lines to fit already, so this is the last guard.
-func (sty *Styles) Fit(s string, w int) string {
-	if w <= 0 {
-		return ""
-	}
-	n := ansi.StringWidth(s)
+// terminal. s may hold SGR (x/ansi cuts around escape sequences).
+func (sty *Styles) Fit(s string, w int) string { return sty.fitKnown(s, ansi.StringWidth(s), w) }
+
+// fitKnown is Fit of s whose width n is known: only a line wider than w
+// (which the views do not build) is measured again, to be cut.
+func (sty *Styles) fitKnown(s string, n, w int) string {
 	switch {
+	case w <= 0:
+		return ""
 	case n > w:
 		return ansi.Truncate(s, w, sty.G.Ellipsis)
 	case n < w:
@@ -51,11 +51,15 @@ func (sty *Styles) Fit(s string, w int) string {
 // FitRight places left and right on one line of width w, right flush
 // right; left is truncated first when they do not both fit.
 func (sty *Styles) FitRight(left, right string, w int) string {
-	rw := ansi.StringWidth(right)
+	return sty.fitRight(left, ansi.StringWidth(left), right, ansi.StringWidth(right), w)
+}
+
+// fitRight is FitRight of left and right whose widths lw and rw are known.
+func (sty *Styles) fitRight(left string, lw int, right string, rw, w int) string {
 	if rw >= w {
-		return sty.Fit(right, w)
+		return sty.fitKnown(right, rw, w)
 	}
-	return sty.Fit(left, w-rw-1) + " " + right
+	return sty.fitKnown(left, lw, w-rw-1) + " " + right
 }
 
 // Block fits lines into a w×h rectangle: each line to width w, missing
@@ -74,9 +78,9 @@ func (sty *Styles) Block(lines []string, w, h int) []string {
 
 // para is the plain text of a list of spans, ready to be wrapped: white
 // space collapsed to single spaces and trimmed (unless keep: then each
-// white-space byte is one space, for aligned lines), control bytes made
-// visible (sanitize.Text, a safety net: text from outside is neutralised
-// where it enters the program), and where each span's piece starts.
+// white-space byte is one space, for aligned lines), and where each
+// span's piece starts. Spans hold no control bytes: text from outside is
+// neutralised where it enters the program (the scanner, the registry).
 type para struct {
 	text   string
 	starts []int // starts[i] is the offset of span i in text; one more entry: len(text)
@@ -100,7 +104,7 @@ func newPara(sp []span, keep bool) para {
 	for _, s := range sp {
 		p.starts = append(p.starts, b.Len())
 		p.styles = append(p.styles, s.st)
-		t := sanitize.Text(s.text)
+		t := s.text
 		for i := 0; i < len(t); i++ {
 			if c := t[i]; isSpace(c) {
 				if keep {
@@ -155,8 +159,8 @@ func clusterSlow(s string, i int) (n, w int) {
 	return len(cl), w
 }
 
-// span of a wrapped line: text[lo:hi].
-type lineRange struct{ lo, hi int }
+// lineRange is a wrapped line: text[lo:hi], w columns wide.
+type lineRange struct{ lo, hi, w int }
 
 // breakLines wraps plain text s (single spaces, as newPara leaves it):
 // the first line at most first columns wide, the others at most rest. It
@@ -176,7 +180,7 @@ func breakLines(s string, first, rest, maxLines int) (lines []lineRange, next in
 		if len(lines) == 0 {
 			limit = first
 		}
-		w, i, lastSpace := 0, pos, -1
+		w, i, lastSpace, spaceW := 0, pos, -1, 0
 		for i < len(s) {
 			n, cw := 1, 1
 			if c := s[i]; c >= utf8.RuneSelf || i+1 < len(s) && s[i+1] >= utf8.RuneSelf || c < 0x20 || c == 0x7f {
@@ -186,27 +190,28 @@ func breakLines(s string, first, rest, maxLines int) (lines []lineRange, next in
 				break
 			}
 			if s[i] == ' ' {
-				lastSpace = i
+				lastSpace, spaceW = i, w
 			}
 			w += cw
 			i += n
 		}
 		switch {
 		case i >= len(s):
-			lines = append(lines, lineRange{pos, len(s)})
+			lines = append(lines, lineRange{pos, len(s), w})
 			pos = len(s)
 		case s[i] == ' ':
-			lines = append(lines, lineRange{pos, i})
+			lines = append(lines, lineRange{pos, i, w})
 			pos = i + 1
 		case lastSpace > pos && wordFits(s, lastSpace+1, rest):
-			lines = append(lines, lineRange{pos, lastSpace})
+			lines = append(lines, lineRange{pos, lastSpace, spaceW})
 			pos = lastSpace + 1
 		default:
 			if i == pos { // one grapheme wider than the line
-				n, _ := cluster(s, i)
+				n, cw := cluster(s, i)
 				i += n
+				w = cw
 			}
-			lines = append(lines, lineRange{pos, i})
+			lines = append(lines, lineRange{pos, i, w})
 			pos = i
 		}
 	}
@@ -230,8 +235,9 @@ func wordFits(s string, i, w int) bool {
 	return true
 }
 
-// cutWidth is the longest prefix of s (in bytes) at most w columns wide.
-func cutWidth(s string, w int) int {
+// cutWidth is the longest prefix of s (in bytes) at most w columns wide,
+// and its width.
+func cutWidth(s string, w int) (n, width int) {
 	cur, i := 0, 0
 	for i < len(s) {
 		n, cw := cluster(s, i)
@@ -241,7 +247,7 @@ func cutWidth(s string, w int) int {
 		cur += cw
 		i += n
 	}
-	return i
+	return i, cur
 }
 
 // render writes text[lo:hi] styled piece by piece; glue shows as a space.
@@ -263,37 +269,70 @@ func (p *para) render(b *strings.Builder, lo, hi int) {
 // it as a plain space.
 const glue = "\u00a0"
 
-// paneText accumulates the lines of a text region of width w.
+// paneText accumulates the lines of a text region of width w, and the
+// width of each (known as it is built, from the plain text), so that
+// fitting them to the region (block) needs no measuring.
 type paneText struct {
-	w     int
-	sty   *Styles
-	lines []string
+	w      int
+	sty    *Styles
+	lines  []string
+	widths []int // widths[i] is the width of lines[i]
 }
 
 func newPane(w int, sty *Styles) paneText { return paneText{w: w, sty: sty} }
 
-// raw appends a line that is already styled and fits the width.
+// add appends line s, w columns wide.
+func (p *paneText) add(s string, w int) {
+	p.lines = append(p.lines, s)
+	p.widths = append(p.widths, w)
+}
+
+// extend appends the lines of q.
+func (p *paneText) extend(q paneText) {
+	p.lines = append(p.lines, q.lines...)
+	p.widths = append(p.widths, q.widths...)
+}
+
+// block is the lines fitted into a w×h rectangle, as Styles.Block does,
+// from their known widths.
+func (p *paneText) block(h int) []string {
+	out := make([]string, h)
+	blank := strings.Repeat(" ", max(0, p.w))
+	for i := range out {
+		if i < len(p.lines) {
+			out[i] = p.sty.fitKnown(p.lines[i], p.widths[i], p.w)
+		} else {
+			out[i] = blank
+		}
+	}
+	return out
+}
 
 // blank appends an empty line unless the last line is already empty.
 func (p *paneText) blank() {
 	if n := len(p.lines); n > 0 && p.lines[n-1] != "" {
-		p.lines = append(p.lines, "")
+		p.add("", 0)
 	}
 }
 
 // line appends the spans as one line, cut (with an ellipsis) to the width.
-func (p *paneText) line(sp ...span) {
+func (p *paneText) line(sp ...span) { p.add(p.fit(sp)) }
+
+// fit is the spans as one line cut (with an ellipsis) to the width, and
+// the line's width.
+func (p *paneText) fit(sp []span) (string, int) {
 	pa := newPara(sp, true)
 	var b strings.Builder
-	if ansi.StringWidth(pa.text) <= p.w {
+	if n := ansi.StringWidth(pa.text); n <= p.w {
 		pa.render(&b, 0, len(pa.text))
-	} else {
-		ell := p.sty.G.Ellipsis
-		cut := cutWidth(pa.text, max(0, p.w-ansi.StringWidth(ell)))
-		pa.render(&b, 0, cut)
-		b.WriteString(ell)
+		return b.String(), n
 	}
-	p.lines = append(p.lines, b.String())
+	ell := p.sty.G.Ellipsis
+	ew := ansi.StringWidth(ell)
+	cut, cw := cutWidth(pa.text, max(0, p.w-ew))
+	pa.render(&b, 0, cut)
+	b.WriteString(ell)
+	return b.String(), cw + ew
 }
 
 // wrap appends the spans word-wrapped to the width: the first line
@@ -313,40 +352,36 @@ func (p *paneText) wrapMax(indent, hang, maxLines int, sp ...span) {
 	var b strings.Builder
 	for i, l := range lines {
 		b.Reset()
-		lw := rest
+		lw, in := rest, max(0, indent+hang)
 		if i == 0 {
-			b.WriteString(strings.Repeat(" ", max(0, indent)))
-			lw = first
-		} else {
-			b.WriteString(strings.Repeat(" ", max(0, indent+hang)))
+			lw, in = first, max(0, indent)
 		}
+		b.WriteString(strings.Repeat(" ", in))
+		w := l.w
 		if i == len(lines)-1 && next < len(pa.text) {
 			ell := p.sty.G.Ellipsis
-			hi := l.lo + cutWidth(pa.text[l.lo:l.hi], max(0, lw-ansi.StringWidth(ell)))
-			pa.render(&b, l.lo, hi)
+			ew := ansi.StringWidth(ell)
+			n, cw := cutWidth(pa.text[l.lo:l.hi], max(0, lw-ew))
+			pa.render(&b, l.lo, l.lo+n)
 			b.WriteString(ell)
+			w = cw + ew
 		} else {
 			pa.render(&b, l.lo, l.hi)
 		}
-		p.lines = append(p.lines, b.String())
+		p.add(b.String(), in+w)
 	}
 }
 
-// fitRight is one line with left flush left and right flush right, built
-// from spans: left is cut first when both do not fit.
+// fitRight is Styles.FitRight of two lines built from spans: left is cut
+// first when both do not fit.
 func (p *paneText) fitRight(left, right []span) {
-	r := newPane(p.w, p.sty)
-	r.line(right...)
-	rs := r.lines[0]
-	rw := ansi.StringWidth(rs)
-	if rw+1 >= p.w {
-		p.lines = append(p.lines, rs)
-		return
+	rs, rw := p.fit(right)
+	ls, lw := "", 0
+	if rw+1 < p.w {
+		l := newPane(p.w-rw-1, p.sty)
+		ls, lw = l.fit(left)
 	}
-	l := newPane(p.w-rw-1, p.sty)
-	l.line(left...)
-	ls := l.lines[0]
-	p.lines = append(p.lines, ls+strings.Repeat(" ", p.w-rw-ansi.StringWidth(ls))+rs)
+	p.add(p.sty.fitRight(ls, lw, rs, rw, p.w), p.w)
 }
 
 // maxText bounds the bytes of one text the pane wraps (a description, a
