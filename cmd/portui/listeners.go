@@ -10,7 +10,6 @@ import (
 
 	"github.com/portui/portui/internal/audit"
 	"github.com/portui/portui/internal/report"
-	"github.com/portui/portui/internal/sanitize"
 	"github.com/portui/portui/internal/scan"
 )
 
@@ -87,10 +86,11 @@ func (a *app) snapshot(ctx context.Context, s selection) (scan.Snapshot, []audit
 	return snap, audit.Annotate(reg, snap), nil
 }
 
-// warn prints the scanner's warnings on stderr, one line each.
+// warn prints the scanner's warnings on stderr, one line each (the
+// scanner neutralised them).
 func warn(w io.Writer, ws []string) {
 	for _, s := range ws {
-		_, _ = fmt.Fprintln(w, "portui: warning: "+sanitize.Line(s))
+		_, _ = fmt.Fprintln(w, "portui: warning: "+s)
 	}
 }
 

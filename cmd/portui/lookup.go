@@ -121,7 +121,7 @@ func unknownName(reg *registry.Registry, q string) error {
 	matches, _ := reg.Search(strings.Trim(q, "-_. "), 3)
 	var names []string
 	for _, m := range matches {
-		if n := sanitize.Line(m.Name); n != "" && !slices.Contains(names, n) {
+		if n := m.Name; n != "" && !slices.Contains(names, n) {
 			names = append(names, n)
 		}
 	}
