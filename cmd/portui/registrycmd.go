@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/portui/portui/internal/registry/store"
+	"github.com/portui/portui/internal/report"
 	"github.com/portui/portui/internal/sanitize"
 )
 
@@ -31,45 +31,31 @@ func (a *app) registryCmd() *cobra.Command {
 }
 
 func (a *app) registryInfoCmd() *cobra.Command {
-	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "info",
 		Short: "Which registry is active: embedded or yours, its IANA date, records, checksum",
 		Args:  exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			_, info, err := a.registry()
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(a.stdout, registryInfoJSON(info))
-			}
-			return printRegistryInfo(a, info)
-		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	return cmd
-}
-
-func printRegistryInfo(a *app, info store.Info) error {
-	st := newTextStyles()
-	where := "embedded in this binary"
-	if info.Path != "" {
-		where = info.Path
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s (%s)\n", st.label.Render("active    "), info.Kind, where)
-	fmt.Fprintf(&b, "%s %s\n", st.label.Render("IANA date "), info.Updated)
-	fmt.Fprintf(&b, "%s %d\n", st.label.Render("records   "), info.Records)
-	fmt.Fprintf(&b, "%s %s (%s)\n", st.label.Render("source    "), info.Source.File, info.Source.Format)
-	fmt.Fprintf(&b, "%s %s\n", st.label.Render("sha256    "), info.Source.SHA256)
-	if info.Kind == "embedded" {
-		if dir, err := store.Dir(); err == nil {
-			fmt.Fprintf(&b, "%s\n", st.dim.Render("`portui registry update FILE` would install a newer one in "+sanitize.Line(dir)))
+	out := addOutputFlags(cmd, report.SchemaRegistry)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		f, err := out.selected(cmd)
+		if err != nil {
+			return err
 		}
+		_, info, err := a.registry()
+		if err != nil {
+			return err
+		}
+		hint := ""
+		if info.Kind == "embedded" {
+			if dir, err := store.Dir(); err == nil {
+				// The directory comes from the environment: neutralised here.
+				hint = "`portui registry update FILE` would install a newer one in " + sanitize.Line(dir)
+			}
+		}
+		return a.emit(f, report.NewRegistryDoc(info, hint))
 	}
-	_, err := io.WriteString(colorWriter(a.stdout), b.String())
-	return err
+	return cmd
 }
 
 func (a *app) registryResetCmd() *cobra.Command {
