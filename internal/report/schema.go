@@ -167,32 +167,25 @@ type Finding struct {
 	Listener  Listener `json:"listener"`
 }
 
-// NewAudit builds the audit document for the annotated listeners on ports
-// lo..hi: findings grouped by kind in audit.Rules order, listeners in
-// snapshot order within a kind (as audit.Findings orders them).
+// NewAudit builds the audit document of the annotated listeners of a
+// snapshot taken for ports lo..hi (the scan selected them: every
+// listener counts): findings grouped by kind in audit.Rules order,
+// listeners in snapshot order within a kind, as audit.Findings orders
+// them.
 func NewAudit(snap scan.Snapshot, ann []audit.Listener, lo, hi int, reg Registry) AuditDoc {
 	d := AuditDoc{
 		SchemaID: SchemaAudit, Range: [2]int{lo, hi}, Taken: formatTime(snap.Taken), Registry: reg,
-		Findings: []Finding{}, Warnings: snap.Warnings,
+		Listeners: len(ann), Findings: []Finding{}, Warnings: snap.Warnings,
 	}
-	var in []*audit.Listener
-	for i := range ann {
-		if p := int(ann[i].Port); p >= lo && p <= hi {
-			in = append(in, &ann[i])
-		}
-	}
-	d.Listeners = len(in)
 	for _, r := range audit.Rules {
-		for _, a := range in {
-			for _, f := range a.Findings {
-				if f.Kind != r.Kind {
-					continue
+		for i := range ann {
+			for _, f := range ann[i].Findings {
+				if f.Kind == r.Kind {
+					d.Findings = append(d.Findings, Finding{
+						Kind: string(f.Kind), Port: f.Port, Proto: f.Proto, Address: f.Address, Interface: f.Iface,
+						Status: f.Status, Service: f.Service, Message: f.Message, Listener: ListenerOf(&ann[i]),
+					})
 				}
-				d.Findings = append(d.Findings, Finding{
-					Kind: string(f.Kind), Port: f.Port, Proto: f.Proto, Address: f.Address,
-					Interface: f.Iface, Status: f.Status, Service: f.Service,
-					Message: f.Message, Listener: ListenerOf(a),
-				})
 			}
 		}
 	}
