@@ -11,7 +11,6 @@ import (
 	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/registry/store"
 	"github.com/portui/portui/internal/report"
-	"github.com/portui/portui/internal/sanitize"
 )
 
 // app holds what the commands share: the standard streams and the
@@ -35,17 +34,14 @@ func newApp(stdin io.Reader, stdout, stderr io.Writer) *app {
 }
 
 // registry opens the registry once. The strings of the Info it returns
-// (paths, the file's date and name) come from the command line and the
-// registry file: they are neutralised here, where they enter.
+// are clean: the store neutralises the path, the registry the file's date
+// and source.
 func (a *app) registry() (*registry.Registry, store.Info, error) {
 	if a.reg == nil {
 		reg, info, err := store.Open(cmp.Or(a.ctx, context.Background()), a.registryFile)
 		if err != nil {
 			return nil, info, err
 		}
-		info.Kind, info.Path, info.Updated = sanitize.Line(info.Kind), sanitize.Line(info.Path), sanitize.Line(info.Updated)
-		info.Source.Format, info.Source.File = sanitize.Line(info.Source.Format), sanitize.Line(info.Source.File)
-		info.Source.SHA256 = sanitize.Line(info.Source.SHA256)
 		a.reg, a.regInfo = reg, info
 	}
 	return a.reg, a.regInfo, nil

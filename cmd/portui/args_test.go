@@ -7,6 +7,7 @@ import (
 
 	"github.com/portui/portui/assets"
 	"github.com/portui/portui/internal/registry"
+	"github.com/portui/portui/internal/report"
 )
 
 func TestParsePortArg(t *testing.T) {
@@ -49,7 +50,7 @@ func FuzzLookupQuery(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, q string) {
-		res, err := lookup(reg, q, registry.Combined)
+		res, err := lookup(reg, q, registry.Combined, report.Registry{})
 		if err != nil {
 			if strings.Contains(err.Error(), "\n") {
 				t.Fatalf("multi-line error for %q: %q", q, err)

@@ -36,15 +36,11 @@ func (a *app) auditCmd() *cobra.Command {
 		if lo != 0 || hi != registry.MaxPort {
 			sel.ports = &portRange{lo, hi}
 		}
-		snap, ann, err := a.snapshot(cmd.Context(), sel)
+		snap, ann, reg, err := a.scanDoc(cmd.Context(), sel, f)
 		if err != nil {
 			return err
 		}
-		if f.Name == "text" {
-			warn(a.stderr, snap.Warnings)
-		}
-		_, info, _ := a.registry()
-		doc := report.NewAudit(snap, ann, lo, hi, report.RegistryOf(info))
+		doc := report.NewAudit(snap, ann, lo, hi, reg)
 		if err := a.emit(f, doc); err != nil {
 			return err
 		}

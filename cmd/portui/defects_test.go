@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"io"
 	"net"
 	"regexp"
 	"runtime/debug"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	"github.com/charmbracelet/x/ansi"
+	"github.com/spf13/cobra"
 
 	"github.com/portui/portui/internal/scan"
 )
@@ -258,15 +260,6 @@ func TestHelpAndMan(t *testing.T) {
 	}
 }
 
-// TestReflow: source line breaks inside a paragraph become spaces; blank
-// lines and indented or list lines stay.
-func TestReflow(t *testing.T) {
-	in := "one\ntwo\n\nthree\n  indented\n- item\nfour"
-	if got, want := reflow(in), "one two\n\nthree\n  indented\n- item four"; got != want {
-		t.Errorf("reflow = %q, want %q", got, want)
-	}
-}
-
 // #23: the version comes from the build info: module version, else the
 // VCS revision and time, marked when the tree was modified.
 func TestBuildVersion(t *testing.T) {
@@ -312,4 +305,26 @@ func regexpLine(s, re string) bool {
 		}
 	}
 	return false
+}
+
+// TestLongTextsAreParagraphs: every command's Long text is paragraphs of
+// one line each, separated by a blank line: fang and the man page reflow
+// a paragraph to the width at hand, and a hard line break inside one
+// would show as a short line.
+func TestLongTextsAreParagraphs(t *testing.T) {
+	a := newApp(strings.NewReader(""), io.Discard, io.Discard)
+	root := a.rootCmd()
+	root.AddCommand(a.searchCmd(), a.manCmd())
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		for _, p := range strings.Split(c.Long, "\n\n") {
+			if strings.Contains(p, "\n") || p != strings.TrimSpace(p) {
+				t.Errorf("%s: Long has a line break or space at the edge of a paragraph: %q", c.CommandPath(), p)
+			}
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
+		}
+	}
+	walk(root)
 }

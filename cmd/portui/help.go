@@ -11,18 +11,20 @@ import (
 	"github.com/muesli/roff"
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
+
+	"github.com/portui/portui/internal/report"
 )
 
 // helpWriter is what cobra and fang write help and --version to. fang
 // pads every line of the help to the terminal width (120 columns when
 // piped) so its code blocks get an even background; on plain output
 // (piped, NO_COLOR, TERM=dumb) that padding is only trailing spaces, and
-// helpWriter drops them. On a colour terminal it passes everything.
+// helpWriter drops them: it holds each line until its newline and writes
+// it through report.TrimRight. On a colour terminal it passes everything.
 type helpWriter struct {
-	out     *outStream
-	trim    bool
-	pending []byte // spaces and SGR sequences not yet known to be trailing
-	inSeq   bool   // pending ends inside an escape sequence
+	out  *outStream
+	trim bool
+	line []byte // the line being written, up to its newline
 }
 
 func newHelpWriter(out *outStream) *helpWriter {
@@ -33,51 +35,34 @@ func (h *helpWriter) Write(p []byte) (int, error) {
 	if !h.trim {
 		return h.out.Write(p)
 	}
-	var b bytes.Buffer
-	for _, c := range p {
-		switch {
-		case h.inSeq && c != '\n':
-			h.pending = append(h.pending, c)
-			// CSI: ESC [ parameters final byte (0x40–0x7e); other escapes end
-			// with the byte after ESC.
-			if n := len(h.pending); c >= 0x40 && c <= 0x7e && !(c == '[' && h.pending[n-2] == 0x1b) {
-				h.inSeq = false
-			}
-		case c == ' ':
-			h.pending = append(h.pending, c)
-		case c == 0x1b:
-			h.pending = append(h.pending, c)
-			h.inSeq = true
-		case c == '\n':
-			// A newline also ends a sequence left unfinished.
-			h.inSeq = false
-			for _, q := range h.pending {
-				if q != ' ' { // SGR sequences hold no spaces
-					b.WriteByte(q)
-				}
-			}
-			h.pending = h.pending[:0]
-			b.WriteByte('\n')
-		default:
-			b.Write(h.pending)
-			h.pending = h.pending[:0]
-			b.WriteByte(c)
+	n := len(p)
+	var b []byte
+	for {
+		i := bytes.IndexByte(p, '\n')
+		if i < 0 {
+			break
+		}
+		h.line = append(h.line, p[:i]...)
+		b = append(append(b, report.TrimRight(string(h.line))...), '\n')
+		h.line, p = h.line[:0], p[i+1:]
+	}
+	h.line = append(h.line, p...)
+	if len(b) > 0 {
+		if _, err := h.out.Write(b); err != nil {
+			return 0, err
 		}
 	}
-	if _, err := h.out.Write(b.Bytes()); err != nil {
-		return 0, err
-	}
-	return len(p), nil
+	return n, nil
 }
 
 // Flush writes what is still held back (output that does not end in a
-// newline).
+// newline), as it is.
 func (h *helpWriter) Flush() error {
-	if len(h.pending) == 0 {
+	if len(h.line) == 0 {
 		return nil
 	}
-	_, err := h.out.Write(h.pending)
-	h.pending = h.pending[:0]
+	_, err := h.out.Write(h.line)
+	h.line = h.line[:0]
 	return err
 }
 

@@ -3,14 +3,12 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/portui/portui/internal/audit"
 	"github.com/portui/portui/internal/report"
-	"github.com/portui/portui/internal/sanitize"
 	"github.com/portui/portui/internal/scan"
 )
 
@@ -66,32 +64,33 @@ func (s selection) String() string {
 	return where
 }
 
-// snapshot scans what s selects and annotates it once: the annotation
-// (service for the listener's own transport, status, private use,
-// findings) feeds every output.
-func (a *app) snapshot(ctx context.Context, s selection) (scan.Snapshot, []audit.Listener, error) {
-	reg, _, err := a.registry()
+// scanDoc scans what s selects for a document in format f and annotates
+// it once: the annotation (service for the listener's own transport,
+// status, private use, findings) feeds every output; the registry that
+// annotated it is returned as the document names it. The scanner's
+// warnings (neutralised by the scanner) go to stderr, one line each,
+// when f is text; JSON carries them in the document.
+func (a *app) scanDoc(ctx context.Context, s selection, f report.Format) (scan.Snapshot, []audit.Listener, report.Registry, error) {
+	reg, info, err := a.registry()
 	if err != nil {
-		return scan.Snapshot{}, nil, err
+		return scan.Snapshot{}, nil, report.Registry{}, err
 	}
 	sc, err := newScanner()
 	if err != nil {
-		return scan.Snapshot{}, nil, err
+		return scan.Snapshot{}, nil, report.Registry{}, err
 	}
 	defer sc.Close()
 	snap, err := sc.Snapshot(ctx, s.filter())
 	if err != nil {
-		return scan.Snapshot{}, nil, err
+		return scan.Snapshot{}, nil, report.Registry{}, err
 	}
 	snap = s.keep(snap)
-	return snap, audit.Annotate(reg, snap), nil
-}
-
-// warn prints the scanner's warnings on stderr, one line each.
-func warn(w io.Writer, ws []string) {
-	for _, s := range ws {
-		_, _ = fmt.Fprintln(w, "portui: warning: "+sanitize.Line(s))
+	if f.Name == "text" {
+		for _, w := range snap.Warnings {
+			_, _ = fmt.Fprintln(a.stderr, "portui: warning: "+w)
+		}
 	}
+	return snap, audit.Annotate(reg, snap), report.RegistryOf(info), nil
 }
 
 func (a *app) listenersCmd() *cobra.Command {
@@ -117,15 +116,11 @@ func (a *app) listenersCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		snap, ann, err := a.snapshot(cmd.Context(), sel)
+		snap, ann, reg, err := a.scanDoc(cmd.Context(), sel, f)
 		if err != nil {
 			return err
 		}
-		if f.Name == "text" {
-			warn(a.stderr, snap.Warnings)
-		}
-		_, info, _ := a.registry()
-		return a.emit(f, report.NewListeners(snap, ann, report.RegistryOf(info), sel.String()))
+		return a.emit(f, report.NewListeners(snap, ann, reg, sel.String()))
 	}
 	cmd.Flags().StringVar(&portArg, "port", "", "only this port or range LOW-HIGH (0 selects port 0: nothing can listen there)")
 	cmd.Flags().StringVar(&proto, "proto", "", "only tcp or udp")

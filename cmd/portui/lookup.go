@@ -41,11 +41,10 @@ func (a *app) lookupCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		doc, err := lookup(reg, strings.TrimSpace(args[0]), view)
+		doc, err := lookup(reg, strings.TrimSpace(args[0]), view, report.RegistryOf(info))
 		if err != nil {
 			return err
 		}
-		doc.Registry = report.RegistryOf(info)
 		return a.emit(f, doc)
 	}
 	cmd.Flags().StringVar(&proto, "proto", "", "look at one transport only: tcp, udp, sctp or dccp")
@@ -57,11 +56,12 @@ func (a *app) lookupCmd() *cobra.Command {
 const maxLookupRange = 4096
 
 // lookup answers q: a port, a range LOW-HIGH or a registered service
-// name. Bad input is a usage error naming what was wrong.
-func lookup(reg *registry.Registry, q string, view registry.View) (*report.LookupDoc, error) {
+// name; info names the registry in the document. Bad input is a usage
+// error naming what was wrong.
+func lookup(reg *registry.Registry, q string, view registry.View, info report.Registry) (report.LookupDoc, error) {
 	r, isPort, err := parsePortArg(q)
 	if err != nil {
-		return nil, usageErr(err)
+		return report.LookupDoc{}, usageErr(err)
 	}
 	var (
 		ports   []int
@@ -70,23 +70,23 @@ func lookup(reg *registry.Registry, q string, view registry.View) (*report.Looku
 	switch {
 	case isPort:
 		if r.hi-r.lo+1 > maxLookupRange {
-			return nil, usageErr(fmt.Errorf("range %s is %d ports; at most %d at a time", r, r.hi-r.lo+1, maxLookupRange))
+			return report.LookupDoc{}, usageErr(fmt.Errorf("range %s is %d ports; at most %d at a time", r, r.hi-r.lo+1, maxLookupRange))
 		}
 		for p := r.lo; p <= r.hi; p++ {
 			ports = append(ports, p)
 		}
 	case q == "":
-		return nil, usageErr(errors.New("an empty query is not a port, a range LOW-HIGH or a service name"))
+		return report.LookupDoc{}, usageErr(errors.New("an empty query is not a port, a range LOW-HIGH or a service name"))
 	case strings.ContainsFunc(q, isSpace):
-		return nil, usageErr(fmt.Errorf("%q is not a port, a range LOW-HIGH or a service name; to search names and descriptions: portui search %s",
+		return report.LookupDoc{}, usageErr(fmt.Errorf("%q is not a port, a range LOW-HIGH or a service name; to search names and descriptions: portui search %s",
 			q, shellQuote(q)))
 	default:
 		recs, err := reg.ByName(q)
 		if err != nil {
-			return nil, err
+			return report.LookupDoc{}, err
 		}
 		if len(recs) == 0 {
-			return nil, usageErr(unknownName(reg, q))
+			return report.LookupDoc{}, usageErr(unknownName(reg, q))
 		}
 		for i := range recs {
 			rec := &recs[i]
@@ -101,11 +101,7 @@ func lookup(reg *registry.Registry, q string, view registry.View) (*report.Looku
 			}
 		}
 	}
-	doc, err := report.NewLookup(reg, q, !isPort, ports, unbound, view, report.Registry{})
-	if err != nil {
-		return nil, err
-	}
-	return &doc, nil
+	return report.NewLookup(reg, q, !isPort, ports, unbound, view, info)
 }
 
 func isSpace(r rune) bool {
@@ -121,7 +117,7 @@ func unknownName(reg *registry.Registry, q string) error {
 	matches, _ := reg.Search(strings.Trim(q, "-_. "), 3)
 	var names []string
 	for _, m := range matches {
-		if n := sanitize.Line(m.Name); n != "" && !slices.Contains(names, n) {
+		if n := m.Name; n != "" && !slices.Contains(names, n) {
 			names = append(names, n)
 		}
 	}

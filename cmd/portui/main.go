@@ -58,7 +58,6 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	app.ctx = ctx
 	root := app.rootCmd()
 	root.AddCommand(app.searchCmd(), app.manCmd())
-	tidyHelp(root)
 	help := newHelpWriter(app.stdout)
 	root.SetArgs(args)
 	root.SetIn(stdin)
@@ -223,36 +222,4 @@ func captureErrors(c *cobra.Command, failed *error) {
 	for _, sub := range c.Commands() {
 		captureErrors(sub, failed)
 	}
-}
-
-// tidyHelp makes every command's Long text read well in --help and in
-// the man page: a source line break inside a paragraph is a space (fang
-// and the man page reflow paragraphs to the width at hand), a blank line
-// separates paragraphs, and a line that starts with a space or a list
-// marker keeps its own line.
-func tidyHelp(c *cobra.Command) {
-	c.Long = reflow(c.Long)
-	for _, sub := range c.Commands() {
-		tidyHelp(sub)
-	}
-}
-
-func reflow(s string) string {
-	paras := strings.Split(strings.TrimSpace(s), "\n\n")
-	for i, p := range paras {
-		lines := strings.Split(p, "\n")
-		var b strings.Builder
-		for j, l := range lines {
-			switch {
-			case j == 0:
-			case strings.HasPrefix(l, " "), strings.HasPrefix(l, "- "), strings.HasPrefix(l, "* "):
-				b.WriteByte('\n')
-			default:
-				b.WriteByte(' ')
-			}
-			b.WriteString(strings.TrimRight(l, " "))
-		}
-		paras[i] = b.String()
-	}
-	return strings.Join(paras, "\n\n")
 }

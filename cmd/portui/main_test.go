@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/portui/portui/internal/registry"
 )
 
 // runCLI runs one command line in-process, with an isolated data dir.
@@ -221,5 +223,48 @@ func TestRegistryUpdateDownload(t *testing.T) {
 	_, errOut, code = runCLI(t, "registry", "update", "--download", "--url", srv.URL+"/ok.xml", "--max-bytes", "1000")
 	if code != 2 || !strings.Contains(errOut, "limit") {
 		t.Fatalf("size limit: %d %q", code, errOut)
+	}
+}
+
+// TestLookupMultiLineText: a record's texts, note and unauthorized text
+// may span lines (the registry keeps their line breaks, as the explorer
+// shows them); lookup prints each line under its field, not the break
+// escaped as \x0a, and no line ends in a space.
+func TestLookupMultiLineText(t *testing.T) {
+	d := &registry.Data{Schema: registry.SchemaVersion, Updated: "2026-01-01", Source: registry.Source{Format: "xml", File: "f.xml", SHA256: "abc"},
+		Records: []registry.Record{{Name: "multi", Proto: "tcp", Lo: 22, Hi: 22, Description: "first line\nsecond line",
+			Texts: []string{"text one\ntext two"}, Note: "note one\nnote two", Unauthorized: "unauth one\nunauth two longer"}}}
+	b, err := registry.Marshal(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "registry.json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := runCLI(t, "--registry", path, "lookup", "22")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	want := "" +
+		"      references   text one\n" +
+		"                   text two\n" +
+		"      note         note one\n" +
+		"                   note two\n" +
+		"      unauthorized unauth one\n" +
+		"                   unauth two longer\n"
+	if !strings.Contains(out, want) || strings.Contains(out, `\x0a`) {
+		t.Errorf("lookup 22 does not print the lines as lines:\n%s", out)
+	}
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasSuffix(l, " ") {
+			t.Errorf("line ends in a space: %q", l)
+		}
+	}
+	js, _, _ := runCLI(t, "--registry", path, "lookup", "22", "--json")
+	for _, w := range []string{`"text one\ntext two"`, `"unauthorized": "unauth one\nunauth two longer"`} {
+		if !strings.Contains(js, w) {
+			t.Errorf("--json lacks %s:\n%s", w, js)
+		}
 	}
 }

@@ -8,11 +8,9 @@ import (
 	"strings"
 	"syscall"
 
-	"charm.land/lipgloss/v2"
 	"github.com/charmbracelet/colorprofile"
 	"github.com/spf13/cobra"
 
-	"github.com/portui/portui/internal/registry/store"
 	"github.com/portui/portui/internal/report"
 )
 
@@ -68,17 +66,6 @@ func writeErr(err error) error {
 // isEPIPE reports a write to a pipe whose reader has gone (`| head -1`).
 func isEPIPE(err error) bool { return errors.Is(err, syscall.EPIPE) }
 
-// textStyles are the styles under the names registrycmd.go uses; the
-// styles themselves are report.DefaultStyles.
-type textStyles struct {
-	title, label, dim, link, warn lipgloss.Style
-}
-
-func newTextStyles() textStyles {
-	s := report.DefaultStyles()
-	return textStyles{title: s.Title, label: s.Header, dim: s.Dim, link: s.Link, warn: s.Warn}
-}
-
 // colorWriter adapts styled output to what w can show: colour on a
 // terminal, none under NO_COLOR, plain text when piped or TERM=dumb. The
 // profile is the one detected for the app's stdout when w is it.
@@ -88,9 +75,3 @@ func colorWriter(w io.Writer) io.Writer {
 	}
 	return colorprofile.NewWriter(w, os.Environ())
 }
-
-// writeJSON writes v as the JSON documents are written (report.WriteJSON).
-func writeJSON(w io.Writer, v any) error { return writeErr(report.WriteJSON(w, v)) }
-
-// registryInfoJSON is `portui registry info --json`.
-func registryInfoJSON(info store.Info) report.RegistryDoc { return report.NewRegistryDoc(info, "") }

@@ -5,12 +5,12 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"github.com/portui/portui/internal/registry/store"
+	"github.com/portui/portui/internal/report"
 	"github.com/portui/portui/internal/sanitize"
 )
 
@@ -22,8 +22,8 @@ func (a *app) registryCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "registry",
 		Short: "Show or update the IANA registry portui uses",
-		Long: "portui ships IANA's registry embedded. `registry update` installs a newer one\n" +
-			"(IANA's XML or CSV export) in your data directory; every command then prefers it.\n" +
+		Long: "portui ships IANA's registry embedded. `registry update` installs a newer one " +
+			"(IANA's XML or CSV export) in your data directory; every command then prefers it. " +
 			"`registry reset` removes it again.",
 	}
 	cmd.AddCommand(a.registryInfoCmd(), a.registryUpdateCmd(), a.registryResetCmd())
@@ -31,52 +31,38 @@ func (a *app) registryCmd() *cobra.Command {
 }
 
 func (a *app) registryInfoCmd() *cobra.Command {
-	var asJSON bool
 	cmd := &cobra.Command{
 		Use:   "info",
 		Short: "Which registry is active: embedded or yours, its IANA date, records, checksum",
 		Args:  exactArgs(0, "no arguments"),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			_, info, err := a.registry()
-			if err != nil {
-				return err
-			}
-			if asJSON {
-				return writeJSON(a.stdout, registryInfoJSON(info))
-			}
-			return printRegistryInfo(a, info)
-		},
 	}
-	cmd.Flags().BoolVar(&asJSON, "json", false, "print JSON")
-	return cmd
-}
-
-func printRegistryInfo(a *app, info store.Info) error {
-	st := newTextStyles()
-	where := "embedded in this binary"
-	if info.Path != "" {
-		where = info.Path
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s (%s)\n", st.label.Render("active    "), info.Kind, where)
-	fmt.Fprintf(&b, "%s %s\n", st.label.Render("IANA date "), info.Updated)
-	fmt.Fprintf(&b, "%s %d\n", st.label.Render("records   "), info.Records)
-	fmt.Fprintf(&b, "%s %s (%s)\n", st.label.Render("source    "), info.Source.File, info.Source.Format)
-	fmt.Fprintf(&b, "%s %s\n", st.label.Render("sha256    "), info.Source.SHA256)
-	if info.Kind == "embedded" {
-		if dir, err := store.Dir(); err == nil {
-			fmt.Fprintf(&b, "%s\n", st.dim.Render("`portui registry update FILE` would install a newer one in "+sanitize.Line(dir)))
+	out := addOutputFlags(cmd, report.SchemaRegistry)
+	cmd.RunE = func(cmd *cobra.Command, args []string) error {
+		f, err := out.selected(cmd)
+		if err != nil {
+			return err
 		}
+		_, info, err := a.registry()
+		if err != nil {
+			return err
+		}
+		hint := ""
+		if info.Kind == "embedded" {
+			if dir, err := store.Dir(); err == nil {
+				// The directory comes from the environment: neutralised here.
+				hint = "`portui registry update FILE` would install a newer one in " + sanitize.Line(dir)
+			}
+		}
+		return a.emit(f, report.NewRegistryDoc(info, hint))
 	}
-	_, err := io.WriteString(colorWriter(a.stdout), b.String())
-	return err
+	return cmd
 }
 
 func (a *app) registryResetCmd() *cobra.Command {
 	return &cobra.Command{
 		Use:   "reset",
 		Short: "Go back to the embedded registry: remove the one `registry update` installed",
-		Long: "Remove your registry ($XDG_DATA_HOME/portui/registry.json), so that every command\n" +
+		Long: "Remove your registry ($XDG_DATA_HOME/portui/registry.json), so that every command " +
 			"uses the registry embedded in this binary again. Having none is not an error.",
 		Args: exactArgs(0, "no arguments"),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -113,12 +99,12 @@ func (a *app) registryUpdateCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "update FILE | --download",
 		Short: "Install a newer IANA registry (XML or CSV export, or downloaded from IANA)",
-		Long: "Validate and convert IANA's registry export, then install it atomically in\n" +
-			"$XDG_DATA_HOME/portui/registry.json. If anything fails, the previous registry\n" +
-			"stays in place. The export must look whole: at least 90% as many records as the\n" +
-			"embedded registry, well-known services (22/tcp ssh, 53/udp domain, 80/tcp http,\n" +
-			"443/tcp https, 5432/tcp postgresql, 6379/tcp redis, 8080/tcp http-alt) and every\n" +
-			"system port present, and a date not older than the embedded registry's (--force\n" +
+		Long: "Validate and convert IANA's registry export, then install it atomically in " +
+			"$XDG_DATA_HOME/portui/registry.json. If anything fails, the previous registry " +
+			"stays in place. The export must look whole: at least 90% as many records as the " +
+			"embedded registry, well-known services (22/tcp ssh, 53/udp domain, 80/tcp http, " +
+			"443/tcp https, 5432/tcp postgresql, 6379/tcp redis, 8080/tcp http-alt) and every " +
+			"system port present, and a date not older than the embedded registry's (--force " +
 			"waives the date, nothing else).",
 		Example: "  portui registry update service-names-port-numbers.xml\n  portui registry update --download",
 		RunE: func(cmd *cobra.Command, args []string) error {

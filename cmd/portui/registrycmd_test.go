@@ -142,3 +142,45 @@ func TestHostileRegistryThroughCLI(t *testing.T) {
 		}
 	}
 }
+
+// TestRegistryInfoText pins `registry info`'s text, embedded (with the
+// hint where `registry update` would install) and for a --registry file
+// whose strings are hostile (shown escaped, no hint), and its JSON.
+func TestRegistryInfoText(t *testing.T) {
+	xdg := t.TempDir()
+	t.Setenv("XDG_DATA_HOME", xdg)
+	out, errOut, code := runCLI(t, "registry", "info")
+	want := "active     embedded (embedded in this binary)\n" +
+		"IANA date  2026-08-17\n" +
+		"records    14533\n" +
+		"source     service-names-port-numbers.xml (xml)\n" +
+		"sha256     4bbf00ef4dd194ea3098d090b42a832c0f8aef704699956a4a7e24576a49631b\n" +
+		"`portui registry update FILE` would install a newer one in " + filepath.Join(xdg, "portui") + "\n"
+	if code != 0 || errOut != "" || out != want {
+		t.Errorf("registry info: exit %d, stderr %q\n%q\nwant\n%q", code, errOut, out, want)
+	}
+	reg := hostileRegistry(t)
+	esc := `\x1b]52;c;cHduZWQ=\x07\x1b]0;PWNED\x07\x1b[2J\x1b[H\x1bP+q544e\x1b\\x07\x08\x0d\u009b31m\u0085\x0d\x1b[2K\x1b[8m\u202eevil\u2066`
+	out, _, code = runCLI(t, "--registry", reg, "registry", "info")
+	want = "active     file (" + reg + ")\n" +
+		"IANA date  2026-01-01" + esc + "\n" +
+		"records    4\n" +
+		"source     f.xml" + esc + " (xml" + esc + ")\n" +
+		"sha256     abc" + esc + "\n"
+	if code != 0 || out != want {
+		t.Errorf("registry info of a hostile file: exit %d\n%q\nwant\n%q", code, out, want)
+	}
+	out, _, code = runCLI(t, "registry", "info", "--json")
+	want = "{\n" +
+		`  "schema": "portui.registry/v1",` + "\n" +
+		`  "kind": "embedded",` + "\n" +
+		`  "updated": "2026-08-17",` + "\n" +
+		`  "records": 14533,` + "\n" +
+		`  "format": "xml",` + "\n" +
+		`  "file": "service-names-port-numbers.xml",` + "\n" +
+		`  "sha256": "4bbf00ef4dd194ea3098d090b42a832c0f8aef704699956a4a7e24576a49631b"` + "\n" +
+		"}\n"
+	if code != 0 || out != want {
+		t.Errorf("registry info --json: exit %d\n%s", code, out)
+	}
+}

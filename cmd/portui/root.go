@@ -9,7 +9,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/portui/portui/internal/registry"
-	"github.com/portui/portui/internal/sanitize"
 )
 
 // tuiOptions are the explorer's command-line settings.
@@ -86,7 +85,7 @@ func parseTUIFlags(interval time.Duration, rangeArg string, rangeSet bool, port 
 	}
 	r, ok, err := parsePortArg(rangeArg)
 	if err != nil || !ok {
-		return tuiOptions{}, fmt.Errorf("bad --range %q: want LOW-HIGH within 0-65535, e.g. 1024-2047", sanitize.Line(rangeArg))
+		return tuiOptions{}, fmt.Errorf("bad --range %q: want LOW-HIGH within 0-65535, e.g. 1024-2047", rangeArg)
 	}
 	first, last := blockStart(r.lo), blockStart(r.hi)
 	if first != last {

@@ -4,13 +4,11 @@ import (
 	"strconv"
 
 	"github.com/portui/portui/internal/registry"
-	"github.com/portui/portui/internal/sanitize"
 )
 
 // This file is the presentation of registry data (moved here from the
 // registry package, which keeps types, loading, queries and search):
-// people resolved, references turned into links, every string from the
-// registry file neutralised.
+// people resolved, references turned into links.
 
 // PortInfo is everything the registry knows about one port: one element
 // of a lookup document's "ports".
@@ -120,32 +118,34 @@ func DescribePort(reg *registry.Registry, port int, v registry.View) (PortInfo, 
 	return info, nil
 }
 
-// DescribeRecord resolves one record's people and references. Every
-// string of the record is neutralised: one-line fields with
-// sanitize.Line, the description and note (which may hold line breaks)
-// with sanitize.Text.
+// DescribeRecord resolves one record's people and references. The
+// record's strings are used as they are: the registry neutralised them
+// when it read them (sanitize.Text for the description, note, texts and
+// unauthorized text, which may hold line breaks; sanitize.Line for the
+// rest), and so did it for the people. The record's slices are shared,
+// not copied: a document never changes them.
 func DescribeRecord(reg *registry.Registry, rec *registry.Record) RecordInfo {
 	ri := RecordInfo{
-		Service:      sanitize.Line(rec.Name),
-		Proto:        sanitize.Line(rec.Proto),
+		Service:      rec.Name,
+		Proto:        rec.Proto,
 		Ports:        rec.Ports(),
 		Status:       rec.Status().String(),
-		Description:  sanitize.Text(rec.Description),
+		Description:  rec.Description,
 		Assignee:     people(reg, rec.Assignee),
 		Contact:      people(reg, rec.Contact),
-		URIs:         lines(rec.URIs),
-		Texts:        lines(rec.Texts),
-		Registered:   sanitize.Line(rec.Registered),
-		Modified:     sanitize.Line(rec.Modified),
-		Note:         sanitize.Text(rec.Note),
-		Unauthorized: sanitize.Line(rec.Unauthorized),
-		ServiceCode:  sanitize.Line(rec.ServiceCode),
+		URIs:         rec.URIs,
+		Texts:        rec.Texts,
+		Registered:   rec.Registered,
+		Modified:     rec.Modified,
+		Note:         rec.Note,
+		Unauthorized: rec.Unauthorized,
+		ServiceCode:  rec.ServiceCode,
 	}
 	for _, n := range rec.RFCs {
 		ri.RFCs = append(ri.RFCs, RefInfo{ID: "RFC " + strconv.Itoa(n), URL: registry.RFCURL(n)})
 	}
 	for _, d := range rec.Drafts {
-		ri.Drafts = append(ri.Drafts, RefInfo{ID: sanitize.Line(d), URL: sanitize.Line(registry.DraftURL(d))})
+		ri.Drafts = append(ri.Drafts, RefInfo{ID: d, URL: registry.DraftURL(d)})
 	}
 	return ri
 }
@@ -154,23 +154,7 @@ func people(reg *registry.Registry, ids []string) []PersonInfo {
 	var out []PersonInfo
 	for _, id := range ids {
 		p, _ := reg.Person(id)
-		out = append(out, PersonInfo{
-			ID: sanitize.Line(id), Display: sanitize.Line(p.Display(id)),
-			Name: sanitize.Line(p.Name), Org: sanitize.Line(p.Org), URI: sanitize.Line(p.Contact()),
-		})
-	}
-	return out
-}
-
-// lines neutralises a list of one-line strings into a new slice (the
-// registry's own slice is shared and must not change).
-func lines(ss []string) []string {
-	if len(ss) == 0 {
-		return nil
-	}
-	out := make([]string, len(ss))
-	for i, s := range ss {
-		out[i] = sanitize.Line(s)
+		out = append(out, PersonInfo{ID: id, Display: p.Display(id), Name: p.Name, Org: p.Org, URI: p.Contact()})
 	}
 	return out
 }

@@ -10,13 +10,17 @@
 // implement. A document that has no form in a format is refused with
 // ErrUnsupported rather than written half.
 //
-// Text is safe by construction: every string that came from outside
-// (process names, command lines, user and interface names, registry text,
-// file paths) is neutralised with sanitize.Line or sanitize.Text when a
-// document is built, even if the scanner or the registry did so already
-// (the functions are idempotent), and JSON escapes C1 controls and
-// bidirectional formatting characters as \uXXXX. The only control
-// sequences the text renderings emit are the SGR sequences of Styles.
+// Every string from outside is neutralised once, where it enters the
+// program, and the builders here take it as it is: the scanner
+// neutralises what it reads from the system (process names, command
+// lines, user and interface names, warnings), the registry what it reads
+// from its file (sanitize.Text for free text that may span lines,
+// sanitize.Line for the rest), the store the paths it names. The one
+// outside string that enters here, a command-line query, is neutralised
+// by the builder that takes it. So the text renderings emit no control
+// sequence but the SGR sequences of Styles. WriteJSON is the safety net
+// at the end: it also escapes DEL, C1 controls and bidirectional
+// formatting characters as \uXXXX, should a string ever slip past.
 package report
 
 import (

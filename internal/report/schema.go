@@ -39,13 +39,12 @@ type Registry struct {
 	SHA256  string `json:"sha256"` // of that export
 }
 
-// RegistryOf describes the registry store opened. Every string of info
-// comes from the registry file or the command line and is neutralised.
+// RegistryOf describes the registry store opened (its strings are clean:
+// the store and the registry neutralise them).
 func RegistryOf(info store.Info) Registry {
 	return Registry{
-		Kind: sanitize.Line(info.Kind), Path: sanitize.Line(info.Path), Updated: sanitize.Line(info.Updated),
-		Records: info.Records, Format: sanitize.Line(info.Source.Format), File: sanitize.Line(info.Source.File),
-		SHA256: sanitize.Line(info.Source.SHA256),
+		Kind: info.Kind, Path: info.Path, Updated: info.Updated, Records: info.Records,
+		Format: info.Source.Format, File: info.Source.File, SHA256: info.Source.SHA256,
 	}
 }
 
@@ -57,9 +56,9 @@ type RegistryDoc struct {
 }
 
 // NewRegistryDoc describes the active registry; hint (may be "") is a
-// line for people about how to change it.
+// line for people about how to change it, already neutralised.
 func NewRegistryDoc(info store.Info, hint string) RegistryDoc {
-	return RegistryDoc{SchemaID: SchemaRegistry, Registry: RegistryOf(info), hint: sanitize.Line(hint)}
+	return RegistryDoc{SchemaID: SchemaRegistry, Registry: RegistryOf(info), hint: hint}
 }
 
 // Schema implements Document.
@@ -109,20 +108,19 @@ type Process struct {
 
 // ListenerOf is the document form of one annotated listener. The service,
 // status and private use are the annotation's (the service registered
-// for the listener's own transport); every string is neutralised again.
+// for the listener's own transport). Its strings are the scanner's and
+// the registry's, both neutralised where they were read.
 func ListenerOf(a *audit.Listener) Listener {
 	l := a.Listener
 	out := Listener{
-		Proto: sanitize.Line(l.Proto), Address: l.Addr.String(), Interface: sanitize.Line(l.Iface), Port: int(l.Port),
-		Scope: l.Scope.String(), DualStack: l.DualStack, UID: l.UID, User: sanitize.Line(l.User), Inode: l.Inode,
-		Processes: make([]Process, 0, len(l.Procs)), Hidden: sanitize.Line(l.Hidden),
-		Service: sanitize.Line(a.Service), Status: a.Status.String(), Private: a.PrivateUse,
-		endpoint: sanitize.Line(l.Endpoint()),
+		Proto: l.Proto, Address: l.Addr.String(), Interface: l.Iface, Port: int(l.Port),
+		Scope: l.Scope.String(), DualStack: l.DualStack, UID: l.UID, User: l.User, Inode: l.Inode,
+		Processes: make([]Process, 0, len(l.Procs)), Hidden: l.Hidden,
+		Service: a.Service, Status: a.Status.String(), Private: a.PrivateUse,
+		endpoint: l.Endpoint(),
 	}
 	for _, p := range l.Procs {
-		out.Processes = append(out.Processes, Process{
-			PID: p.PID, Name: sanitize.Line(p.Name), Cmdline: sanitize.Line(p.Cmdline), UID: p.UID, User: sanitize.Line(p.User),
-		})
+		out.Processes = append(out.Processes, Process{PID: p.PID, Name: p.Name, Cmdline: p.Cmdline, UID: p.UID, User: p.User})
 	}
 	return out
 }
@@ -132,9 +130,9 @@ func ListenerOf(a *audit.Listener) Listener {
 // for ("on port 5"; "" for everything) for the text form's empty case.
 func NewListeners(snap scan.Snapshot, ann []audit.Listener, reg Registry, selection string) ListenersDoc {
 	d := ListenersDoc{
-		SchemaID: SchemaListeners, Taken: formatTime(snap.Taken), Source: sanitize.Line(snap.Source),
-		Registry: reg, Listeners: make([]Listener, 0, len(ann)), Warnings: warnings(snap.Warnings),
-		selection: sanitize.Line(selection),
+		SchemaID: SchemaListeners, Taken: formatTime(snap.Taken), Source: snap.Source,
+		Registry: reg, Listeners: make([]Listener, 0, len(ann)), Warnings: snap.Warnings,
+		selection: selection,
 	}
 	for i := range ann {
 		d.Listeners = append(d.Listeners, ListenerOf(&ann[i]))
@@ -169,32 +167,25 @@ type Finding struct {
 	Listener  Listener `json:"listener"`
 }
 
-// NewAudit builds the audit document for the annotated listeners on ports
-// lo..hi: findings grouped by kind in audit.Rules order, listeners in
-// snapshot order within a kind (as audit.Findings orders them).
+// NewAudit builds the audit document of the annotated listeners of a
+// snapshot taken for ports lo..hi (the scan selected them: every
+// listener counts): findings grouped by kind in audit.Rules order,
+// listeners in snapshot order within a kind, as audit.Findings orders
+// them.
 func NewAudit(snap scan.Snapshot, ann []audit.Listener, lo, hi int, reg Registry) AuditDoc {
 	d := AuditDoc{
 		SchemaID: SchemaAudit, Range: [2]int{lo, hi}, Taken: formatTime(snap.Taken), Registry: reg,
-		Findings: []Finding{}, Warnings: warnings(snap.Warnings),
+		Listeners: len(ann), Findings: []Finding{}, Warnings: snap.Warnings,
 	}
-	var in []*audit.Listener
-	for i := range ann {
-		if p := int(ann[i].Port); p >= lo && p <= hi {
-			in = append(in, &ann[i])
-		}
-	}
-	d.Listeners = len(in)
 	for _, r := range audit.Rules {
-		for _, a := range in {
-			for _, f := range a.Findings {
-				if f.Kind != r.Kind {
-					continue
+		for i := range ann {
+			for _, f := range ann[i].Findings {
+				if f.Kind == r.Kind {
+					d.Findings = append(d.Findings, Finding{
+						Kind: string(f.Kind), Port: f.Port, Proto: f.Proto, Address: f.Address, Interface: f.Iface,
+						Status: f.Status, Service: f.Service, Message: f.Message, Listener: ListenerOf(&ann[i]),
+					})
 				}
-				d.Findings = append(d.Findings, Finding{
-					Kind: string(f.Kind), Port: f.Port, Proto: sanitize.Line(f.Proto), Address: sanitize.Line(f.Address),
-					Interface: sanitize.Line(f.Iface), Status: f.Status, Service: sanitize.Line(f.Service),
-					Message: sanitize.Line(f.Message), Listener: ListenerOf(a),
-				})
 			}
 		}
 	}
@@ -216,7 +207,9 @@ type LookupDoc struct {
 func (LookupDoc) Schema() string { return SchemaLookup }
 
 // NewLookup describes ports (in order) and unbound records under view v.
-// byName says the query was a service name, not a port or a range.
+// byName says the query was a service name, not a port or a range. The
+// query is command-line text: it is neutralised here, where it enters a
+// document (registry text is already clean).
 func NewLookup(reg *registry.Registry, query string, byName bool, ports []int, unbound []registry.Record, v registry.View, info Registry) (LookupDoc, error) {
 	d := LookupDoc{SchemaID: SchemaLookup, Query: sanitize.Line(query), Registry: info, Ports: make([]PortInfo, 0, len(ports)), byName: byName}
 	for _, p := range ports {
@@ -248,7 +241,7 @@ func serviceAt(reg *registry.Registry, port int) string {
 	}
 	for _, r := range recs {
 		if r.Name != "" {
-			return sanitize.Line(r.Name)
+			return r.Name
 		}
 	}
 	return ""
@@ -278,7 +271,8 @@ type SearchMatch struct {
 }
 
 // NewSearch runs registry.Search for query and keeps the best limit
-// matches (0: all).
+// matches (0: all). The search sees the query as typed; the document
+// holds it neutralised (command-line text enters a document here).
 func NewSearch(reg *registry.Registry, query string, limit int, info Registry) (SearchDoc, error) {
 	all, err := reg.Search(query, 0)
 	if err != nil {
@@ -290,7 +284,7 @@ func NewSearch(reg *registry.Registry, query string, limit int, info Registry) (
 	}
 	for _, m := range all {
 		d.Matches = append(d.Matches, SearchMatch{
-			Port: m.Port, Service: sanitize.Line(m.Name), Status: reg.Status(m.Port, registry.Combined).String(),
+			Port: m.Port, Service: m.Name, Status: reg.Status(m.Port, registry.Combined).String(),
 			Match: m.Why, Score: m.Score, Description: matchDescription(reg, m),
 		})
 	}
@@ -319,7 +313,7 @@ func matchDescription(reg *registry.Registry, m registry.Match) string {
 		}
 	}
 	first, _, _ := strings.Cut(desc, "\n")
-	return sanitize.Line(strings.TrimSpace(first))
+	return strings.TrimSpace(first)
 }
 
 func formatTime(t time.Time) string {
@@ -327,11 +321,4 @@ func formatTime(t time.Time) string {
 		return ""
 	}
 	return t.UTC().Format(timeLayout)
-}
-
-func warnings(ws []string) []string {
-	if len(ws) == 0 {
-		return nil
-	}
-	return lines(ws)
 }

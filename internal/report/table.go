@@ -3,20 +3,11 @@ package report
 import (
 	"strings"
 
-	"charm.land/lipgloss/v2"
-	"charm.land/lipgloss/v2/table"
 	"github.com/charmbracelet/x/ansi"
 )
 
 // columnGap is the space between two columns of a text table.
 const columnGap = 2
-
-// lipglossRows is the largest table rendered by lipgloss/table, which
-// costs about 100 µs a listener row (12.6 s for the 60,000 listeners of
-// S9's host); longer tables get the same layout from alignRows, which
-// needs about 3 µs a row (BenchmarkListenersText).
-// TestAlignRowsIsLipglossLayout holds the two to the same output.
-const lipglossRows = 200
 
 // Table renders rows under headers the way `ss` and `ps` print: no
 // borders, columns as wide as their widest cell by display width (wide
@@ -25,6 +16,12 @@ const lipglossRows = 200
 // indent and no line ending in spaces. Cells may already carry SGR
 // styling; they are never wrapped or cut. The result ends in a newline
 // unless there is nothing to show.
+//
+// The layout is lipgloss/table's without borders, done in one pass
+// (alignRows): lipgloss/table costs about 200 µs a row, 12 s for the
+// 60,000 listeners of S9's host, alignRows about 2 µs
+// (BenchmarkListenersText). TestAlignRowsIsLipglossLayout holds the
+// two to the same bytes.
 func Table(st Styles, indent string, headers []string, rows [][]string) string {
 	if len(rows) == 0 && len(headers) == 0 {
 		return ""
@@ -33,43 +30,11 @@ func Table(st Styles, indent string, headers []string, rows [][]string) string {
 	for i, h := range headers {
 		styled[i] = st.Header.Render(h)
 	}
-	if len(rows) > lipglossRows {
-		return alignRows(indent, styled, rows)
-	}
-	return lipglossTable(indent, styled, rows)
+	return alignRows(indent, styled, rows)
 }
 
-func lipglossTable(indent string, headers []string, rows [][]string) string {
-	cols := len(headers)
-	for _, r := range rows {
-		cols = max(cols, len(r))
-	}
-	gap := lipgloss.NewStyle().PaddingRight(columnGap)
-	plain := lipgloss.NewStyle()
-	t := table.New().
-		BorderTop(false).BorderBottom(false).BorderLeft(false).BorderRight(false).
-		BorderHeader(false).BorderColumn(false).BorderRow(false).
-		Wrap(false).
-		StyleFunc(func(_, col int) lipgloss.Style {
-			if col < cols-1 {
-				return gap
-			}
-			return plain
-		})
-	if len(headers) > 0 {
-		t.Headers(headers...)
-	}
-	t.Rows(rows...)
-	var b strings.Builder
-	for _, line := range strings.Split(t.Render(), "\n") {
-		b.WriteString(TrimRight(indent + line))
-		b.WriteByte('\n')
-	}
-	return b.String()
-}
-
-// alignRows lays rows out as lipglossTable does: each column as wide as
-// its widest cell, columnGap spaces after every column but the last, no
+// alignRows lays rows out as lipgloss/table does without borders: each
+// column as wide as its widest cell, columnGap spaces after every column but the last, no
 // trailing spaces.
 func alignRows(indent string, headers []string, rows [][]string) string {
 	all := rows

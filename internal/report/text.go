@@ -235,7 +235,8 @@ func writeRecord(p *printer, ri RecordInfo, st Styles) {
 			return
 		}
 		lines := strings.Split(value, "\n")
-		p.line("      ", st.Header.Render(fmt.Sprintf("%-12s", label)), " ", lines[0])
+		// A styled value of several lines comes padded to its widest line.
+		p.line(TrimRight("      " + st.Header.Render(fmt.Sprintf("%-12s", label)) + " " + lines[0]))
 		for _, l := range lines[1:] {
 			p.line(TrimRight("      " + strings.Repeat(" ", 13) + l))
 		}
