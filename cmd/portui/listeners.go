@@ -8,12 +8,19 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/portui/portui/internal/audit"
+	"github.com/portui/portui/internal/container"
 	"github.com/portui/portui/internal/report"
 	"github.com/portui/portui/internal/scan"
 )
 
 // newScanner is replaced in tests by a fixed snapshot.
-var newScanner = func() (scan.Scanner, error) { return scan.New(scan.Options{}) }
+var newScanner = func() (scan.Scanner, error) {
+	s, err := scan.New(scan.Options{})
+	if err != nil {
+		return nil, err
+	}
+	return container.Wrap(s, container.Options{}), nil
+}
 
 // selection is what `listeners` and `audit` ask the scanner for, in the
 // CLI's own terms: ports is nil for every port, else an exact range

@@ -33,6 +33,15 @@ type Process struct {
 	Cmdline string   // Args joined by spaces, trimmed to a readable length
 	UID     int      // effective UID of the process, -1 if unknown
 	User    string   // user name of UID, "" if unknown
+
+	// Cgroup is the process's cgroup path as /proc/PID/cgroup gives it
+	// (the cgroup2 "0::" path when it is not "/", else the name=systemd
+	// path, else the first controller's): "/docker/<id>",
+	// "/system.slice/nginx.service", "" if unknown. Container and Unit
+	// are derived from it (package container).
+	Cgroup    string
+	Unit      string     // systemd unit ("nginx.service", "session-3.scope"), "" if none
+	Container *Container // the container it runs in, nil if none
 }
 
 // Command is the command line as a person wants to read it: argv[0]'s base
@@ -62,6 +71,65 @@ type Listener struct {
 	Inode     uint64 // socket inode, 0 if the backend cannot tell
 	Procs     []Process
 	Hidden    string // why Procs is empty; never "" when Procs is empty
+
+	// Where it lives (issue 8). NetNS is set by the Linux scanner;
+	// the rest by package container, which enriches snapshots.
+	NetNS      NetNS
+	Container  *Container  // container of its owners (or of its netns), nil if on the host
+	Unit       string      // systemd unit of its owners, "" if none
+	Published  []PortMap   // host ports that reach this listener (inside a container)
+	Forward    *PortMap    // for a host-side proxy or placeholder socket: where it forwards
+	Activation *Activation // for a socket held by pid 1 alone: what it activates
+}
+
+// NetNS identifies a network namespace.
+type NetNS struct {
+	Inode uint64 // the namespace's inode (ls -L /proc/PID/ns/net); 0 if the backend cannot tell
+	Host  bool   // the scanner's own (the host's) network namespace
+	Path  string // a bind mount that names it (/run/netns/NAME, /run/docker/netns/ID), "" if none
+	PID   int    // a process in it (for namespaces other than the host's), 0 if none is known
+}
+
+// Container is the container a process runs in. Strings come from the
+// runtime's state files (neutralised where they are read).
+type Container struct {
+	Runtime string // "docker", "podman", "containerd", "cri-o", "lxc"
+	ID      string // full id (64 hex for Docker and Podman; the name for LXC)
+	Name    string // "" if the runtime's state could not be read: show Label()
+	Pod     string // pod name (Podman pod, Kubernetes pod), "" if none
+}
+
+// Label is the name, or the short (12-character) id when the name is unknown.
+func (c *Container) Label() string {
+	if c == nil {
+		return ""
+	}
+	if c.Name != "" {
+		return c.Name
+	}
+	if len(c.ID) > 12 {
+		return c.ID[:12]
+	}
+	return c.ID
+}
+
+// PortMap is one published port: traffic to Host reaches Target in a
+// container, through a NAT rule or a userland proxy.
+type PortMap struct {
+	Proto       string
+	Host        netip.AddrPort // host address (unspecified: every address) and port
+	Target      netip.AddrPort // the container's address and port
+	Via         string         // "nat" (a DNAT rule), "docker-proxy", "rootlessport", "conmon"
+	Container   *Container     // the container that has Target, nil if none is running
+	TargetNetNS uint64         // netns inode of the listener at Target, 0 if none listens
+}
+
+// Activation is systemd socket activation: pid 1 holds the socket and
+// starts Service on the first connection.
+type Activation struct {
+	Socket  string // "ssh.socket"
+	Service string // "ssh.service"
+	Running bool   // the service is running now
 }
 
 // Key is a stable identity for a listener across snapshots: a socket closed
@@ -99,6 +167,12 @@ type Snapshot struct {
 	Source    string     // "netlink", "procfs" or "netstat"
 	Listeners []Listener // sorted by port, proto, addr
 	Warnings  []string   // non-fatal problems, one line each
+
+	// NetNS lists the network namespaces inspected (host first); PortMaps
+	// every published port found (NAT rules and proxies), whether or not
+	// a listener is behind it.
+	NetNS    []NetNS
+	PortMaps []PortMap
 }
 
 // Filter selects listeners by transport and port range.

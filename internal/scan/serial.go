@@ -113,5 +113,7 @@ func cloneSnapshot(s Snapshot) Snapshot {
 		s.Listeners[i].Procs = slices.Clone(s.Listeners[i].Procs)
 	}
 	s.Warnings = slices.Clone(s.Warnings)
+	s.NetNS = slices.Clone(s.NetNS)
+	s.PortMaps = slices.Clone(s.PortMaps)
 	return s
 }

@@ -51,8 +51,43 @@ func neutralise(s *Snapshot) {
 			p := &l.Procs[j]
 			p.Name, p.Cmdline, p.User = sanitize.Line(p.Name), sanitize.Line(p.Cmdline), sanitize.Line(p.User)
 			p.Args = sanitize.Lines(slices.Clone(p.Args))
+			p.Cgroup, p.Unit = sanitize.Line(p.Cgroup), sanitize.Line(p.Unit)
+			p.Container = neutralContainer(p.Container)
+		}
+		l.NetNS.Path, l.Unit = sanitize.Line(l.NetNS.Path), sanitize.Line(l.Unit)
+		l.Container = neutralContainer(l.Container)
+		l.Published = slices.Clone(l.Published)
+		for j := range l.Published {
+			neutralPortMap(&l.Published[j])
+		}
+		if l.Forward != nil {
+			f := *l.Forward
+			neutralPortMap(&f)
+			l.Forward = &f
+		}
+		if a := l.Activation; a != nil {
+			l.Activation = &Activation{Socket: sanitize.Line(a.Socket), Service: sanitize.Line(a.Service), Running: a.Running}
 		}
 	}
+	for i := range s.NetNS {
+		s.NetNS[i].Path = sanitize.Line(s.NetNS[i].Path)
+	}
+	for i := range s.PortMaps {
+		neutralPortMap(&s.PortMaps[i])
+	}
+}
+
+// neutralContainer returns a neutralised copy (a fake may share c).
+func neutralContainer(c *Container) *Container {
+	if c == nil {
+		return nil
+	}
+	return &Container{Runtime: sanitize.Line(c.Runtime), ID: sanitize.Line(c.ID), Name: sanitize.Line(c.Name), Pod: sanitize.Line(c.Pod)}
+}
+
+func neutralPortMap(m *PortMap) {
+	m.Proto, m.Via = sanitize.Line(m.Proto), sanitize.Line(m.Via)
+	m.Container = neutralContainer(m.Container)
 }
 
 func cloneListener(l Listener) Listener {
