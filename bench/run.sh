@@ -21,6 +21,8 @@
 # Not part of `go test ./...`: it needs root for the low ports, minutes, and
 # several GiB of memory at the large size.
 set -euo pipefail
+# A benchmark that dies says where and why, never silently.
+trap 'echo "bench/run.sh: failed at line $LINENO (exit $?): $BASH_COMMAND" >&2' ERR
 
 cd "$(dirname "$0")/.."
 SIZES=${SIZES:-"579x90 2081x99"}
@@ -80,8 +82,11 @@ for size in $SIZES; do
 	# handovers): measured right after READY, a one-port poll cost 10 ms
 	# instead of 3 for its first thousand polls.
 	sleep "$SETTLE"
-	fds=$(find /proc/[0-9]*/fd -mindepth 1 -maxdepth 1 2>/dev/null | wc -l)
-	procs=$(ls -d /proc/[0-9]* | wc -l)
+	# Processes exit while these walk /proc: find and ls then fail on
+	# what vanished, which under pipefail ended the whole run without a
+	# word. Count what is there and ignore what went.
+	fds=$({ find /proc/[0-9]*/fd -mindepth 1 -maxdepth 1 2>/dev/null || true; } | wc -l)
+	procs=$({ ls -d /proc/[0-9]* 2>/dev/null || true; } | wc -l)
 	socks=$(( $(cat /proc/net/tcp /proc/net/tcp6 /proc/net/udp /proc/net/udp6 | wc -l) - 4 ))
 	# Poll a TCP listener of the generator (field 3 of the manifest).
 	port=$(awk '$1 ~ /^tcp/ { print $3; exit }' "$manifest")
