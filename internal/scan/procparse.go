@@ -4,6 +4,7 @@ package scan
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"strconv"
 	"strings"
@@ -165,4 +166,53 @@ func parseStatusUID(b []byte) (int, bool) {
 		return v, true
 	}
 	return -1, false
+}
+
+// maxCgroupRead bounds what is read of /proc/PID/cgroup: a line per
+// hierarchy, a dozen on a v1 host.
+const maxCgroupRead = 8 << 10
+
+// maxCgroupPath bounds the path kept (PATH_MAX).
+const maxCgroupPath = 4096
+
+// parseCgroupFile picks the cgroup path of a process from /proc/PID/cgroup
+// ("hierarchy-ID:controllers:path" per line): the cgroup2 ("0::") path
+// when it is not "/", else the name=systemd path when it is not "/", else
+// the first controller's path that is not "/", else "/" (the root) if any
+// line was well formed, else "". The result is neutralised (sanitize.Line)
+// and bounded.
+func parseCgroupFile(b []byte) string {
+	var v2, systemd, first string
+	seen := false
+	for line := range bytes.SplitSeq(b, []byte{'\n'}) {
+		id, rest, ok := bytes.Cut(line, []byte{':'})
+		if !ok || len(id) == 0 {
+			continue
+		}
+		ctrl, path, ok := bytes.Cut(rest, []byte{':'})
+		if !ok || len(path) == 0 || path[0] != '/' {
+			continue
+		}
+		seen = true
+		if len(path) == 1 {
+			continue
+		}
+		switch {
+		case string(id) == "0" && len(ctrl) == 0:
+			if v2 == "" {
+				v2 = string(path)
+			}
+		case string(ctrl) == "name=systemd":
+			if systemd == "" {
+				systemd = string(path)
+			}
+		case first == "":
+			first = string(path)
+		}
+	}
+	p := cmp.Or(v2, systemd, first)
+	if p == "" && seen {
+		p = "/"
+	}
+	return sanitize.Truncate(sanitize.Line(p), maxCgroupPath)
 }

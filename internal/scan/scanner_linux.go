@@ -253,6 +253,7 @@ func (nb *namer) procs(owners []owner) []Process {
 					Cmdline: m.cmdline,
 					UID:     m.uid,
 					User:    nb.user(m.uid),
+					Cgroup:  m.cgroup,
 				}
 			}
 			nb.procsM[o.pid] = p
