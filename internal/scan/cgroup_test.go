@@ -175,3 +175,24 @@ func readCgroupFile(pid int) []byte {
 	b, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
 	return b
 }
+
+func TestParseNSLink(t *testing.T) {
+	if v, ok := parseNSLink([]byte("net:[4026531840]")); !ok || v != 4026531840 {
+		t.Errorf("got %d %v", v, ok)
+	}
+	for _, bad := range []string{"", "net:[]", "net:[0]", "mnt:[4026531840]", "net:[12", "net:[-1]", "net:[99999999999999999999999]", "socket:[1]"} {
+		if _, ok := parseNSLink([]byte(bad)); ok {
+			t.Errorf("parseNSLink(%q) accepted", bad)
+		}
+	}
+}
+
+func FuzzNSLink(f *testing.F) {
+	f.Add([]byte("net:[4026531840]"))
+	f.Add([]byte("net:[]"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		if v, ok := parseNSLink(b); ok && (v == 0 || string(b) != "net:["+strconv.FormatUint(v, 10)+"]") {
+			t.Fatalf("%q -> %d", b, v)
+		}
+	})
+}

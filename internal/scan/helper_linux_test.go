@@ -50,6 +50,8 @@ func runHelper() int {
 		return hostileHelper()
 	case "many":
 		return manyHelper()
+	case "nslisten":
+		return nsListenHelper()
 	case "scan":
 		rep := helperReport{PID: os.Getpid()}
 		ln, err := net.Listen("tcp", "127.0.0.1:0")

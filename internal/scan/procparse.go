@@ -216,3 +216,20 @@ func parseCgroupFile(b []byte) string {
 	}
 	return sanitize.Truncate(sanitize.Line(p), maxCgroupPath)
 }
+
+// parseNSLink extracts the inode from a namespace link target "net:[N]".
+func parseNSLink(b []byte) (uint64, bool) {
+	const pre = "net:["
+	if len(b) < len(pre)+2 || string(b[:len(pre)]) != pre || b[len(b)-1] != ']' {
+		return 0, false
+	}
+	digits := b[len(pre) : len(b)-1]
+	if digits[0] < '1' || digits[0] > '9' {
+		return 0, false // the kernel writes no sign and no leading zero
+	}
+	v, err := strconv.ParseUint(string(digits), 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return v, true
+}
