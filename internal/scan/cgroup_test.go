@@ -196,3 +196,27 @@ func FuzzNSLink(f *testing.F) {
 		}
 	})
 }
+
+const sockstatText = "sockets: used 89\nTCP: inuse 6 orphan 0 tw 0 alloc 14 mem 28\nUDP: inuse 2 mem 0\nUDPLITE: inuse 0\nRAW: inuse 0\nFRAG: inuse 0 memory 0\n"
+const sockstat6Text = "TCP6: inuse 3\nUDP6: inuse 4\nUDPLITE6: inuse 0\nRAW6: inuse 0\nFRAG6: inuse 0 memory 0\n"
+
+func TestParseSockstat(t *testing.T) {
+	var c sockCounts
+	if !parseSockstat([]byte(sockstatText), &c) || !parseSockstat([]byte(sockstat6Text), &c) || c != (sockCounts{6, 2, 3, 4}) {
+		t.Errorf("counts %v", c)
+	}
+	if parseSockstat([]byte("TCP: inuse x\nRAW: inuse 1\n"), &c) {
+		t.Error("accepted a table without counters")
+	}
+}
+
+func FuzzSockstat(f *testing.F) {
+	f.Add([]byte(sockstatText))
+	f.Add([]byte(sockstat6Text))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		var c sockCounts
+		if !parseSockstat(b, &c) && c != (sockCounts{}) {
+			t.Fatalf("no counters reported, yet %v", c)
+		}
+	})
+}

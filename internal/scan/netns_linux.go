@@ -53,6 +53,15 @@ type netnsInfo struct {
 	via    string // "netlink" or "procfs" once entered
 	denied bool   // could not be entered or read: not retried until its holder changes
 	ifaces map[int]ifaceInfo
+	// last is the namespace's last whole listing, taken when its socket
+	// counters were counts; valid only if haveLast.
+	last     []sockEntry
+	counts   sockCounts
+	haveLast bool
+	// statFDs are sockstat and sockstat6 of the namespace, kept open (they
+	// stay bound to it whoever holds it since): 0 not opened yet, -1 absent.
+	statFDs [2]int
+	dumps   int // listings from its socket, for tests
 }
 
 // nsTracker discovers the namespaces and keeps a source for each.
@@ -87,6 +96,8 @@ type nsStats struct {
 	Walks     int // full walks of /proc
 	Readlinks int // ns links read
 	Dials     int // sockets dialed in a namespace
+	Dumps     int // listings of a namespace from its socket
+	Served    int // listings served from the last one (counters unchanged)
 }
 
 // hostNetNS is the inode of the calling thread's network namespace (the
@@ -320,8 +331,8 @@ func (t *nsTracker) findHolder(ino uint64) int {
 }
 
 func (t *nsTracker) forget(ino uint64) {
-	if sp := t.spaces[ino]; sp != nil && sp.src != nil {
-		_ = sp.src.close()
+	if sp := t.spaces[ino]; sp != nil {
+		sp.closeFiles()
 	}
 	delete(t.spaces, ino)
 }
@@ -412,6 +423,99 @@ func (t *nsTracker) source(sp *netnsInfo) tableSource {
 	}
 	sp.denied = true
 	return nil
+}
+
+// nsRedumpEvery bounds how long a namespace whose counters did not move
+// is served from its last listing: it is dumped again in one narrow poll
+// in nsRedumpEvery, in turn.
+const nsRedumpEvery = 16
+
+// counters reads sp's socket counters (a pread each of its sockstat and
+// sockstat6, opened once through its holder); ok is false where they
+// cannot be read.
+func (t *nsTracker) counters(sp *netnsInfo) (c sockCounts, ok bool) {
+	for i, name := range [...]string{"/net/sockstat", "/net/sockstat6"} {
+		if sp.statFDs[i] == 0 {
+			if sp.holder == 0 {
+				return c, false
+			}
+			fd, err := unix.Open(t.p.pidPath(sp.holder, name), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+			switch {
+			case err == nil:
+				sp.statFDs[i] = fd
+			case i == 1 && errors.Is(err, unix.ENOENT) && sp.statFDs[0] > 0:
+				sp.statFDs[i] = -1 // no IPv6 here
+			default:
+				return c, false
+			}
+		}
+		fd := sp.statFDs[i]
+		if fd < 0 {
+			continue
+		}
+		n, err := unix.Pread(fd, t.p.file, 0)
+		if err != nil {
+			return c, false
+		}
+		ok = parseSockstat(t.p.file[:n], &c) || ok
+	}
+	return c, ok
+}
+
+func (sp *netnsInfo) closeFiles() {
+	for i, fd := range sp.statFDs {
+		if fd > 0 {
+			_ = unix.Close(fd)
+		}
+		sp.statFDs[i] = 0
+	}
+	if sp.src != nil {
+		_ = sp.src.close()
+		sp.src = nil
+	}
+}
+
+// listing returns sp's listeners that f selects. A whole poll dumps every
+// namespace. A narrow one dumps a namespace whose socket counters moved
+// since its last dump, and each other in turn once in nsRedumpEvery
+// polls; the rest are served from their last listing, so a steady poll of
+// many quiet namespaces costs two small reads each instead of four walks
+// of the kernel's (host-wide) socket hash tables. A listener replaced by
+// another between two polls, with no count changing, shows within
+// nsRedumpEvery polls.
+func (t *nsTracker) listing(ctx context.Context, sp *netnsInfo, src tableSource, f Filter) ([]sockEntry, []string, error) {
+	whole := f.All() && f.Proto == ""
+	c, counted := t.counters(sp)
+	t.stats.Served++
+	if !whole && counted && sp.haveLast && c == sp.counts && (sp.ino+t.polls)%nsRedumpEvery != 0 {
+		return filterEntries(sp.last, f), nil, nil
+	}
+	t.stats.Served--
+	t.stats.Dumps++
+	sp.dumps++
+	es, w, err := src.listeners(ctx, Filter{})
+	if err != nil {
+		sp.haveLast = false
+		return nil, nil, err
+	}
+	for i := range es {
+		es[i].NetNS = sp.ino
+	}
+	sp.last, sp.counts, sp.haveLast = es, c, counted
+	if whole {
+		return slices.Clone(es), w, nil
+	}
+	return filterEntries(es, f), w, nil
+}
+
+func filterEntries(es []sockEntry, f Filter) []sockEntry {
+	out := make([]sockEntry, 0, len(es))
+	for _, e := range es {
+		if f.Match(e.Proto, e.Port) {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // netNS is what a listener in sp shows.

@@ -7,6 +7,7 @@ package scan
 // same wildcard port, compared with ss run inside each.
 
 import (
+	"bufio"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
@@ -49,7 +50,24 @@ func nsListenHelper() int {
 		closers = append(closers, pc)
 	}
 	fmt.Println(os.Getpid())
-	_, _ = io.Copy(io.Discard, os.Stdin)
+	// "more" opens TCP 0.0.0.0:81; "swap" closes the last one opened and
+	// opens TCP 0.0.0.0 on the next port.
+	in := bufio.NewScanner(os.Stdin)
+	next := nsPort + 1
+	for in.Scan() {
+		if in.Text() == "swap" {
+			_ = closers[len(closers)-1].Close()
+			closers = closers[:len(closers)-1]
+		}
+		ln, err := net.Listen("tcp4", "0.0.0.0:"+strconv.Itoa(next))
+		if err != nil {
+			fmt.Println("ERR", err)
+			continue
+		}
+		closers = append(closers, ln)
+		fmt.Println(next)
+		next++
+	}
 	for _, c := range closers {
 		_ = c.Close()
 	}
@@ -189,7 +207,15 @@ func TestNetNSEvery(t *testing.T) {
 	name := namedNetNS(t)
 	named := nsHelperIn(t, name)
 	anon := nsHelperAnon(t)
-	s := newTestScanner(t, Options{})
+	for _, src := range []string{"netlink", "procfs"} {
+		t.Run(src, func(t *testing.T) { testNetNSEvery(t, src, name, named, anon) })
+	}
+}
+
+// testNetNSEvery checks a scanner on source src (procfs: every namespace
+// through its holder's /proc/PID/net tables).
+func testNetNSEvery(t *testing.T, src, name string, named, anon *helper) {
+	s := newTestScanner(t, Options{Source: src})
 	ctx := context.Background()
 	for _, f := range []Filter{{}, {Lo: nsPort, Hi: nsPort}, {Proto: "udp", Lo: nsPort, Hi: nsPort}, {}} {
 		sn, err := s.Snapshot(ctx, f)
@@ -455,4 +481,71 @@ func TestNetNSNobodyTextTables(t *testing.T) {
 		t.Errorf("no word of the text tables in %q", rep.Snap.Warnings)
 	}
 	t.Logf("warnings as nobody: %q", rep.Snap.Warnings)
+}
+
+// TestNetNSQuiet: narrow polls serve a quiet namespace from its last dump
+// (its socket counters did not move), dumping it again once in
+// nsRedumpEvery; a new listener there shows at the next poll, and one
+// that replaced another (counters unchanged) within nsRedumpEvery polls.
+func TestNetNSQuiet(t *testing.T) {
+	h := nsHelperAnon(t)
+	ino := netnsInode(t, h.pid())
+	ls, err := newLinux(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newSerial(ls.snapshot, ls.close)
+	t.Cleanup(func() { _ = s.Close() })
+	ctx := context.Background()
+	block := Filter{Lo: 0, Hi: 1023}
+	poll := func(f Filter) []string {
+		t.Helper()
+		sn, err := s.Snapshot(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return endpoints(inNS(sn, ino), false)
+	}
+	poll(Filter{})
+	sp := ls.ns.spaces[ino]
+	if sp == nil {
+		t.Fatal("namespace not tracked")
+	}
+	before := sp.dumps
+	for i := range 2 * nsRedumpEvery {
+		if got := poll(block); !slices.Equal(got, wantNSListeners) {
+			t.Fatalf("poll %d: %q", i, got)
+		}
+	}
+	if n := sp.dumps - before; n < 1 || n > 3 {
+		t.Errorf("%d dumps of a quiet namespace in %d polls, want 2", n, 2*nsRedumpEvery)
+	}
+
+	if _, err := io.WriteString(h.stdin, "more\n"); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.line(t); got != "81" {
+		t.Fatalf("helper: %s", got)
+	}
+	want := append(slices.Clone(wantNSListeners), "tcp 0.0.0.0:81")
+	slices.Sort(want)
+	if got := poll(block); !slices.Equal(got, want) {
+		t.Errorf("after a new listener: %q, want %q", got, want)
+	}
+
+	if _, err := io.WriteString(h.stdin, "swap\n"); err != nil {
+		t.Fatal(err)
+	}
+	if got := h.line(t); got != "82" {
+		t.Fatalf("helper: %s", got)
+	}
+	want = append(slices.Clone(wantNSListeners), "tcp 0.0.0.0:82")
+	slices.Sort(want)
+	for i := range nsRedumpEvery + 1 {
+		if got := poll(block); slices.Equal(got, want) {
+			t.Logf("replaced listener seen at poll %d", i+1)
+			return
+		}
+	}
+	t.Errorf("replaced listener not seen within %d polls", nsRedumpEvery)
 }

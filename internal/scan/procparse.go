@@ -233,3 +233,41 @@ func parseNSLink(b []byte) (uint64, bool) {
 	}
 	return v, true
 }
+
+// sockCounts are a network namespace's socket counters from
+// /proc/PID/net/sockstat and sockstat6: the "inuse" (hashed) sockets of
+// TCP, UDP, TCP6 and UDP6. A listener opened or closed moves one of them.
+type sockCounts [4]uint64
+
+// parseSockstat adds the inuse counters found in b (either file) to c; ok
+// is false if b has none of them.
+func parseSockstat(b []byte, c *sockCounts) (ok bool) {
+	for line := range bytes.SplitSeq(b, []byte{'\n'}) {
+		name, rest, found := bytes.Cut(line, []byte(": inuse "))
+		if !found {
+			continue
+		}
+		var i int
+		switch string(name) {
+		case "TCP":
+			i = 0
+		case "UDP":
+			i = 1
+		case "TCP6":
+			i = 2
+		case "UDP6":
+			i = 3
+		default:
+			continue
+		}
+		if j := bytes.IndexByte(rest, ' '); j >= 0 {
+			rest = rest[:j]
+		}
+		v, err := strconv.ParseUint(string(rest), 10, 64)
+		if err != nil {
+			continue
+		}
+		c[i], ok = v, true
+	}
+	return ok
+}

@@ -115,7 +115,7 @@ func (s *linuxScanner) listAll(ctx context.Context, f Filter, inspected *[]*netn
 		if src == nil {
 			continue
 		}
-		es, w, err := src.listeners(ctx, f)
+		es, w, err := s.ns.listing(ctx, sp, src, f)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, nil, ctx.Err()
@@ -125,9 +125,6 @@ func (s *linuxScanner) listAll(ctx context.Context, f Filter, inspected *[]*netn
 			}
 			warns = append(warns, fmt.Sprintf("network namespace %d: %v", sp.ino, err))
 			continue
-		}
-		for i := range es {
-			es[i].NetNS = sp.ino
 		}
 		socks = append(socks, es...)
 		warns = append(warns, w...)
@@ -156,7 +153,10 @@ func (s *linuxScanner) nsWarnings(inspected []*netnsInfo) []string {
 			text++
 		}
 	}
-	if denied > 0 {
+	switch {
+	case denied > 0 && s.ns.procfs:
+		out = append(out, fmt.Sprintf("%d network %s not inspected: no process in %s to read /proc/PID/net of (netlink refused)", denied, plural(denied, "namespace", "namespaces"), plural(denied, "it", "them")))
+	case denied > 0:
 		out = append(out, fmt.Sprintf("%d network %s not inspected: entering %s needs root (CAP_SYS_ADMIN)", denied, plural(denied, "namespace", "namespaces"), plural(denied, "it", "them")))
 	}
 	if text > 0 && !s.ns.procfs {
