@@ -97,7 +97,8 @@ func bindHelper() int {
 			closers = append(closers, pc.Close)
 		}
 	}
-	s, err := New(Options{})
+	// The namespace's own listeners only: the host's is another one here.
+	s, err := New(Options{HostOnly: true})
 	if err != nil {
 		return fail(err)
 	}
@@ -182,6 +183,17 @@ func TestLiveBoundToDevice(t *testing.T) {
 	}
 	if len(sn.Listeners) != len(boundSocks) {
 		t.Errorf("%d listeners in the namespace, want %d: %+v", len(sn.Listeners), len(boundSocks), sn.Listeners)
+	}
+
+	// The scanner in the test's own namespace sees the same sockets in
+	// that one, with its interface names (indexes are per namespace).
+	host := newTestScanner(t, Options{})
+	hsn, err := host.Snapshot(context.Background(), Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := endpoints(inNS(hsn, netnsInode(t, rep.PID)), true), endpoints(sn.Listeners, true); !slices.Equal(got, want) {
+		t.Errorf("seen from the host: %q\nseen inside: %q", got, want)
 	}
 
 	// ss, run in the namespace, shows the same endpoints and PIDs.

@@ -54,9 +54,10 @@ type sockEntry struct {
 	UID     int
 	Inode   uint64
 	V6Only  bool
-	V6      bool // AF_INET6 socket (a wildcard one may be dual-stack)
-	V6Known bool // V6Only was reported (netlink) rather than guessed (procfs)
-	IfIndex int  // SO_BINDTODEVICE interface index, 0 if none
+	V6      bool   // AF_INET6 socket (a wildcard one may be dual-stack)
+	V6Known bool   // V6Only was reported (netlink) rather than guessed (procfs)
+	IfIndex int    // SO_BINDTODEVICE interface index, 0 if none
+	NetNS   uint64 // inode of the network namespace it was listed in, 0 if unknown
 }
 
 // encodeDiagReq builds the payload of a dump request for one family and

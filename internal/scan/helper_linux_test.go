@@ -50,6 +50,10 @@ func runHelper() int {
 		return hostileHelper()
 	case "many":
 		return manyHelper()
+	case "nslisten":
+		return nsListenHelper()
+	case "nstwo":
+		return nsTwoHelper()
 	case "scan":
 		rep := helperReport{PID: os.Getpid()}
 		ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -410,7 +410,8 @@ func agree(t *testing.T, name string, read func() (ours, theirs map[string]bool)
 func TestLiveAgreesWithNetstat(t *testing.T) {
 	mine := listenTCP(t, "tcp", ":0")
 	listenUDP(t, "udp4", "127.0.0.1:0")
-	s := newScanner(t)
+	// ss and go-netstat see the scanner's own namespace only.
+	s := newTestScanner(t, Options{HostOnly: true})
 	ns, err := NewNetstat(Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -498,7 +499,8 @@ func TestLiveAgreesWithSS(t *testing.T) {
 	file.Close()
 	_ = h
 	listenUDP(t, "udp6", "[::1]:0")
-	s := newScanner(t)
+	// ss and go-netstat see the scanner's own namespace only.
+	s := newTestScanner(t, Options{HostOnly: true})
 	agree(t, "ss", func() (map[string]bool, map[string]bool) {
 		ours := tuples(snapshot(t, s, Filter{}))
 		cmd := exec.Command(ssPath, "-Htulnp")

@@ -86,6 +86,7 @@ type procMeta struct {
 	args    []string
 	cmdline string
 	uid     int
+	cgroup  string // parseCgroupFile of /proc/PID/cgroup
 	checked uint64 // generation of the last look at /proc/PID/stat
 	since   uint64 // generation this process was first seen under this PID
 	gone    bool   // no /proc/PID/stat at the last look
@@ -703,6 +704,7 @@ func (c *ownerCache) identify(pid int) (*procMeta, bool) {
 	}
 	m.args = args
 	m.cmdline = trimCmdline(args, st.Comm)
+	m.cgroup = c.p.cgroup(pid)
 	c.meta[pid] = m
 	return m, true
 }

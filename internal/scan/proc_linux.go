@@ -15,6 +15,7 @@ package scan
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -331,6 +332,46 @@ func (d *procDir) readFile(path string) ([]byte, error) {
 		n += k
 	}
 	return d.file[:n], nil
+}
+
+// readRegular reads at most limit bytes of a regular file (O_NOFOLLOW,
+// fstat), into a buffer of its own: for files whose size is not the
+// shared buffer's.
+func readRegular(path string, limit int) ([]byte, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW|unix.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, classify(err)
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, classify(err)
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFREG {
+		return nil, fmt.Errorf("%s: not a regular file", path)
+	}
+	buf := make([]byte, limit)
+	n := 0
+	for n < len(buf) {
+		k, err := unix.Read(fd, buf[n:])
+		if err != nil {
+			return nil, classify(err)
+		}
+		if k == 0 {
+			break
+		}
+		n += k
+	}
+	return buf[:n], nil
+}
+
+// cgroup returns pid's cgroup path (parseCgroupFile), "" if unknown.
+func (d *procDir) cgroup(pid int) string {
+	b, err := readRegular(d.pidPath(pid, "/cgroup"), maxCgroupRead)
+	if err != nil {
+		return ""
+	}
+	return parseCgroupFile(b)
 }
 
 func (d *procDir) stat(pid int) (procStat, error) {

@@ -4,6 +4,7 @@ package scan
 
 import (
 	"bytes"
+	"cmp"
 	"errors"
 	"strconv"
 	"strings"
@@ -165,4 +166,108 @@ func parseStatusUID(b []byte) (int, bool) {
 		return v, true
 	}
 	return -1, false
+}
+
+// maxCgroupRead bounds what is read of /proc/PID/cgroup: a line per
+// hierarchy, a dozen on a v1 host.
+const maxCgroupRead = 8 << 10
+
+// maxCgroupPath bounds the path kept (PATH_MAX).
+const maxCgroupPath = 4096
+
+// parseCgroupFile picks the cgroup path of a process from /proc/PID/cgroup
+// ("hierarchy-ID:controllers:path" per line): the cgroup2 ("0::") path
+// when it is not "/", else the name=systemd path when it is not "/", else
+// the first controller's path that is not "/", else "/" (the root) if any
+// line was well formed, else "". The result is neutralised (sanitize.Line)
+// and bounded.
+func parseCgroupFile(b []byte) string {
+	var v2, systemd, first string
+	seen := false
+	for line := range bytes.SplitSeq(b, []byte{'\n'}) {
+		id, rest, ok := bytes.Cut(line, []byte{':'})
+		if !ok || len(id) == 0 {
+			continue
+		}
+		ctrl, path, ok := bytes.Cut(rest, []byte{':'})
+		if !ok || len(path) == 0 || path[0] != '/' {
+			continue
+		}
+		seen = true
+		if len(path) == 1 {
+			continue
+		}
+		switch {
+		case string(id) == "0" && len(ctrl) == 0:
+			if v2 == "" {
+				v2 = string(path)
+			}
+		case string(ctrl) == "name=systemd":
+			if systemd == "" {
+				systemd = string(path)
+			}
+		case first == "":
+			first = string(path)
+		}
+	}
+	p := cmp.Or(v2, systemd, first)
+	if p == "" && seen {
+		p = "/"
+	}
+	return sanitize.Truncate(sanitize.Line(p), maxCgroupPath)
+}
+
+// parseNSLink extracts the inode from a namespace link target "net:[N]".
+func parseNSLink(b []byte) (uint64, bool) {
+	const pre = "net:["
+	if len(b) < len(pre)+2 || string(b[:len(pre)]) != pre || b[len(b)-1] != ']' {
+		return 0, false
+	}
+	digits := b[len(pre) : len(b)-1]
+	if digits[0] < '1' || digits[0] > '9' {
+		return 0, false // the kernel writes no sign and no leading zero
+	}
+	v, err := strconv.ParseUint(string(digits), 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	return v, true
+}
+
+// sockCounts are a network namespace's socket counters from
+// /proc/PID/net/sockstat and sockstat6: the "inuse" (hashed) sockets of
+// TCP, UDP, TCP6 and UDP6. A listener opened or closed moves one of them.
+type sockCounts [4]uint64
+
+// parseSockstat adds the inuse counters found in b (either file) to c; ok
+// is false if b has none of them.
+func parseSockstat(b []byte, c *sockCounts) (ok bool) {
+	for line := range bytes.SplitSeq(b, []byte{'\n'}) {
+		name, rest, found := bytes.Cut(line, []byte(": inuse "))
+		if !found {
+			continue
+		}
+		var i int
+		switch string(name) {
+		case "TCP":
+			i = 0
+		case "UDP":
+			i = 1
+		case "TCP6":
+			i = 2
+		case "UDP6":
+			i = 3
+		default:
+			continue
+		}
+		if j := bytes.IndexByte(rest, ' '); j >= 0 {
+			rest = rest[:j]
+		}
+		v, err := strconv.ParseUint(string(rest), 10, 64)
+		if err != nil {
+			continue
+		}
+		c[i], ok = v, true
+	}
+	return ok
 }

@@ -232,6 +232,11 @@ type Options struct {
 	// refused) and the ProcRoot/net text tables otherwise; "netlink" and
 	// "procfs" force one. Ignored by the go-netstat backend.
 	Source string
+	// HostOnly limits a Linux scan to the scanner's own network namespace
+	// (the host's). By default every network namespace on the host is
+	// inspected when ProcRoot is /proc: those of processes and those
+	// bind-mounted under /run/netns and /run/docker/netns.
+	HostOnly bool
 }
 
 func (o Options) procRoot() string {

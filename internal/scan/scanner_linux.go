@@ -36,6 +36,8 @@ type linuxScanner struct {
 	v6only   bool // net.ipv6.bindv6only, for text tables
 	now      func() time.Time
 	fallback func() tableSource
+	hostNS   uint64
+	ns       *nsTracker // nil: the scanner's own namespace only
 }
 
 func newLinux(opts Options) (*linuxScanner, error) {
@@ -72,10 +74,109 @@ func newLinux(opts Options) (*linuxScanner, error) {
 	default:
 		return nil, fmt.Errorf("scan: unknown source %q (want netlink or procfs)", opts.Source)
 	}
+	if root == "/proc" {
+		s.hostNS = hostNetNS()
+		if !opts.HostOnly && s.hostNS != 0 {
+			s.ns = newNSTracker(s.owners.p, s.hostNS, s.src.name() == "procfs", s.seeAll)
+		}
+	}
 	return s, nil
 }
 
-func (s *linuxScanner) close() error { return s.src.close() }
+func (s *linuxScanner) close() error {
+	if s.ns != nil {
+		s.ns.close()
+	}
+	return s.src.close()
+}
+
+// beforeNSDump is a test hook between finding the namespaces and dumping
+// them.
+var beforeNSDump func()
+
+// listAll dumps the host's table and every other namespace's. A namespace
+// that vanished since it was found is skipped silently.
+func (s *linuxScanner) listAll(ctx context.Context, f Filter, inspected *[]*netnsInfo) ([]sockEntry, []string, error) {
+	socks, warns, err := s.src.listeners(ctx, f)
+	if err != nil {
+		return nil, nil, err
+	}
+	for i := range socks {
+		socks[i].NetNS = s.hostNS
+	}
+	if s.ns == nil {
+		return socks, warns, nil
+	}
+	if beforeNSDump != nil {
+		beforeNSDump()
+	}
+	for _, sp := range s.ns.sorted() {
+		src := s.ns.source(sp)
+		if src == nil {
+			continue
+		}
+		es, w, err := s.ns.listing(ctx, sp, src, f)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, nil, ctx.Err()
+			}
+			if errors.Is(err, os.ErrNotExist) || errors.Is(err, unix.ESRCH) || errors.Is(err, unix.EINVAL) {
+				continue // its holder exited while we read
+			}
+			warns = append(warns, fmt.Sprintf("network namespace %d: %v", sp.ino, err))
+			continue
+		}
+		socks = append(socks, es...)
+		warns = append(warns, w...)
+		if inspected != nil {
+			*inspected = append(*inspected, sp)
+		}
+	}
+	return socks, warns, nil
+}
+
+// nsWarnings says what of the other namespaces could not be seen, or was
+// seen through the weaker text tables.
+func (s *linuxScanner) nsWarnings(inspected []*netnsInfo) []string {
+	if s.ns == nil {
+		return nil
+	}
+	var out []string
+	denied, text := 0, 0
+	for _, sp := range s.ns.spaces {
+		if sp.denied {
+			denied++
+		}
+	}
+	for _, sp := range inspected {
+		if sp.via == "procfs" {
+			text++
+		}
+	}
+	switch {
+	case denied > 0 && s.ns.procfs:
+		out = append(out, fmt.Sprintf("%d network %s not inspected: no process in %s to read /proc/PID/net of (netlink refused)", denied, plural(denied, "namespace", "namespaces"), plural(denied, "it", "them")))
+	case denied > 0:
+		out = append(out, fmt.Sprintf("%d network %s not inspected: entering %s needs root (CAP_SYS_ADMIN)", denied, plural(denied, "namespace", "namespaces"), plural(denied, "it", "them")))
+	}
+	if text > 0 && !s.ns.procfs {
+		out = append(out, fmt.Sprintf("%d network %s read from /proc/PID/net text tables: entering %s needs root (CAP_SYS_ADMIN); bound devices not shown there", text, plural(text, "namespace", "namespaces"), plural(text, "it", "them")))
+	}
+	if n := s.ns.unseen; n > 0 {
+		out = append(out, fmt.Sprintf("network namespace of %d %s unknown (/proc/PID/ns/net needs root to read): listeners in namespaces that only they are in are not shown", n, plural(n, "process", "processes")))
+	}
+	if n := s.ns.over; n > 0 {
+		out = append(out, fmt.Sprintf("more than %d network namespaces: %d not inspected", maxNetNS, n))
+	}
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
+}
 
 // refused reports errors that mean netlink will not work here at all
 // (seccomp, LSM, old or sandboxed kernel), as opposed to one failed dump.
@@ -88,19 +189,44 @@ func refused(err error) bool {
 
 func (s *linuxScanner) snapshot(ctx context.Context, f Filter) (Snapshot, error) {
 	snap := Snapshot{Taken: s.now(), Source: s.src.name()}
-	socks, warns, err := s.src.listeners(ctx, f)
+	var nsErr error
+	if s.ns != nil {
+		nsErr = s.ns.refresh(ctx)
+		if ctx.Err() != nil {
+			return Snapshot{}, ctx.Err()
+		}
+	}
+	var inspected []*netnsInfo
+	socks, warns, err := s.listAll(ctx, f, &inspected)
 	if err != nil && s.src.name() == "netlink" && refused(err) {
 		_ = s.src.close()
 		s.src = s.fallback()
 		s.sticky = append(s.sticky, fmt.Sprintf("netlink refused: %v; using %s/net", err, s.root))
 		snap.Source = s.src.name()
-		socks, warns, err = s.src.listeners(ctx, f)
+		if s.ns != nil {
+			s.ns.close()
+			s.ns = newNSTracker(s.owners.p, s.hostNS, true, s.seeAll)
+			nsErr = s.ns.refresh(ctx)
+		}
+		inspected = nil
+		socks, warns, err = s.listAll(ctx, f, &inspected)
 	}
 	if err != nil {
 		return Snapshot{}, err
 	}
+	if nsErr != nil {
+		warns = append(warns, fmt.Sprintf("network namespaces not discovered: %v", nsErr))
+	}
+	warns = append(warns, s.nsWarnings(inspected)...)
+	nsOf := make(map[uint64]*netnsInfo, len(inspected))
+	snap.NetNS = make([]NetNS, 0, 1+len(inspected))
+	snap.NetNS = append(snap.NetNS, NetNS{Inode: s.hostNS, Host: true})
+	for _, sp := range inspected {
+		nsOf[sp.ino] = sp
+		snap.NetNS = append(snap.NetNS, sp.netNS())
+	}
 	all := func() ([]sockEntry, error) {
-		es, _, err := s.src.listeners(ctx, Filter{})
+		es, _, err := s.listAll(ctx, Filter{}, nil)
 		return es, err
 	}
 	res, err := s.owners.resolve(ctx, socks, f, all)
@@ -139,8 +265,16 @@ func (s *linuxScanner) snapshot(ctx context.Context, f Filter) (Snapshot, error)
 			UID:   e.UID,
 			User:  nb.user(e.UID),
 			Inode: e.Inode,
+			NetNS: NetNS{Inode: s.hostNS, Host: true},
 		}
-		if ifc := s.ifaces.lookup(e.IfIndex); ifc.name != "" {
+		var ifc ifaceInfo
+		if sp := nsOf[e.NetNS]; sp != nil && e.NetNS != s.hostNS {
+			l.NetNS = sp.netNS()
+			ifc = s.ns.iface(sp, e.IfIndex)
+		} else {
+			ifc = s.ifaces.lookup(e.IfIndex)
+		}
+		if ifc.name != "" {
 			// A socket bound to the loopback device accepts nothing
 			// from outside, whatever its address says.
 			l.Iface = ifc.name
@@ -253,6 +387,7 @@ func (nb *namer) procs(owners []owner) []Process {
 					Cmdline: m.cmdline,
 					UID:     m.uid,
 					User:    nb.user(m.uid),
+					Cgroup:  m.cgroup,
 				}
 			}
 			nb.procsM[o.pid] = p
