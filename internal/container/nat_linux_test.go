@@ -2,19 +2,24 @@ package container
 
 import (
 	"bytes"
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"net/netip"
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/google/nftables"
 	"github.com/google/nftables/binaryutil"
 	"github.com/google/nftables/expr"
 	"github.com/google/nftables/userdata"
 	"golang.org/x/sys/unix"
+
+	"github.com/portui/portui/internal/scan"
 )
 
 // testNetNS makes a network namespace named portui-b-<rand> and returns
@@ -159,5 +164,54 @@ func TestNFTReaderIptablesNFT(t *testing.T) {
 	}
 	if !slices.Equal(rules, want) {
 		t.Errorf("rules = %+v\nwant %+v", rules, want)
+	}
+}
+
+// TestLinkRealNamespace: the address dump inside a namespace the test
+// made (rtnetlink, entered through a process living there) links a DNAT
+// target to that namespace and to the listener in it.
+func TestLinkRealNamespace(t *testing.T) {
+	name, fd := testNetNS(t)
+	for _, args := range [][]string{{"link", "set", "lo", "up"}, {"addr", "add", "10.213.7.5/32", "dev", "lo"}} {
+		if out, err := exec.Command("ip", append([]string{"-n", name}, args...)...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %v: %v: %s", args, err, out)
+		}
+	}
+	holder := exec.Command("ip", "netns", "exec", name, "sleep", "60")
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = holder.Process.Kill(); _ = holder.Wait() })
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		t.Fatal(err)
+	}
+	// ip netns exec has entered the namespace once sleep runs.
+	ns := scan.NetNS{Inode: st.Ino, PID: holder.Process.Pid, Path: "/run/netns/" + name}
+	for i := 0; i < 100; i++ {
+		var s2 unix.Stat_t
+		if unix.Stat("/proc/"+strconv.Itoa(ns.PID)+"/ns/net", &s2) == nil && s2.Ino == st.Ino {
+			break
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	addrs, err := nsAddrs("/proc", ns.PID)
+	if err != nil || !slices.Contains(addrs, netip.MustParseAddr("10.213.7.5")) {
+		t.Fatalf("addresses in %s: %v %v", name, addrs, err)
+	}
+	snap := scan.Snapshot{NetNS: []scan.NetNS{{Inode: 1, Host: true}, ns}, Listeners: []scan.Listener{
+		{Proto: "tcp", Addr: netip.IPv4Unspecified(), Port: 80, NetNS: ns, Hidden: "x"},
+	}}
+	nat := &fakeNAT{g: 1, rs: []natRule{{Proto: "tcp", Host: netip.MustParseAddrPort("127.0.0.1:18088"), Target: netip.MustParseAddrPort("10.213.7.5:80")}}}
+	w := wrap(scan.Static(snap), Options{}, nat)
+	s, err := w.Snapshot(context.Background(), scan.Filter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.PortMaps) != 1 || s.PortMaps[0].TargetNetNS != st.Ino {
+		t.Fatalf("port maps %+v, want target netns %d", s.PortMaps, st.Ino)
+	}
+	if p := s.Listeners[0].Published; len(p) != 1 || p[0].Host.Port() != 18088 {
+		t.Errorf("published %+v", p)
 	}
 }

@@ -179,7 +179,7 @@ func (w *wrapped) enrich(ctx context.Context, s *scan.Snapshot, f scan.Filter) {
 	rules := w.natRulesCached(warn)
 	var maps []scan.PortMap
 	for _, r := range rules {
-		maps = append(maps, scan.PortMap{Proto: r.Proto, Host: r.Host, Target: r.Target, Via: "nat", Container: w.ruleContainer(r, conmon, warn)})
+		maps = append(maps, scan.PortMap{Proto: r.Proto, Host: r.Host, Target: r.Target, Via: "nat", Container: w.ruleContainer(r, conmon)})
 	}
 	forward := map[int]scan.PortMap{} // listener index → where it forwards
 	for i := range s.Listeners {
@@ -396,11 +396,12 @@ func (w *wrapped) addressOwners(spaces []scan.NetNS) map[netip.Addr]uint64 {
 }
 
 // ruleContainer is the container netavark names in a rule's comment.
-func (w *wrapped) ruleContainer(r natRule, conmon map[string]string, warn func(string, string)) *scan.Container {
+func (w *wrapped) ruleContainer(r natRule, conmon map[string]string) *scan.Container {
 	if r.ID == "" {
 		return nil
 	}
-	c, _ := w.names.resolve(Cgroup{Runtime: "podman", ID: r.ID}, conmon, warn)
+	// The container may be gone: its name unknown is no warning.
+	c, _ := w.names.resolve(Cgroup{Runtime: "podman", ID: r.ID}, conmon, func(string, string) {})
 	return c
 }
 
