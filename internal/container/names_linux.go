@@ -8,6 +8,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"time"
 
@@ -17,9 +18,12 @@ import (
 
 // State paths, relative to Options.Root.
 const (
-	dockerContainers  = "/var/lib/docker/containers"
-	podmanList        = "/var/lib/containers/storage/overlay-containers/containers.json"
-	podmanUserdata    = "/run/containers/storage/overlay-containers" // <id>/userdata/config.json (Podman, CRI-O)
+	dockerDataRoot = "/var/lib/docker" // containers/<id>/config.v2.json; dockerd --data-root moves it
+	podmanList     = "/var/lib/containers/storage/overlay-containers/containers.json"
+	// <id>/userdata/config.json: Podman keeps it under its graph root,
+	// CRI-O under its run root.
+	podmanUserdata    = "/var/lib/containers/storage/overlay-containers"
+	crioUserdata      = "/run/containers/storage/overlay-containers"
 	containerdK8sTask = "/run/containerd/io.containerd.runtime.v2.task/k8s.io"
 )
 
@@ -48,7 +52,8 @@ type resolver struct {
 	podmanNames map[string]string
 	podmanStamp [2]int64
 	podmanErr   string
-	reads       int // state files read (tests and benchmarks)
+	reads       int      // state files read (tests and benchmarks)
+	extraRoots  []string // dockerd --data-root values seen
 }
 
 func newResolver(root string) *resolver {
@@ -112,13 +117,23 @@ func (r *resolver) read(cg Cgroup, conmon map[string]string) entry {
 	}
 	switch cg.Runtime {
 	case "docker":
-		p := r.path(dockerContainers + "/" + cg.ID + "/config.v2.json")
-		in, err := r.readInfo(p, parseDockerConfig)
-		if err != nil {
-			e.warn = unreadable(p, err)
+		var firstErr error
+		var firstPath string
+		for _, root := range r.dockerRoots() {
+			p := r.path(root + "/containers/" + cg.ID + "/config.v2.json")
+			in, err := r.readInfo(p, parseDockerConfig)
+			if err != nil {
+				if firstErr == nil {
+					firstErr, firstPath = err, p
+				}
+				continue
+			}
+			c.Name, e.addrs, firstErr = in.Name, in.Addrs, nil
 			break
 		}
-		c.Name, e.addrs = in.Name, in.Addrs
+		if firstErr != nil {
+			e.warn = unreadable(firstPath, firstErr)
+		}
 	case "podman":
 		c.Name = r.podmanName(cg.ID)
 		if c.Name == "" {
@@ -130,7 +145,7 @@ func (r *resolver) read(cg Cgroup, conmon map[string]string) entry {
 				e.warn = cg.Runtime + " container names unknown: " + sanitize.Line(cg.ID[:12]) + " not in " + sanitize.Line(r.path(podmanList))
 			}
 		}
-		c.Pod = r.podmanPod(cg.ID)
+		c.Pod = r.podmanPod(cg.ID, cg.PodID != "")
 		if c.Pod == "" && cg.PodID != "" {
 			c.Pod = cg.PodID[:12]
 		}
@@ -145,7 +160,7 @@ func (r *resolver) read(cg Cgroup, conmon map[string]string) entry {
 		var firstErr error
 		var firstPath string
 		for _, rt := range try {
-			p := r.path(podmanUserdata + "/" + cg.ID + "/userdata/config.json")
+			p := r.path(crioUserdata + "/" + cg.ID + "/userdata/config.json")
 			if rt == "containerd" {
 				p = r.path(containerdK8sTask + "/" + cg.ID + "/config.json")
 			}
@@ -208,24 +223,59 @@ func (r *resolver) podmanName(id string) string {
 }
 
 // podmanPod names a Podman container's pod: the infra container's
-// hostname (Podman sets it to the pod's name), found through the
-// member's io.kubernetes.cri-o.SandboxID annotation.
-func (r *resolver) podmanPod(id string) string {
-	in, err := r.readInfo(r.path(podmanUserdata+"/"+id+"/userdata/config.json"), parseOCIConfig)
+// hostname (Podman sets it to the pod's name), found through a member's
+// io.kubernetes.cri-o.SandboxID annotation; the infra itself (in a pod by
+// its cgroup, or by its ContainerType annotation) has it as its own.
+func (r *resolver) podmanPod(id string, inPod bool) string {
+	in, err := r.ociConfig(id)
 	if err != nil {
 		return ""
 	}
-	if in.Infra {
+	if in.SandboxID != "" && in.SandboxID != id {
+		if infra, err := r.ociConfig(in.SandboxID); err == nil {
+			return infra.Hostname
+		}
+		return ""
+	}
+	if in.Infra || inPod {
 		return in.Hostname
 	}
-	if in.SandboxID == "" || in.SandboxID == id {
-		return ""
-	}
-	infra, err := r.readInfo(r.path(podmanUserdata+"/"+in.SandboxID+"/userdata/config.json"), parseOCIConfig)
+	return ""
+}
+
+// ociConfig reads a Podman container's userdata/config.json (graph root
+// first, then the run root).
+func (r *resolver) ociConfig(id string) (info, error) {
+	in, err := r.readInfo(r.path(podmanUserdata+"/"+id+"/userdata/config.json"), parseOCIConfig)
 	if err != nil {
-		return ""
+		in, err = r.readInfo(r.path(crioUserdata+"/"+id+"/userdata/config.json"), parseOCIConfig)
 	}
-	return infra.Hostname
+	return in, err
+}
+
+// setDockerRoots records the --data-root of every dockerd seen (a second
+// daemon keeps its containers elsewhere); unknown Docker names are
+// retried at once when a new root appears.
+func (r *resolver) setDockerRoots(roots []string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	changed := false
+	for _, root := range roots {
+		if !slices.Contains(r.extraRoots, root) && len(r.extraRoots) < 16 {
+			r.extraRoots, changed = append(r.extraRoots, root), true
+		}
+	}
+	if changed {
+		for k, e := range r.cache {
+			if e.warn != "" && e.c.Runtime == "docker" {
+				delete(r.cache, k)
+			}
+		}
+	}
+}
+
+func (r *resolver) dockerRoots() []string {
+	return append([]string{dockerDataRoot}, r.extraRoots...)
 }
 
 // errText is an error as one short line: the errno text of a PathError

@@ -18,6 +18,8 @@ const (
 	fxInfra      = "3333333333333333333333333333333333333333333333333333333333333333"
 	fxContainerd = "4444444444444444444444444444444444444444444444444444444444444444"
 	fxCRIO       = "5555555555555555555555555555555555555555555555555555555555555555"
+	fxPod        = "8888888888888888888888888888888888888888888888888888888888888888"
+	fxDockerNAT  = "9999999999999999999999999999999999999999999999999999999999999999"
 	fxUnknown    = "6666666666666666666666666666666666666666666666666666666666666666"
 )
 
@@ -34,7 +36,7 @@ func TestResolveFixtures(t *testing.T) {
 	}{
 		{Cgroup{Runtime: "docker", ID: fxDocker}, scan.Container{Runtime: "docker", ID: fxDocker, Name: `web1\x1b[31m`}},
 		{Cgroup{Runtime: "podman", ID: fxPodman, PodID: fxInfra}, scan.Container{Runtime: "podman", ID: fxPodman, Name: "db1", Pod: "mypod"}},
-		{Cgroup{Runtime: "podman", ID: fxInfra}, scan.Container{Runtime: "podman", ID: fxInfra, Name: "a1b2c3d4e5f6-infra", Pod: "mypod"}},
+		{Cgroup{Runtime: "podman", ID: fxInfra, PodID: fxPod}, scan.Container{Runtime: "podman", ID: fxInfra, Name: "a1b2c3d4e5f6-infra", Pod: "mypod"}},
 		{Cgroup{Runtime: "containerd", ID: fxContainerd}, scan.Container{Runtime: "containerd", ID: fxContainerd, Name: "nginx", Pod: "web-7d9f"}},
 		{Cgroup{Runtime: "cri-o", ID: fxCRIO}, scan.Container{Runtime: "cri-o", ID: fxCRIO, Name: "redis", Pod: "cache-0"}},
 		// a kubelet cgroupfs path does not say the runtime: the state does
@@ -52,6 +54,15 @@ func TestResolveFixtures(t *testing.T) {
 	}
 	if c, _ := r.resolve(Cgroup{}, nil, warns.add); c != nil {
 		t.Errorf("no container: %+v", c)
+	}
+	// A second dockerd's --data-root, from its argv.
+	if c, _ := r.resolve(Cgroup{Runtime: "docker", ID: fxDockerNAT}, nil, warns.add); c.Name != "" || len(warns) != 1 {
+		t.Errorf("outside the default data root: %+v %q", c, warns)
+	}
+	warns = nil
+	r.setDockerRoots([]string{dockerdRoot(strings.Fields("dockerd -H unix:///x.sock --data-root /var/lib/second/docker --userland-proxy=false"))})
+	if c, _ := r.resolve(Cgroup{Runtime: "docker", ID: fxDockerNAT}, nil, warns.add); c.Name != "dnat" || len(warns) != 0 {
+		t.Errorf("with --data-root: %+v %q", c, warns)
 	}
 	// Cached: no file is read again.
 	n := r.reads

@@ -236,3 +236,23 @@ func netavarkID(comment string) string {
 	}
 	return sanitize.Line(id)
 }
+
+// dockerdRoot reads dockerd's --data-root (or -g, --graph) from its argv:
+// "" when it uses the default. Only absolute, clean paths count.
+func dockerdRoot(args []string) string {
+	for i, a := range args {
+		v := ""
+		switch {
+		case strings.HasPrefix(a, "--data-root="):
+			v = a[len("--data-root="):]
+		case (a == "--data-root" || a == "-g" || a == "--graph") && i+1 < len(args):
+			v = args[i+1]
+		default:
+			continue
+		}
+		if strings.HasPrefix(v, "/") && !strings.Contains(v, "/../") && !strings.HasSuffix(v, "/..") {
+			return sanitize.Line(strings.TrimRight(v, "/"))
+		}
+	}
+	return ""
+}

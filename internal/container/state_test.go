@@ -145,6 +145,11 @@ func FuzzArgv(f *testing.F) {
 		if id, name, ok := conmonArgs(args); ok && (!isHexID(id) || !sanitize.IsClean(name)) {
 			t.Fatalf("%q %q", id, name)
 		}
-		_ = netavarkID(s)
+		if id := netavarkID(s); id != "" && !isHexID(id) {
+			t.Fatalf("netavark id %q", id)
+		}
+		if r := dockerdRoot(args); r != "" && (!strings.HasPrefix(r, "/") || !sanitize.IsClean(r)) {
+			t.Fatalf("data root %q", r)
+		}
 	})
 }

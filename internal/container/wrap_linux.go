@@ -115,15 +115,25 @@ func (w *wrapped) enrich(ctx context.Context, s *scan.Snapshot, f scan.Filter) {
 	warn := ws.add
 
 	// conmon's argv names the Podman containers whose ports it holds.
+	// dockerd's argv says where a second daemon keeps its containers.
 	conmon := map[string]string{}
+	var roots []string
 	for i := range s.Listeners {
 		for _, p := range s.Listeners[i].Procs {
-			if p.Name == "conmon" {
+			switch p.Name {
+			case "conmon":
 				if id, name, ok := conmonArgs(p.Args); ok && name != "" {
 					conmon[id] = name
 				}
+			case "dockerd":
+				if r := dockerdRoot(p.Args); r != "" {
+					roots = append(roots, r)
+				}
 			}
 		}
+	}
+	if len(roots) > 0 {
+		w.names.setDockerRoots(roots)
 	}
 
 	// 1. The container and unit of every owner, and of every listener.
