@@ -37,18 +37,21 @@ const maxNATRules = 4096
 // netnsFD is the namespace to read (0: the caller's).
 type nftReader struct {
 	netnsFD int
+	conn    *netlink.Conn // kept for gen: one round trip per poll, no dial
 }
 
 // gen is the ruleset's generation (NFT_MSG_GETGEN): it changes with
 // every committed change of the ruleset, so rules are re-read only when
 // it does.
-func (n nftReader) gen() (uint32, error) {
-	c, err := netlink.Dial(unix.NETLINK_NETFILTER, &netlink.Config{NetNS: n.netnsFD})
-	if err != nil {
-		return 0, fmt.Errorf("nftables: %w", err)
+func (n *nftReader) gen() (uint32, error) {
+	if n.conn == nil {
+		c, err := netlink.Dial(unix.NETLINK_NETFILTER, &netlink.Config{NetNS: n.netnsFD})
+		if err != nil {
+			return 0, fmt.Errorf("nftables: %w", err)
+		}
+		n.conn = c
 	}
-	defer c.Close()
-	msgs, err := c.Execute(netlink.Message{
+	msgs, err := n.conn.Execute(netlink.Message{
 		Header: netlink.Header{
 			Type:  netlink.HeaderType(unix.NFNL_SUBSYS_NFTABLES<<8 | unix.NFT_MSG_GETGEN),
 			Flags: netlink.Request,
@@ -56,6 +59,7 @@ func (n nftReader) gen() (uint32, error) {
 		Data: []byte{unix.AF_UNSPEC, unix.NFNETLINK_V0, 0, 0},
 	})
 	if err != nil {
+		n.close()
 		return 0, fmt.Errorf("nftables generation: %w", err)
 	}
 	for _, m := range msgs {
@@ -76,8 +80,15 @@ func (n nftReader) gen() (uint32, error) {
 	return 0, fmt.Errorf("nftables generation: no NFTA_GEN_ID in the answer")
 }
 
+func (n *nftReader) close() {
+	if n.conn != nil {
+		n.conn.Close()
+		n.conn = nil
+	}
+}
+
 // rules reads every DNAT rule of every ip, ip6 and inet table.
-func (n nftReader) rules() ([]natRule, error) {
+func (n *nftReader) rules() ([]natRule, error) {
 	var opts []nftables.ConnOption
 	if n.netnsFD > 0 {
 		opts = append(opts, nftables.WithNetNSFd(n.netnsFD))

@@ -98,7 +98,8 @@ func addNativeDNAT(t *testing.T, fd int, comment string) {
 // namespace of the test's own and reads them back, generation first.
 func TestNFTReaderNative(t *testing.T) {
 	_, fd := testNetNS(t)
-	r := nftReader{netnsFD: fd}
+	r := &nftReader{netnsFD: fd}
+	defer r.close()
 	g0, err := r.gen()
 	if err != nil {
 		t.Fatalf("gen: %v", err)
@@ -152,7 +153,7 @@ func TestNFTReaderIptablesNFT(t *testing.T) {
 	run("-t", "nat", "-A", "NETAVARK-DN-2", "-p", "tcp", "--dport", "8091", "-j", "DNAT", "--to-destination", "10.88.0.9:8080")
 	run("-t", "nat", "-N", "NETAVARK-HOSTPORT-DNAT")
 	run("-t", "nat", "-A", "NETAVARK-HOSTPORT-DNAT", "-p", "tcp", "--dport", "8091", "-m", "comment", "--comment", "dnat name: podman id: "+id1, "-j", "NETAVARK-DN-2")
-	rules, err := nftReader{netnsFD: fd}.rules()
+	rules, err := (&nftReader{netnsFD: fd}).rules()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,7 @@ func (o Options) procRoot() string {
 type natSource interface {
 	gen() (uint32, error)
 	rules() ([]natRule, error)
+	close()
 }
 
 // Cache bounds.
@@ -36,13 +37,19 @@ const (
 	busDeadline = 250 * time.Millisecond
 )
 
-func wrapOS(s scan.Scanner, o Options) scan.Scanner { return wrap(s, o, nftReader{}) }
+func wrapOS(s scan.Scanner, o Options) scan.Scanner { return wrap(s, o, &nftReader{}) }
 
 func wrap(s scan.Scanner, o Options, nat natSource) *wrapped {
 	return &wrapped{
 		inner: s, opts: o, names: newResolver(o.Root), nat: nat, sys: o.Systemd,
 		cgroups: map[string]Cgroup{}, holders: map[holderKey]Cgroup{}, nsAddr: map[uint64][]netip.Addr{},
 	}
+}
+
+type portKey struct {
+	inode uint64
+	proto string
+	port  uint16
 }
 
 type holderKey struct {
@@ -81,7 +88,12 @@ type stats struct {
 	natReads, holderReads, addrDumps, busCalls int
 }
 
-func (w *wrapped) Close() error { return w.inner.Close() }
+func (w *wrapped) Close() error {
+	w.mu.Lock()
+	w.nat.close()
+	w.mu.Unlock()
+	return w.inner.Close()
+}
 
 func (w *wrapped) Snapshot(ctx context.Context, f scan.Filter) (scan.Snapshot, error) {
 	s, err := w.inner.Snapshot(ctx, f)
@@ -239,6 +251,13 @@ func (w *wrapped) enrich(ctx context.Context, s *scan.Snapshot, f scan.Filter) {
 	for inode, c := range nsCtr {
 		ctrNS[c] = inode
 	}
+	byPort := map[portKey][]int{} // listeners of the namespaces by proto and port
+	for i := range s.Listeners {
+		if l := &s.Listeners[i]; !l.NetNS.Host && l.NetNS.Inode != 0 {
+			k := portKey{l.NetNS.Inode, l.Proto, l.Port}
+			byPort[k] = append(byPort[k], i)
+		}
+	}
 	knowNS := len(s.NetNS) > 0 // the scanner says which namespaces exist
 	link := func(pm *scan.PortMap) (int, bool) {
 		if !pm.Target.IsValid() {
@@ -263,10 +282,8 @@ func (w *wrapped) enrich(ctx context.Context, s *scan.Snapshot, f scan.Filter) {
 		if c := nsCtr[inode]; c != nil {
 			pm.Container = c
 		}
-		for i := range s.Listeners {
-			l := &s.Listeners[i]
-			if l.NetNS.Inode == inode && l.Proto == pm.Proto && l.Port == pm.Target.Port() &&
-				(l.Addr == a || l.Addr.IsUnspecified()) {
+		for _, i := range byPort[portKey{inode, pm.Proto, pm.Target.Port()}] {
+			if l := &s.Listeners[i]; l.Addr == a || l.Addr.IsUnspecified() {
 				pm.TargetNetNS = inode
 				return i, true
 			}
@@ -277,14 +294,17 @@ func (w *wrapped) enrich(ctx context.Context, s *scan.Snapshot, f scan.Filter) {
 		return -1, false
 	}
 	var out []scan.PortMap
+	type mapKey struct {
+		proto        string
+		host, target netip.AddrPort
+	}
+	seen := make(map[mapKey]bool, len(maps))
 	for i := range maps {
 		pm := maps[i]
-		dup := false
-		for _, o := range out {
-			dup = dup || (o.Proto == pm.Proto && o.Host == pm.Host && o.Target == pm.Target)
-		}
-		if dup {
+		if k := (mapKey{pm.Proto, pm.Host, pm.Target}); seen[k] {
 			continue
+		} else {
+			seen[k] = true
 		}
 		li, ok := link(&pm)
 		if ok {

@@ -19,6 +19,7 @@ type fakeNAT struct {
 }
 
 func (f *fakeNAT) gen() (uint32, error) { return f.g, f.err }
+func (f *fakeNAT) close()               {}
 func (f *fakeNAT) rules() ([]natRule, error) {
 	f.reads++
 	return f.rs, nil
