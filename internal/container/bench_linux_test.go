@@ -38,7 +38,7 @@ func busySnapshot() (scan.Snapshot, []natRule) {
 func benchWrap(b *testing.B, f scan.Filter, wrapIt bool) {
 	snap, rules := busySnapshot()
 	inner := scan.Static(snap)
-	var sc scan.Scanner = inner
+	sc := inner
 	if wrapIt {
 		w := wrap(inner, Options{Root: b.TempDir(), ProcRoot: b.TempDir()}, &fakeNAT{g: 1, rs: rules})
 		for c := range 20 {
