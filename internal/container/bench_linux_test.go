@@ -42,7 +42,7 @@ func benchWrap(b *testing.B, f scan.Filter, wrapIt bool) {
 	if wrapIt {
 		w := wrap(inner, Options{Root: b.TempDir(), ProcRoot: b.TempDir()}, &fakeNAT{g: 1, rs: rules})
 		for c := range 20 {
-			w.nsAddr[uint64(5000+c)] = []netip.Addr{netip.AddrFrom4([4]byte{10, 88, 0, byte(10 + c)})}
+			w.nsAddr[holderKey{20000 + c, uint64(5000 + c)}] = []netip.Addr{netip.AddrFrom4([4]byte{10, 88, 0, byte(10 + c)})}
 		}
 		sc = w
 	}

@@ -102,20 +102,54 @@ func (n *nftReader) rules() ([]natRule, error) {
 	if err != nil {
 		return nil, fmt.Errorf("nftables chains: %w", err)
 	}
-	var all []chainRules
+	// DNAT is valid only in nat chains hooked at prerouting and output,
+	// and in the chains they jump to: read those alone. The kernel keeps
+	// SNAT and MASQUERADE out of them, whose xt info the library decodes
+	// unsafely (a nf_nat_range2 read as a compat range count).
+	byName := map[string]*nftables.Chain{}
+	var queue []*nftables.Chain
 	for _, ch := range chains {
 		switch ch.Table.Family {
 		case nftables.TableFamilyIPv4, nftables.TableFamilyIPv6, nftables.TableFamilyINet:
 		default:
 			continue
 		}
+		byName[chainKey(ch.Table, ch.Name)] = ch
+		if ch.Type == nftables.ChainTypeNAT && ch.Hooknum != nil &&
+			(*ch.Hooknum == *nftables.ChainHookPrerouting || *ch.Hooknum == *nftables.ChainHookOutput) {
+			queue = append(queue, ch)
+		}
+	}
+	seen := map[string]bool{}
+	var all []chainRules
+	for len(queue) > 0 && len(all) < 4096 {
+		ch := queue[0]
+		queue = queue[1:]
+		k := chainKey(ch.Table, ch.Name)
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
 		rs, err := c.GetRules(ch.Table, ch)
 		if err != nil {
 			continue // the chain went away meanwhile
 		}
 		all = append(all, chainRules{chain: ch.Table.Name + "/" + ch.Name, family: ch.Table.Family, rules: rs})
+		for _, r := range rs {
+			for _, e := range r.Exprs {
+				if v, ok := e.(*expr.Verdict); ok && (v.Kind == expr.VerdictJump || v.Kind == expr.VerdictGoto) {
+					if next := byName[chainKey(ch.Table, v.Chain)]; next != nil {
+						queue = append(queue, next)
+					}
+				}
+			}
+		}
 	}
 	return decodeRules(all), nil
+}
+
+func chainKey(t *nftables.Table, chain string) string {
+	return string(rune('0'+t.Family)) + "/" + t.Name + "/" + chain
 }
 
 type chainRules struct {

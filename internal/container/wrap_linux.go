@@ -42,7 +42,7 @@ func wrapOS(s scan.Scanner, o Options) scan.Scanner { return wrap(s, o, &nftRead
 func wrap(s scan.Scanner, o Options, nat natSource) *wrapped {
 	return &wrapped{
 		inner: s, opts: o, names: newResolver(o.Root), nat: nat, sys: o.Systemd,
-		cgroups: map[string]Cgroup{}, holders: map[holderKey]Cgroup{}, nsAddr: map[uint64][]netip.Addr{},
+		cgroups: map[string]Cgroup{}, holders: map[holderKey]Cgroup{}, nsAddr: map[holderKey][]netip.Addr{},
 	}
 }
 
@@ -65,9 +65,9 @@ type wrapped struct {
 	sys   Systemd
 
 	mu      sync.Mutex
-	cgroups map[string]Cgroup       // parsed cgroup paths
-	holders map[holderKey]Cgroup    // cgroup of a netns holder, by pid and netns
-	nsAddr  map[uint64][]netip.Addr // addresses of a namespace, by inode
+	cgroups map[string]Cgroup          // parsed cgroup paths
+	holders map[holderKey]Cgroup       // cgroup of a netns holder, by pid and netns
+	nsAddr  map[holderKey][]netip.Addr // addresses of a namespace, by holder pid and inode
 
 	natRead   bool
 	natGen    uint32
@@ -403,18 +403,20 @@ func (w *wrapped) holderContainer(ns scan.NetNS, conmon map[string]string, warn 
 }
 
 // addressOwners maps every address of the namespaces to the namespace's
-// inode (rtnetlink, once per namespace inode).
+// inode (rtnetlink, once per namespace and holder: a reused inode comes
+// with another holder).
 func (w *wrapped) addressOwners(spaces []scan.NetNS) map[netip.Addr]uint64 {
 	out := map[netip.Addr]uint64{}
 	for _, ns := range spaces {
-		addrs, ok := w.nsAddr[ns.Inode]
+		k := holderKey{ns.PID, ns.Inode}
+		addrs, ok := w.nsAddr[k]
 		if !ok {
 			w.stats.addrDumps++
 			addrs, _ = nsAddrs(w.opts.procRoot(), ns.PID) // no address known: linked by runtime state only
 			if len(w.nsAddr) >= maxNSAddrs {
 				clear(w.nsAddr)
 			}
-			w.nsAddr[ns.Inode] = addrs
+			w.nsAddr[k] = addrs
 		}
 		for _, a := range addrs {
 			if !a.IsLoopback() && !a.IsLinkLocalUnicast() {

@@ -3,6 +3,8 @@ package container
 import (
 	"context"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -89,9 +91,9 @@ func fixtureWrap(t *testing.T, snap scan.Snapshot) (*wrapped, *fakeNAT, *fakeSys
 	w := wrap(scan.Static(snap), Options{Root: "testdata/root", ProcRoot: "testdata/root/proc", Systemd: sys}, nat)
 	// Addresses inside the fixture namespaces (rtnetlink needs the real
 	// namespaces: TestLinkRealNamespace does that part for real).
-	w.nsAddr[podmanNS.Inode] = []netip.Addr{netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("10.88.0.5")}
-	w.nsAddr[dockerNS.Inode] = nil // unknown: linked by Docker's own state (config.v2.json IPs)
-	w.nsAddr[kubeNS.Inode] = []netip.Addr{netip.MustParseAddr("10.244.0.7")}
+	w.nsAddr[holderKey{podmanNS.PID, podmanNS.Inode}] = []netip.Addr{netip.MustParseAddr("127.0.0.1"), netip.MustParseAddr("10.88.0.5")}
+	w.nsAddr[holderKey{dockerNS.PID, dockerNS.Inode}] = nil // unknown: linked by Docker's own state (config.v2.json IPs)
+	w.nsAddr[holderKey{kubeNS.PID, kubeNS.Inode}] = []netip.Addr{netip.MustParseAddr("10.244.0.7")}
 	return w, nat, sys
 }
 
@@ -288,5 +290,29 @@ func TestListenMatches(t *testing.T) {
 		if got := listenMatches(c.l, c.proto, c.addr, 22); got != c.want {
 			t.Errorf("%+v %s %v: %v", c.l, c.proto, c.addr, got)
 		}
+	}
+}
+
+// TestWrapLegacyIptables: rules in legacy iptables (a nat table in
+// /proc/net/ip_tables_names) are said to be unreadable, never shelled out for.
+func TestWrapLegacyIptables(t *testing.T) {
+	proc := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(proc, "net"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(proc, "net/ip_tables_names"), []byte("filter\nnat\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w := wrap(scan.Static(fixtureSnapshot()), Options{Root: "testdata/root", ProcRoot: proc}, &fakeNAT{g: 1})
+	s, _ := w.Snapshot(context.Background(), scan.Filter{})
+	if len(s.Warnings) != 1 || !strings.Contains(s.Warnings[0], "legacy iptables") {
+		t.Errorf("warnings %q", s.Warnings)
+	}
+	if err := os.WriteFile(filepath.Join(proc, "net/ip_tables_names"), []byte("filter\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	w = wrap(scan.Static(fixtureSnapshot()), Options{Root: "testdata/root", ProcRoot: proc}, &fakeNAT{g: 1})
+	if s, _ := w.Snapshot(context.Background(), scan.Filter{}); len(s.Warnings) != 0 {
+		t.Errorf("filter table only: %q", s.Warnings)
 	}
 }
