@@ -139,8 +139,7 @@ func checkService(l *Listener) string {
 	}
 	if a := l.Activation; a != nil {
 		// pid 1 holds it for a service: judge the service it starts.
-		svc := strings.TrimSuffix(a.Service, ".service")
-		if a.Service == "" || servesAs(svc, l.Service, expected) {
+		if a.Service == "" || unitServesAs(a.Service, l.Service, expected) {
 			return ""
 		}
 		return fmt.Sprintf("%s: registered for %s (%s) but %s activates %s for it", where(l), l.Service, strings.Join(expected, ", "), Owner(l.Listener), a.Service)
@@ -214,6 +213,20 @@ var expectedProcesses = map[string][]string{
 func ExpectedProcesses(service string) (names []string, known bool) {
 	names, known = expectedProcesses[strings.ToLower(service)]
 	return names, known
+}
+
+// unitServesAs: a systemd service unit is named after its daemon
+// ("sshd.service") or the daemon after it ("cups.service" runs cupsd,
+// "ssh.service" sshd).
+func unitServesAs(unit, service string, expected []string) bool {
+	base := strings.ToLower(strings.TrimSuffix(unit, ".service"))
+	if i := strings.IndexByte(base, '@'); i >= 0 {
+		base = base[:i] // a template instance: sshd@3-10.0.0.1:22-10.0.0.2:5000
+	}
+	if servesAs(base, service, expected) {
+		return true
+	}
+	return len(base) >= 3 && slices.ContainsFunc(expected, func(e string) bool { return strings.HasPrefix(strings.ToLower(e), base) })
 }
 
 func servesAs(proc, service string, expected []string) bool {

@@ -68,11 +68,15 @@ func Location(l scan.Listener) string {
 	return NetNSLabel(l.NetNS)
 }
 
-// Place is Location with the unit for host listeners: what a column
-// headed WHERE shows. A socket held by pid 1 for socket activation shows
-// its .socket unit; a host listener with a unit shows the unit
-// ("nginx.service"); otherwise Location.
+// Place is where l lives in a few words, for a column headed WHERE: its
+// container ("web1 (podman)"; Details says when that is in the host's
+// network namespace), else for a host listener its .socket unit when pid
+// 1 holds it for socket activation, else its unit ("nginx.service"),
+// else Location ("netns pdemo", "host").
 func Place(l scan.Listener) string {
+	if l.Container != nil {
+		return ContainerLabel(l.Container)
+	}
 	if l.Container == nil && OnHost(l) {
 		if a := l.Activation; a != nil && a.Socket != "" {
 			return a.Socket
@@ -161,11 +165,16 @@ func activationUnits(a scan.Activation) string {
 	return sock + " → " + svc
 }
 
-// Details are the lines that link l to the other side of a published
-// port or to what it activates, in the words above: the text table
-// prints them under l's row, the explorer's pane under its entry.
+// Details are the lines that say more than Place: that a container
+// listener is in the host's network namespace, and what links l to the
+// other side of a published port or to what it activates, in the words
+// above. The text table prints them under l's row, the explorer's pane
+// can under its entry.
 func Details(l scan.Listener) []string {
 	var out []string
+	if l.Container != nil && OnHost(l) && l.NetNS.Inode != 0 {
+		out = append(out, "in the host's network namespace")
+	}
 	if l.Forward != nil {
 		out = append(out, "published "+ForwardText(*l.Forward))
 	}
