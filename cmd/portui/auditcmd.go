@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/portui/portui/internal/audit"
 	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/report"
 )
@@ -17,7 +18,13 @@ func (a *app) auditCmd() *cobra.Command {
 		Short: "Listeners worth a look: private use, exposed system ports, unexpected services",
 		Long: "Report listeners on ports IANA has not assigned for their transport (private use), system " +
 			"ports bound to all addresses, and registered ports held by a process that is not the " +
-			"registered service (e.g. 22 without sshd). Every line names the listener's address.\n\n" +
+			"registered service (e.g. 22 without sshd), and published ports that reach no listener (the container " +
+			"is gone or does not listen there). Every line names the listener's address.\n\n" +
+			"A listener inside a container or another network namespace is reachable only through the host ports " +
+			"published to it: it is reported only where one on all addresses reaches it, and then through what " +
+			"(\"80/tcp in web1 (podman) is published on 0.0.0.0:8080 (nat)\"). A host socket that docker-proxy, " +
+			"rootlessport, conmon or dockerd holds for a published port, or that pid 1 holds for socket activation, " +
+			"is explained by what it forwards to or activates, not taken for another program.\n\n" +
 			"Exit status: 0 nothing found, 1 findings, 2 error; fit for cron and CI.",
 		Example: "  portui audit\n  portui audit --range all --json",
 		Args:    exactArgs(0, "no arguments (use --range)"),
@@ -32,7 +39,7 @@ func (a *app) auditCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		sel := selection{}
+		sel := selection{wholeTargets: true}
 		if lo != 0 || hi != registry.MaxPort {
 			sel.ports = &portRange{lo, hi}
 		}
@@ -40,7 +47,11 @@ func (a *app) auditCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		doc := report.NewAudit(snap, ann, lo, hi, reg)
+		r, _, err := a.registry()
+		if err != nil {
+			return err
+		}
+		doc := report.NewAudit(snap, ann, audit.CheckPortMaps(r, snap, lo, hi), lo, hi, reg)
 		if err := a.emit(f, doc); err != nil {
 			return err
 		}

@@ -42,7 +42,8 @@ func TestServiceIsTheListenersOwnTransport(t *testing.T) {
 		}
 	}
 	out, _, _ := runCLI(t, "listeners", "--port", "323", "--proto", "udp")
-	if strings.Contains(out, "rpki-rtr") || !strings.Contains(out, "reserved · private use") {
+	if strings.Contains(out, "rpki-rtr") || !regexpLine(out, `^udp +127\.0\.0\.1:323 +- +reserved `) ||
+		!strings.Contains(out, "1 listener(s) on ports IANA has not assigned for their transport: private use") {
 		t.Errorf("udp/323 row:\n%s", out)
 	}
 	out, _, _ = runCLI(t, "audit", "--range", "323-323", "--json")
@@ -119,8 +120,9 @@ func TestListenersNothingThere(t *testing.T) {
 	}
 }
 
-// #13: a socket bound to one device is shown as ss shows it, with its own
-// scope, and the audit does not call it bound to all addresses.
+// #13: a socket bound to one device is shown as ss shows it (the address
+// says its scope; the JSON names it), and the audit does not call it
+// bound to all addresses.
 func TestInterfaceBoundListener(t *testing.T) {
 	l := fakeListener("tcp", "0.0.0.0", 444, 30, "snppd")
 	l.Iface, l.Scope = "v0", scan.ScopeInterface
@@ -128,7 +130,7 @@ func TestInterfaceBoundListener(t *testing.T) {
 	l6.Iface, l6.Scope = "v0", scan.ScopeInterface
 	withStaticScanner(t, scan.Snapshot{Taken: time.Now(), Listeners: []scan.Listener{l, l6}})
 	out, _, _ := runCLI(t, "listeners")
-	if !regexpLine(out, `^tcp +0\.0\.0\.0%v0:444 +interface +snpp `) || !regexpLine(out, `^tcp +\[::\]%v0:446 +interface `) {
+	if !regexpLine(out, `^tcp +0\.0\.0\.0%v0:444 +snpp `) || !regexpLine(out, `^tcp +\[::\]%v0:446 +ddm-rdb `) {
 		t.Errorf("table:\n%s", out)
 	}
 	res := listenersJSON(t)

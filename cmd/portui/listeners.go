@@ -10,6 +10,7 @@ import (
 	"github.com/portui/portui/internal/audit"
 	"github.com/portui/portui/internal/container"
 	"github.com/portui/portui/internal/report"
+	"github.com/portui/portui/internal/sanitize"
 	"github.com/portui/portui/internal/scan"
 )
 
@@ -25,9 +26,23 @@ var newScanner = func() (scan.Scanner, error) {
 // selection is what `listeners` and `audit` ask the scanner for, in the
 // CLI's own terms: ports is nil for every port, else an exact range
 // (port 0 included: it selects port 0, never "everything").
+//
+// netns and container select where listeners live (--netns, --container;
+// the zero values select everything). The scanner is asked for every
+// namespace and the selection is applied to its snapshot (keepPlace):
+// cheap, since a namespace is dumped with the same port filter. (Once
+// scan.Options.HostOnly exists, newScanner can pass it for --netns host
+// and spare entering the others; the post-filter stays correct either way.)
+// wholeTargets asks for a second, whole-machine snapshot when a port
+// range was asked for and a published port in it seems to reach no
+// listener: the listener behind it may be on a port outside the range
+// (the audit's published-dangling must not be a mistake of its filter).
 type selection struct {
-	proto string
-	ports *portRange
+	proto        string
+	ports        *portRange
+	netns        netnsFilter
+	container    string
+	wholeTargets bool
 }
 
 // filter is the scan.Filter that covers s. scan.Filter reads Lo=Hi=0 as
@@ -57,6 +72,17 @@ func (s selection) keep(snap scan.Snapshot) scan.Snapshot {
 // String names the selection for "No listeners on port 5 (tcp)."; "" for
 // everything.
 func (s selection) String() string {
+	where := s.portsString()
+	if n := s.netns.String(); n != "" {
+		where = strings.TrimSpace(where + " " + n)
+	}
+	if s.container != "" {
+		where = strings.TrimSpace(where + " in container " + sanitize.Line(s.container))
+	}
+	return where
+}
+
+func (s selection) portsString() string {
 	where := ""
 	switch {
 	case s.ports == nil:
@@ -91,7 +117,15 @@ func (a *app) scanDoc(ctx context.Context, s selection, f report.Format) (scan.S
 	if err != nil {
 		return scan.Snapshot{}, nil, report.Registry{}, err
 	}
+	if s.wholeTargets && !s.filter().All() && unresolvedTargets(snap) {
+		if snap, err = sc.Snapshot(ctx, scan.Filter{Proto: s.proto}); err != nil {
+			return scan.Snapshot{}, nil, report.Registry{}, err
+		}
+	}
 	snap = s.keep(snap)
+	if snap, err = s.keepPlace(snap); err != nil {
+		return scan.Snapshot{}, nil, report.Registry{}, usageErr(err)
+	}
 	if f.Name == "text" {
 		for _, w := range snap.Warnings {
 			_, _ = fmt.Fprintln(a.stderr, "portui: warning: "+w)
@@ -100,24 +134,55 @@ func (a *app) scanDoc(ctx context.Context, s selection, f report.Format) (scan.S
 	return snap, audit.Annotate(reg, snap), report.RegistryOf(info), nil
 }
 
+// unresolvedTargets: a published port of snap, or a host socket held for
+// one, reaches no listener that snap shows.
+func unresolvedTargets(snap scan.Snapshot) bool {
+	for _, m := range snap.PortMaps {
+		if m.TargetNetNS == 0 {
+			return true
+		}
+	}
+	for _, l := range snap.Listeners {
+		if l.Forward != nil && l.Forward.TargetNetNS == 0 {
+			return true
+		}
+	}
+	return false
+}
+
 func (a *app) listenersCmd() *cobra.Command {
-	var portArg, proto string
+	var portArg, proto, netnsArg, containerArg string
 	cmd := &cobra.Command{
 		Use:   "listeners",
 		Short: "What listens on this machine, like `ss -tulnp`, with each port's IANA service and status",
 		Long: "List the listening TCP sockets and bound UDP sockets of this machine with the processes " +
 			"that hold them, like `ss -tulnp`, and for each its port's IANA service and status for its " +
 			"own transport. A socket bound to one device shows it as ss does (0.0.0.0%eth0:444, scope interface).\n\n" +
+			"Listeners in every network namespace are listed: the host's, containers' (Docker, Podman, " +
+			"Kubernetes, LXC) and `ip netns` ones. A column WHERE then says where each lives (\"web1 (podman)\", " +
+			"\"netns pdemo\", a systemd unit such as \"nginx.service\", \"host\"), and a line under a row links " +
+			"a published port both ways (\"published 127.0.0.1:8088 (nat)\" under the container's listener, " +
+			"\"published → web1 (podman) 10.88.0.5:80 (conmon)\" under the host socket that holds it) or says " +
+			"what pid 1 activates. --netns and --container select by where.\n\n" +
 			"When nothing listens on the ports asked for, the text says \"No listeners\" and the exit " +
 			"status is still 0; with --json, \"listeners\" is then an empty list, never missing.",
-		Example: "  portui listeners\n  portui listeners --port 0-1023 --proto tcp\n  portui listeners --json",
-		Args:    exactArgs(0, "no arguments (use --port)"),
+		Example: "  portui listeners\n  portui listeners --port 0-1023 --proto tcp\n  portui listeners --netns host\n" +
+			"  portui listeners --container web1\n  portui listeners --json",
+		Args: exactArgs(0, "no arguments (use --port)"),
 	}
 	out := addOutputFlags(cmd, report.SchemaListeners)
 	cmd.RunE = func(cmd *cobra.Command, args []string) error {
 		sel, err := listenerSelection(portArg, proto)
 		if err != nil {
 			return usageErr(err)
+		}
+		if sel.netns, err = parseNetNS(netnsArg); err != nil {
+			return usageErr(err)
+		}
+		if cmd.Flags().Changed("container") {
+			if sel.container, err = parseContainer(containerArg); err != nil {
+				return usageErr(err)
+			}
 		}
 		f, err := out.selected(cmd)
 		if err != nil {
@@ -131,6 +196,8 @@ func (a *app) listenersCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVar(&portArg, "port", "", "only this port or range LOW-HIGH (0 selects port 0: nothing can listen there)")
 	cmd.Flags().StringVar(&proto, "proto", "", "only tcp or udp")
+	cmd.Flags().StringVar(&netnsArg, "netns", "all", "only this network namespace: host, all, an inode, or a /run/netns name or path")
+	cmd.Flags().StringVar(&containerArg, "container", "", "only the listeners of this container (a name, or the start of its id) and the host sockets that forward to it")
 	return cmd
 }
 

@@ -59,7 +59,7 @@ func TestListenersFindsOwnSocket(t *testing.T) {
 	}
 	port := ln.Addr().(*net.TCPAddr).Port
 	res := listenersJSON(t, "--port", strconv.Itoa(port), "--proto", "tcp")
-	if res.Schema != "portui.listeners/v1" || len(res.Listeners) != 1 {
+	if res.Schema != "portui.listeners/v2" || len(res.Listeners) != 1 {
 		t.Fatalf("%+v", res)
 	}
 	l := res.Listeners[0]
@@ -230,7 +230,7 @@ func TestAuditFindings(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 1 {
 		t.Fatalf("audit --json: %v exit %d", err, code)
 	}
-	if res.Schema != "portui.audit/v1" || len(res.Findings) != 4 || res.Findings[0].Kind != "private-use" || res.Findings[3].Port != 23 {
+	if res.Schema != "portui.audit/v2" || len(res.Findings) != 4 || res.Findings[0].Kind != "private-use" || res.Findings[3].Port != 23 {
 		t.Fatalf("audit --json: %+v", res)
 	}
 }

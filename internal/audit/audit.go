@@ -33,6 +33,9 @@ type Finding struct {
 	// who holds it.
 	Message  string        `json:"message"`
 	Listener scan.Listener `json:"-"`
+	// PortMap is the published port a finding of Rule.CheckMap is about
+	// (then Listener is zero: no socket holds it); nil otherwise.
+	PortMap *scan.PortMap `json:"-"`
 }
 
 // Listener is one listener of a snapshot with its annotation: everything
@@ -81,7 +84,9 @@ func AnnotateOne(reg *registry.Registry, l scan.Listener) Listener {
 type Found struct {
 	Finding
 	// Listener points into the slice given to Findings. (The embedded
-	// Finding.Listener is the same listener as the scanner saw it.)
+	// Finding.Listener is the same listener as the scanner saw it.) It is
+	// nil for a finding about a published port no socket holds
+	// (Finding.PortMap).
 	Listener *Listener
 }
 
@@ -89,6 +94,13 @@ type Found struct {
 // by kind in Rules order, listeners in ls order within a kind, each with
 // its listener.
 func Findings(ls []Listener, lo, hi int) []Found {
+	return All(ls, nil, lo, hi)
+}
+
+// All is Findings of ls plus, within each kind after the listeners'
+// findings, the findings of maps (CheckPortMaps' published ports, in
+// order): what `portui audit` reports.
+func All(ls []Listener, maps []Finding, lo, hi int) []Found {
 	var out []Found
 	for _, r := range Rules {
 		for i := range ls {
@@ -102,14 +114,62 @@ func Findings(ls []Listener, lo, hi int) []Found {
 				}
 			}
 		}
+		for _, f := range maps {
+			if f.Kind == r.Kind && f.Port >= lo && f.Port <= hi {
+				out = append(out, Found{Finding: f})
+			}
+		}
 	}
 	return out
 }
 
-// Check is the Finding of each of Findings(Annotate(reg, snap), lo, hi).
+// CheckPortMaps judges the published ports of snap that no host socket
+// of snap holds (a NAT rule alone; a socket that holds one is judged as
+// a listener, through its Forward) with host ports in lo..hi, by the
+// rules' CheckMap, in Rules order then snapshot order.
+func CheckPortMaps(reg *registry.Registry, snap scan.Snapshot, lo, hi int) []Finding {
+	var out []Finding
+	for _, r := range Rules {
+		if r.CheckMap == nil {
+			continue
+		}
+		for i := range snap.PortMaps {
+			m := &snap.PortMaps[i]
+			if port := int(m.Host.Port()); port < lo || port > hi || heldBySocket(snap.Listeners, *m) {
+				continue
+			}
+			msg := r.CheckMap(*m)
+			if msg == "" {
+				continue
+			}
+			view, _ := registry.ViewOf(m.Proto)
+			port := int(m.Host.Port())
+			out = append(out, Finding{
+				Kind: r.Kind, Port: port, Proto: m.Proto, Address: m.Host.Addr().Unmap().String(),
+				Status: reg.Status(port, view).String(), Service: ServiceName(reg, port, m.Proto), Message: msg, PortMap: m,
+			})
+		}
+	}
+	return out
+}
+
+// heldBySocket: a host listener forwards m's host port to m's target.
+func heldBySocket(ls []scan.Listener, m scan.PortMap) bool {
+	for _, l := range ls {
+		f := l.Forward
+		if f != nil && OnHost(l) && f.Proto == m.Proto && f.Host.Port() == m.Host.Port() && f.Target == m.Target &&
+			(f.Host.Addr() == m.Host.Addr() || f.Host.Addr().IsUnspecified() || m.Host.Addr().IsUnspecified()) {
+			return true
+		}
+	}
+	return false
+}
+
+// Check is the Finding of each of All(Annotate(reg, snap),
+// CheckPortMaps(reg, snap, lo, hi), lo, hi).
 func Check(reg *registry.Registry, snap scan.Snapshot, lo, hi int) []Finding {
 	var out []Finding
-	for _, f := range Findings(Annotate(reg, snap), lo, hi) {
+	for _, f := range All(Annotate(reg, snap), CheckPortMaps(reg, snap, lo, hi), lo, hi) {
 		out = append(out, f.Finding)
 	}
 	return out

@@ -19,6 +19,10 @@ const (
 	// UnexpectedService: the process is not one known to serve the
 	// service registered on the port (22 held by something other than sshd).
 	UnexpectedService Kind = "unexpected-service"
+	// PublishedDangling: a published port (a NAT rule, or a host socket
+	// held by docker-proxy, rootlessport, conmon or dockerd) whose target
+	// has no listener: the container is gone or does not listen there.
+	PublishedDangling Kind = "published-dangling"
 )
 
 // Rule is one audit rule.
@@ -29,13 +33,29 @@ type Rule struct {
 	// Check returns the finding's message for l (one line that names l's
 	// address, what is wrong and who holds it), or "" when l is fine.
 	Check func(l *Listener) string
+	// CheckMap, if set, returns the finding's message for a published
+	// port that no host socket holds (a NAT rule alone: CheckPortMaps),
+	// naming its host address, or "" when it is fine.
+	CheckMap func(m scan.PortMap) string
 }
 
 // Rules are the audit's rules, in report order.
+//
+// Listeners in the host's network namespace (OnHost, which includes
+// containers run with --network host) are judged by every rule. A
+// listener in another namespace (a container's, an `ip netns` one) is
+// reachable from outside only through a published port, so only
+// ExposedSystemPort judges it, and only through the host addresses it is
+// published on; its port numbers are otherwise its own. A host socket
+// that a userland proxy or placeholder holds for a published port
+// (Listener.Forward) or that pid 1 holds for socket activation is
+// explained by what it forwards to or activates, never taken for
+// "another program".
 var Rules = []Rule{
-	{PrivateUse, "Private use: listeners on ports IANA has not assigned", checkPrivateUse},
-	{ExposedSystemPort, "System ports bound to all addresses", checkExposed},
-	{UnexpectedService, "Registered ports held by another program", checkService},
+	{PrivateUse, "Private use: listeners on ports IANA has not assigned", checkPrivateUse, nil},
+	{ExposedSystemPort, "System ports bound to all addresses", checkExposed, nil},
+	{UnexpectedService, "Registered ports held by another program", checkService, nil},
+	{PublishedDangling, "Published ports that reach no listener", checkDangling, checkDanglingMap},
 }
 
 // Kinds lists every kind in report order.
@@ -57,34 +77,108 @@ func RuleOf(k Kind) (Rule, bool) {
 }
 
 // where names the listener for a message: "326/tcp on 127.0.0.1:326",
-// "444/tcp on 0.0.0.0%v0:444".
+// "444/tcp on 0.0.0.0%v0:444", and in another namespace "80/tcp on
+// 0.0.0.0:80 in web1 (podman)".
 func where(l *Listener) string {
-	return fmt.Sprintf("%d/%s on %s", l.Port, l.Proto, l.Endpoint())
+	s := fmt.Sprintf("%d/%s on %s", l.Port, l.Proto, l.Endpoint())
+	if !OnHost(l.Listener) {
+		s += " in " + Location(l.Listener)
+	}
+	return s
 }
 
 func checkPrivateUse(l *Listener) string {
-	if !l.PrivateUse {
+	if !l.PrivateUse || !OnHost(l.Listener) {
 		return ""
 	}
-	return fmt.Sprintf("%s: the port is %s in the IANA registry, so %s listening there is private use", where(l), l.Status, Owner(l.Listener))
+	return fmt.Sprintf("%s: the port is %s in the IANA registry, so %s listening there is private use", where(l), l.Status, Holder(l.Listener))
 }
 
 func checkExposed(l *Listener) string {
-	// A socket bound to one device (ScopeInterface) is not "all addresses":
-	// it answers on that device only.
-	if l.Port > 1023 || l.Scope != scan.ScopeAll {
+	if l.Port > 1023 {
 		return ""
 	}
-	return fmt.Sprintf("%s: a system port bound to all addresses by %s", where(l), Owner(l.Listener))
+	if !OnHost(l.Listener) {
+		return checkPublishedExposed(l)
+	}
+	// A socket bound to one device (ScopeInterface) is not "all addresses":
+	// it answers on that device only.
+	if l.Scope != scan.ScopeAll {
+		return ""
+	}
+	return fmt.Sprintf("%s: a system port bound to all addresses by %s", where(l), Holder(l.Listener))
+}
+
+// checkPublishedExposed: a listener in another namespace is exposed where
+// a host port on all addresses reaches it, and then the message says
+// through what.
+func checkPublishedExposed(l *Listener) string {
+	if l.Scope == scan.ScopeLoopback {
+		return ""
+	}
+	var wide []scan.PortMap
+	for _, m := range l.Published {
+		if m.Host.Addr().IsUnspecified() {
+			wide = append(wide, m)
+		}
+	}
+	if len(wide) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("%d/%s in %s is %s: a system port reachable on all addresses, held by %s on %s",
+		l.Port, l.Proto, Location(l.Listener), strings.Replace(PublishedText(wide), "published ", "published on ", 1), Owner(l.Listener), l.Endpoint())
 }
 
 func checkService(l *Listener) string {
+	if !OnHost(l.Listener) || l.Forward != nil {
+		return ""
+	}
 	expected, known := ExpectedProcesses(l.Service)
-	if !known || l.Status != registry.Assigned || len(l.Procs) == 0 ||
+	if !known || l.Status != registry.Assigned || len(l.Procs) == 0 {
+		return ""
+	}
+	if a := l.Activation; a != nil {
+		// pid 1 holds it for a service: judge the service it starts.
+		if a.Service == "" || unitServesAs(a.Service, l.Service, expected) {
+			return ""
+		}
+		return fmt.Sprintf("%s: registered for %s (%s) but %s activates %s for it", where(l), l.Service, strings.Join(expected, ", "), Owner(l.Listener), a.Service)
+	}
+	if isPID1Alone(l.Listener) ||
 		slices.ContainsFunc(l.Procs, func(p scan.Process) bool { return servesAs(p.Name, l.Service, expected) }) {
 		return ""
 	}
-	return fmt.Sprintf("%s: registered for %s (%s) but %s holds it", where(l), l.Service, strings.Join(expected, ", "), Owner(l.Listener))
+	return fmt.Sprintf("%s: registered for %s (%s) but %s holds it", where(l), l.Service, strings.Join(expected, ", "), Holder(l.Listener))
+}
+
+// checkDangling: a host socket held for a published port whose target no
+// listener answers.
+func checkDangling(l *Listener) string {
+	f := l.Forward
+	if f == nil || f.TargetNetNS != 0 || !OnHost(l.Listener) {
+		return ""
+	}
+	return fmt.Sprintf("%s: %s holds it for %s", where(l), Owner(l.Listener), danglingTarget(*f))
+}
+
+// checkDanglingMap: a published port without a host socket (a NAT rule)
+// whose target no listener answers.
+func checkDanglingMap(m scan.PortMap) string {
+	if m.TargetNetNS != 0 {
+		return ""
+	}
+	how := "a NAT rule"
+	if m.Via != "" && m.Via != "nat" {
+		how = "a " + m.Via + " rule"
+	}
+	return fmt.Sprintf("%d/%s on %s: %s publishes it to %s", m.Host.Port(), m.Proto, addrPortText(m.Host), how, danglingTarget(m))
+}
+
+func danglingTarget(m scan.PortMap) string {
+	if m.Container != nil {
+		return fmt.Sprintf("%s, where nothing listens on %d/%s", targetText(m), m.Target.Port(), m.Proto)
+	}
+	return addrPortText(m.Target) + ", an address no running container has"
 }
 
 // expectedProcesses maps a registered service name to the daemons known
@@ -119,6 +213,20 @@ var expectedProcesses = map[string][]string{
 func ExpectedProcesses(service string) (names []string, known bool) {
 	names, known = expectedProcesses[strings.ToLower(service)]
 	return names, known
+}
+
+// unitServesAs: a systemd service unit is named after its daemon
+// ("sshd.service") or the daemon after it ("cups.service" runs cupsd,
+// "ssh.service" sshd).
+func unitServesAs(unit, service string, expected []string) bool {
+	base := strings.ToLower(strings.TrimSuffix(unit, ".service"))
+	if i := strings.IndexByte(base, '@'); i >= 0 {
+		base = base[:i] // a template instance: sshd@3-10.0.0.1:22-10.0.0.2:5000
+	}
+	if servesAs(base, service, expected) {
+		return true
+	}
+	return len(base) >= 3 && slices.ContainsFunc(expected, func(e string) bool { return strings.HasPrefix(strings.ToLower(e), base) })
 }
 
 func servesAs(proc, service string, expected []string) bool {

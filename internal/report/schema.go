@@ -14,8 +14,8 @@ import (
 // The schema names of the documents. A field may be added within a
 // version; renaming or removing one bumps it (docs/json.md).
 const (
-	SchemaListeners = "portui.listeners/v1"
-	SchemaAudit     = "portui.audit/v1"
+	SchemaListeners = "portui.listeners/v2"
+	SchemaAudit     = "portui.audit/v2"
 	SchemaLookup    = "portui.lookup/v1"
 	SchemaSearch    = "portui.search/v1"
 	SchemaRegistry  = "portui.registry/v1"
@@ -71,8 +71,13 @@ type ListenersDoc struct {
 	Source    string     `json:"source"` // netlink, procfs or netstat: where the socket table came from
 	Registry  Registry   `json:"registry"`
 	Listeners []Listener `json:"listeners"` // never null: [] when nothing listens
-	Warnings  []string   `json:"warnings,omitempty"`
-	selection string     // text only: "on port 5", for the empty case
+	// Namespaces are the network namespaces inspected, the host's first
+	// ([] when the backend cannot tell them apart); PortMaps every
+	// published port found, whether or not a listener is behind it.
+	Namespaces []NetNS   `json:"namespaces"`
+	PortMaps   []PortMap `json:"port_maps"`
+	Warnings   []string  `json:"warnings,omitempty"`
+	selection  string    // text only: "on port 5", for the empty case
 }
 
 // Schema implements Document.
@@ -94,7 +99,18 @@ type Listener struct {
 	Service   string    `json:"service,omitempty"` // registered for this transport
 	Status    string    `json:"status"`            // for this transport
 	Private   bool      `json:"private_use"`
-	endpoint  string    // text only: as ss shows it, 0.0.0.0%v0:444
+
+	// Where it lives (schema v2).
+	NetNS      NetNS       `json:"netns"`
+	Container  *Container  `json:"container,omitempty"`   // nil: not in a container
+	Unit       string      `json:"unit,omitempty"`        // systemd unit of its owners
+	Published  []Published `json:"published,omitempty"`   // host ports that reach it (a container listener)
+	ForwardsTo *Forward    `json:"forwards_to,omitempty"` // a host-side proxy or placeholder: where it forwards
+	Activation *Activation `json:"activation,omitempty"`  // pid 1's socket activation: what it starts
+
+	endpoint string   // text only: as ss shows it, 0.0.0.0%v0:444
+	where    string   // text only: audit.Place
+	details  []string // text only: audit.Details
 }
 
 // Process is one process holding a listener.
@@ -104,6 +120,83 @@ type Process struct {
 	Cmdline string `json:"cmdline,omitempty"`
 	UID     int    `json:"uid"`
 	User    string `json:"user,omitempty"`
+	Unit    string `json:"unit,omitempty"`   // its systemd unit
+	Cgroup  string `json:"cgroup,omitempty"` // its cgroup path, as /proc/PID/cgroup gives it
+}
+
+// NetNS is a network namespace. A backend that cannot tell namespaces
+// apart reports inode 0 and host true: it sees only its own.
+type NetNS struct {
+	Inode uint64 `json:"inode"`
+	Host  bool   `json:"host"`           // the host's (the scanner's own) namespace
+	Path  string `json:"path,omitempty"` // a bind mount that names it: /run/netns/NAME, /run/docker/netns/ID
+	PID   int    `json:"pid,omitempty"`  // a process in it (other namespaces than the host's)
+}
+
+// Container is the container a listener lives in.
+type Container struct {
+	Runtime string `json:"runtime"` // docker, podman, containerd, cri-o, lxc
+	ID      string `json:"id"`
+	Name    string `json:"name,omitempty"` // absent when the runtime's state could not be read
+	Pod     string `json:"pod,omitempty"`
+}
+
+// Published is one host port that reaches a container listener.
+type Published struct {
+	HostAddress string `json:"host_address"` // 0.0.0.0 or :: for every address
+	HostPort    int    `json:"host_port"`
+	Proto       string `json:"proto"`
+	Via         string `json:"via"` // nat, docker-proxy, rootlessport or conmon
+}
+
+// Forward is where a host-side proxy or placeholder socket forwards.
+type Forward struct {
+	Proto     string     `json:"proto"`
+	Address   string     `json:"address"` // the container's address
+	Port      int        `json:"port"`
+	Container *Container `json:"container,omitempty"` // absent: no running container has the address
+	NetNS     uint64     `json:"netns,omitempty"`     // inode of the namespace of the listener there; absent: none listens
+	Via       string     `json:"via"`
+}
+
+// Activation is systemd socket activation: pid 1 holds the socket and
+// starts service on the first connection.
+type Activation struct {
+	Socket  string `json:"socket"`
+	Service string `json:"service"`
+	Running bool   `json:"running"`
+}
+
+// PortMap is one published port: traffic to the host address and port
+// reaches the target, through a NAT rule or a userland proxy.
+type PortMap struct {
+	Proto         string     `json:"proto"`
+	HostAddress   string     `json:"host_address"`
+	HostPort      int        `json:"host_port"`
+	TargetAddress string     `json:"target_address"`
+	TargetPort    int        `json:"target_port"`
+	Via           string     `json:"via"`
+	Container     *Container `json:"container,omitempty"`    // absent: no running container has the target
+	TargetNetNS   uint64     `json:"target_netns,omitempty"` // absent: nothing listens at the target
+}
+
+func netnsOf(n scan.NetNS) NetNS {
+	return NetNS{Inode: n.Inode, Host: n.Host || n.Inode == 0, Path: n.Path, PID: n.PID}
+}
+
+func containerOf(c *scan.Container) *Container {
+	if c == nil {
+		return nil
+	}
+	return &Container{Runtime: c.Runtime, ID: c.ID, Name: c.Name, Pod: c.Pod}
+}
+
+func portMapOf(m scan.PortMap) PortMap {
+	return PortMap{
+		Proto: m.Proto, HostAddress: m.Host.Addr().Unmap().String(), HostPort: int(m.Host.Port()),
+		TargetAddress: m.Target.Addr().Unmap().String(), TargetPort: int(m.Target.Port()),
+		Via: m.Via, Container: containerOf(m.Container), TargetNetNS: m.TargetNetNS,
+	}
 }
 
 // ListenerOf is the document form of one annotated listener. The service,
@@ -117,10 +210,23 @@ func ListenerOf(a *audit.Listener) Listener {
 		Scope: l.Scope.String(), DualStack: l.DualStack, UID: l.UID, User: l.User, Inode: l.Inode,
 		Processes: make([]Process, 0, len(l.Procs)), Hidden: l.Hidden,
 		Service: a.Service, Status: a.Status.String(), Private: a.PrivateUse,
-		endpoint: l.Endpoint(),
+		NetNS: netnsOf(l.NetNS), Container: containerOf(l.Container), Unit: l.Unit,
+		endpoint: l.Endpoint(), where: audit.Place(l), details: audit.Details(l),
 	}
 	for _, p := range l.Procs {
-		out.Processes = append(out.Processes, Process{PID: p.PID, Name: p.Name, Cmdline: p.Cmdline, UID: p.UID, User: p.User})
+		out.Processes = append(out.Processes, Process{PID: p.PID, Name: p.Name, Cmdline: p.Cmdline, UID: p.UID, User: p.User, Unit: p.Unit, Cgroup: p.Cgroup})
+	}
+	for _, m := range l.Published {
+		out.Published = append(out.Published, Published{HostAddress: m.Host.Addr().Unmap().String(), HostPort: int(m.Host.Port()), Proto: m.Proto, Via: m.Via})
+	}
+	if f := l.Forward; f != nil {
+		out.ForwardsTo = &Forward{
+			Proto: f.Proto, Address: f.Target.Addr().Unmap().String(), Port: int(f.Target.Port()),
+			Container: containerOf(f.Container), NetNS: f.TargetNetNS, Via: f.Via,
+		}
+	}
+	if a := l.Activation; a != nil {
+		out.Activation = &Activation{Socket: a.Socket, Service: a.Service, Running: a.Running}
 	}
 	return out
 }
@@ -132,10 +238,17 @@ func NewListeners(snap scan.Snapshot, ann []audit.Listener, reg Registry, select
 	d := ListenersDoc{
 		SchemaID: SchemaListeners, Taken: formatTime(snap.Taken), Source: snap.Source,
 		Registry: reg, Listeners: make([]Listener, 0, len(ann)), Warnings: snap.Warnings,
+		Namespaces: make([]NetNS, 0, len(snap.NetNS)), PortMaps: make([]PortMap, 0, len(snap.PortMaps)),
 		selection: selection,
 	}
 	for i := range ann {
 		d.Listeners = append(d.Listeners, ListenerOf(&ann[i]))
+	}
+	for _, n := range snap.NetNS {
+		d.Namespaces = append(d.Namespaces, netnsOf(n))
+	}
+	for _, m := range snap.PortMaps {
+		d.PortMaps = append(d.PortMaps, portMapOf(m))
 	}
 	return d
 }
@@ -156,38 +269,43 @@ func (AuditDoc) Schema() string { return SchemaAudit }
 
 // Finding is one thing worth a look.
 type Finding struct {
-	Kind      string   `json:"kind"` // a rule's kind: private-use, exposed-system-port, unexpected-service
-	Port      int      `json:"port"`
-	Proto     string   `json:"proto"`
-	Address   string   `json:"address"` // without port or device
-	Interface string   `json:"interface,omitempty"`
-	Status    string   `json:"status"`
-	Service   string   `json:"service,omitempty"`
-	Message   string   `json:"message"` // one line for people, naming the address
-	Listener  Listener `json:"listener"`
+	Kind      string    `json:"kind"` // a rule's kind: private-use, exposed-system-port, unexpected-service, published-dangling
+	Port      int       `json:"port"`
+	Proto     string    `json:"proto"`
+	Address   string    `json:"address"` // without port or device
+	Interface string    `json:"interface,omitempty"`
+	Status    string    `json:"status"`
+	Service   string    `json:"service,omitempty"`
+	Message   string    `json:"message"`            // one line for people, naming the address
+	Listener  *Listener `json:"listener,omitempty"` // the listener it is about; absent for a published port no socket holds
+	PortMap   *PortMap  `json:"port_map,omitempty"` // that published port (a NAT rule), when there is no listener
 }
 
 // NewAudit builds the audit document of the annotated listeners of a
-// snapshot taken for ports lo..hi (the scan selected them: every
-// listener counts): findings grouped by kind in audit.Rules order,
-// listeners in snapshot order within a kind, as audit.Findings orders
-// them.
-func NewAudit(snap scan.Snapshot, ann []audit.Listener, lo, hi int, reg Registry) AuditDoc {
+// snapshot taken for ports lo..hi (the caller kept them: every listener
+// counts) and of the findings about its published ports that no socket
+// holds (audit.CheckPortMaps): findings grouped by kind in audit.Rules
+// order, listeners in snapshot order within a kind and then the
+// published ports, as audit.All orders them.
+func NewAudit(snap scan.Snapshot, ann []audit.Listener, maps []audit.Finding, lo, hi int, reg Registry) AuditDoc {
 	d := AuditDoc{
 		SchemaID: SchemaAudit, Range: [2]int{lo, hi}, Taken: formatTime(snap.Taken), Registry: reg,
 		Listeners: len(ann), Findings: []Finding{}, Warnings: snap.Warnings,
 	}
-	for _, r := range audit.Rules {
-		for i := range ann {
-			for _, f := range ann[i].Findings {
-				if f.Kind == r.Kind {
-					d.Findings = append(d.Findings, Finding{
-						Kind: string(f.Kind), Port: f.Port, Proto: f.Proto, Address: f.Address, Interface: f.Iface,
-						Status: f.Status, Service: f.Service, Message: f.Message, Listener: ListenerOf(&ann[i]),
-					})
-				}
-			}
+	for _, f := range audit.All(ann, maps, 0, registry.MaxPort) {
+		out := Finding{
+			Kind: string(f.Kind), Port: f.Port, Proto: f.Proto, Address: f.Address, Interface: f.Iface,
+			Status: f.Status, Service: f.Service, Message: f.Message,
 		}
+		if f.Listener != nil {
+			l := ListenerOf(f.Listener)
+			out.Listener = &l
+		}
+		if f.PortMap != nil {
+			m := portMapOf(*f.PortMap)
+			out.PortMap = &m
+		}
+		d.Findings = append(d.Findings, out)
 	}
 	return d
 }

@@ -3,15 +3,27 @@ package report
 import (
 	"fmt"
 	"io"
+	"net/netip"
 	"strconv"
 	"strings"
 
 	"github.com/portui/portui/internal/audit"
 	"github.com/portui/portui/internal/registry"
+	"github.com/portui/portui/internal/scan"
 )
 
 // WriteText implements Document: a table like `ss -tulnp`, the address
-// column as ss shows it (0.0.0.0%v0:444 for a socket bound to a device).
+// column as ss shows it (0.0.0.0%v0:444 for a socket bound to a device,
+// *:8080 for :: that also accepts IPv4), so that it says the scope
+// itself; the listeners on private-use ports are counted under it.
+//
+// When a listener lives elsewhere than on the host or says more about
+// itself (its systemd unit, a published port, socket activation), a last
+// column WHERE says where (audit.Place: "web1 (podman)", "netns pdemo",
+// "nginx.service", "host"), and a line under the row links it to the
+// other side of a published port or to what it activates
+// (audit.Details). A host with 8-character service and process names
+// keeps every row within 100 columns (TestListenersWhereGolden).
 func (d ListenersDoc) WriteText(w io.Writer, st Styles) error {
 	p := &printer{w: w}
 	if len(d.Listeners) == 0 {
@@ -23,14 +35,17 @@ func (d ListenersDoc) WriteText(w io.Writer, st Styles) error {
 		return p.err
 	}
 	rows := make([][]string, 0, len(d.Listeners))
-	hidden, why := 0, ""
+	details := make([][]string, 0, len(d.Listeners))
+	hidden, why, private, showWhere := 0, "", 0, false
 	for i := range d.Listeners {
 		l := &d.Listeners[i]
-		status := st.Status(l.Status)
 		if l.Private {
-			status += " · private use"
+			private++
 		}
-		rows = append(rows, []string{l.Proto, l.endpointText(), scopeLabel(l), dash(l.Service), status, procLabel(l), userLabel(l)})
+		where, more := l.whereText()
+		showWhere = showWhere || where != "host" || len(more) > 0
+		rows = append(rows, []string{l.Proto, l.addressText(), dash(l.Service), st.Status(l.Status), procLabel(l), userLabel(l), where})
+		details = append(details, more)
 		if len(l.Processes) == 0 {
 			if hidden == 0 {
 				why = l.Hidden
@@ -38,12 +53,78 @@ func (d ListenersDoc) WriteText(w io.Writer, st Styles) error {
 			hidden++
 		}
 	}
-	p.block(Table(st, "", []string{"PROTO", "LOCAL ADDRESS", "SCOPE", "SERVICE", "STATUS", "PID/PROCESS", "USER"}, rows))
-	if hidden > 0 {
+	headers := []string{"PROTO", "LOCAL ADDRESS", "SERVICE", "STATUS", "PID/PROCESS", "USER", "WHERE"}
+	if !showWhere {
+		headers = headers[:len(headers)-1]
+		for i := range rows {
+			rows[i] = rows[i][:len(headers)]
+		}
+	}
+	table := strings.SplitAfter(Table(st, "", headers, rows), "\n")
+	p.line(strings.TrimSuffix(table[0], "\n"))
+	for i := range rows {
+		p.line(strings.TrimSuffix(table[i+1], "\n"))
+		for _, m := range details[i] {
+			p.line(detailIndent, st.Dim.Render("↳ "+m))
+		}
+	}
+	if private > 0 || hidden > 0 {
 		p.line()
+	}
+	if private > 0 {
+		p.line(st.Dim.Render(fmt.Sprintf("%d listener(s) on ports IANA has not assigned for their transport: private use", private)))
+	}
+	if hidden > 0 {
 		p.line(st.Dim.Render(fmt.Sprintf("%d listener(s) without a visible process: %s", hidden, why)))
 	}
 	return p.err
+}
+
+// detailIndent puts a listener's detail lines under its address: the
+// width of the PROTO column and the gap after it.
+var detailIndent = strings.Repeat(" ", len("PROTO")+columnGap)
+
+// whereText is the WHERE cell and the detail lines of l: computed when
+// the document was built, or (a document decoded or built by hand) from
+// its fields, in the same words.
+func (l *Listener) whereText() (string, []string) {
+	if l.where != "" {
+		return l.where, l.details
+	}
+	sl := scan.Listener{
+		NetNS:     scan.NetNS{Inode: l.NetNS.Inode, Host: l.NetNS.Host, Path: l.NetNS.Path, PID: l.NetNS.PID},
+		Container: l.Container.scan(), Unit: l.Unit,
+	}
+	for _, p := range l.Processes {
+		sl.Procs = append(sl.Procs, scan.Process{PID: p.PID, Name: p.Name})
+	}
+	for _, m := range l.Published {
+		sl.Published = append(sl.Published, scan.PortMap{Proto: m.Proto, Host: addrPort(m.HostAddress, m.HostPort), Via: m.Via})
+	}
+	if f := l.ForwardsTo; f != nil {
+		sl.Forward = &scan.PortMap{Proto: f.Proto, Target: addrPort(f.Address, f.Port), Via: f.Via, Container: f.Container.scan(), TargetNetNS: f.NetNS}
+	}
+	if a := l.Activation; a != nil {
+		sl.Activation = &scan.Activation{Socket: a.Socket, Service: a.Service, Running: a.Running}
+	}
+	return audit.Place(sl), audit.Details(sl)
+}
+
+func (c *Container) scan() *scan.Container {
+	if c == nil {
+		return nil
+	}
+	return &scan.Container{Runtime: c.Runtime, ID: c.ID, Name: c.Name, Pod: c.Pod}
+}
+
+// addrPort is an address and port of a document; the zero AddrPort when
+// the address does not parse (the wording shows "?").
+func addrPort(addr string, port int) netip.AddrPort {
+	a, err := netip.ParseAddr(addr)
+	if err != nil || port < 0 || port > 65535 {
+		return netip.AddrPort{}
+	}
+	return netip.AddrPortFrom(a, uint16(port))
 }
 
 func (l *Listener) endpointText() string {
@@ -61,11 +142,17 @@ func (l *Listener) endpointText() string {
 	return a + ":" + strconv.Itoa(l.Port)
 }
 
-func scopeLabel(l *Listener) string {
-	if l.DualStack {
-		return l.Scope + " (v4+v6)"
+// addressText is the LOCAL ADDRESS cell: endpointText, with a wildcard
+// :: that also accepts IPv4 written * as ss writes it (*:8080).
+func (l *Listener) addressText() string {
+	if l.DualStack && l.Address == "::" {
+		a := "*"
+		if l.Interface != "" {
+			a += "%" + l.Interface
+		}
+		return a + ":" + strconv.Itoa(l.Port)
 	}
-	return l.Scope
+	return l.endpointText()
 }
 
 func procLabel(l *Listener) string {
