@@ -42,7 +42,8 @@ func Header(h HeaderState, w int, sty *Styles) string {
 	if ansi.StringWidth(left)+ansi.StringWidth(right)+1 > w {
 		right = h.View + sty.Dim.Wrap(sep) + filter
 		if scope != "" {
-			right += sty.Dim.Wrap(sep) + scope
+			// A container's name alone would not say what it is.
+			right += sty.Dim.Wrap(sep+"scope ") + scope
 		}
 	}
 	return sty.FitRight(left, right, w)
