@@ -160,16 +160,16 @@ func TestPanePlaces(t *testing.T) {
 		port int
 		want []string
 	}{
-		{80, []string{"Listening now", "api (docker)", "  tcp 0.0.0.0:80 all", "    node pid 7101 · root", "published on 0.0.0.0:8080 (nat)",
-			"web1 (podman) · pod p1", "  tcp 0.0.0.0:80 all", "    httpd pid 7001 · root", "published on 127.0.0.1:8088 (conmon)"}},
+		{80, []string{"Listening now", "api (docker)", "  tcp 0.0.0.0:80 all", "published on 0.0.0.0:8080 (nat)", "    node pid 7101 · root",
+			"web1 (podman) · pod p1", "  tcp 0.0.0.0:80 all", "published on 127.0.0.1:8088 (conmon)", "    httpd pid 7001 · root"}},
 		{8080, []string{"Listening now", "tcp 0.0.0.0:8080 published (nat) → api (docker) 172.17.0.2:80"}},
-		{8088, []string{"Listening now", "tcp 127.0.0.1:8088 loopback", "conmon pid 6990 · root",
-			"published → web1 (podman) 10.88.0.5:80", "unit libpod-conmon-a1a1.scope"}},
-		{443, []string{"host", "  tcp 0.0.0.0:443 all", "nginx pid 1200", "unit nginx.service", "api (docker)", "  tcp 0.0.0.0:443 all",
+		{8088, []string{"Listening now", "tcp 127.0.0.1:8088 loopback", "published → web1 (podman) 10.88.0.5:80",
+			"unit libpod-conmon-a1a1.scope", "conmon pid 6990 · root"}},
+		{443, []string{"host", "  tcp 0.0.0.0:443 all", "unit nginx.service", "nginx pid 1200", "api (docker)", "  tcp 0.0.0.0:443 all",
 			"not published: reachable only inside its network namespace"}},
-		{873, []string{"tcp 0.0.0.0:873 all", "systemd pid 1 · root", "rsync.socket → rsync.service (not running, starts on connect)", "unit init.scope"}},
-		{9000, []string{"0123456789ab (docker)", "  tcp 0.0.0.0:9000 all", "php-fpm pid 7201", "not published: reachable only inside its network namespace"}},
-		{5353, []string{"netns pdemo", "  udp 0.0.0.0:5353 all", "python3 pid 7301", "not published"}},
+		{873, []string{"tcp 0.0.0.0:873 all", "rsync.socket → rsync.service (not running, starts on connect)", "unit init.scope", "systemd pid 1 · root"}},
+		{9000, []string{"0123456789ab (docker)", "  tcp 0.0.0.0:9000 all", "not published: reachable only inside its network namespace", "php-fpm pid 7201"}},
+		{5353, []string{"netns pdemo", "  udp 0.0.0.0:5353 all", "not published", "python3 pid 7301"}},
 	} {
 		m = selectPort(t, m, c.port)
 		if p := paneOf(m); !inOrder(p, c.want...) {

@@ -410,9 +410,9 @@ func (d *DetailState) placedRows(p *paneText, sty *Styles) {
 	}
 }
 
-// listenerLines is one listener: the socket, then each process and its
-// command line in full (the pane scrolls; only absurd lengths are cut),
-// then where it is published or forwards to, its unit and activation. in
+// listenerLines is one listener: the socket, where it is published or
+// forwards to, its activation and unit, then each process and its command
+// line in full (the pane scrolls; only absurd lengths are cut). in
 // indents it all (under a place's heading).
 func (d *DetailState) listenerLines(p *paneText, r ListenerRow, in int, sty *Styles) {
 	head := []span{sty.Bold.of(r.Proto), txt(" " + r.Addr + " "), sty.Dim.of(r.Scope)}
@@ -423,6 +423,10 @@ func (d *DetailState) listenerLines(p *paneText, r ListenerRow, in int, sty *Sty
 		head = append(head, txt(" "), sty.Private.of("private"+glue+"use"))
 	}
 	p.wrap(in, 2, head...)
+	// What the socket is for comes before who holds it: a proxy's command
+	// line (conmon's runs to 2 kB) must not push "published → …" out of
+	// sight.
+	d.listenerNotes(p, r, in, sty)
 	for _, pr := range r.Procs {
 		line := []span{sty.Bold.of(pr.Name), txt(" pid" + glue + strconv.Itoa(pr.PID))}
 		if pr.User != "" {
@@ -438,7 +442,6 @@ func (d *DetailState) listenerLines(p *paneText, r ListenerRow, in int, sty *Sty
 			p.wrap(in+4, 0, sp...)
 		}
 	}
-	d.listenerNotes(p, r, in, sty)
 	if len(r.Procs) == 0 {
 		// The scanner's reason already names the socket's owner and why
 		// the process cannot be seen ("owner root (uid 0) · process

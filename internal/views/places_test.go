@@ -46,13 +46,13 @@ func TestDetailPlaces(t *testing.T) {
 			}
 		}
 		if got, want := squash(lines), squash([]string{
-			"host", "tcp 127.0.0.1:80 loopback", "systemd pid 1 · root", "systemd --system",
-			"http.socket → http.service (not running, starts on connect)",
-			"tcp 0.0.0.0:80 all", "conmon pid 3 · root", "conmon --api-version 1 -n web1", "published → web1 (podman) 10.88.0.5:80",
-			"web1 (podman) · pod p1", "tcp 0.0.0.0:80 all", "httpd pid 7 · root", "httpd -f -p 80",
-			"published on 0.0.0.0:80 (conmon)", "unit libpod-0123.scope",
-			"netns pdemo", "tcp 0.0.0.0:80 all", "python3 pid 9 · root", "python3 -m http.server 80",
-			"not published: reachable only inside its network namespace",
+			"host", "tcp 127.0.0.1:80 loopback", "http.socket → http.service (not running, starts on connect)",
+			"systemd pid 1 · root", "systemd --system",
+			"tcp 0.0.0.0:80 all", "published → web1 (podman) 10.88.0.5:80", "conmon pid 3 · root", "conmon --api-version 1 -n web1",
+			"web1 (podman) · pod p1", "tcp 0.0.0.0:80 all", "published on 0.0.0.0:80 (conmon)", "unit libpod-0123.scope",
+			"httpd pid 7 · root", "httpd -f -p 80",
+			"netns pdemo", "tcp 0.0.0.0:80 all", "not published: reachable only inside its network namespace",
+			"python3 pid 9 · root", "python3 -m http.server 80",
 		}); !strings.Contains(got, want) {
 			t.Errorf("width %d: pane\n%s\nlacks, in this order,\n%s", w, ansi.Strip(strings.Join(lines, "\n")), want)
 		}
