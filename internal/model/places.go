@@ -57,6 +57,7 @@ type scope struct {
 	place place
 	label string // "host", "web1 (podman) · pod p1", "netns pdemo"
 	name  string // the label without the pod: the header's
+	named bool   // a netns with a path that names it
 }
 
 // allScope is the default: every namespace.
@@ -129,7 +130,7 @@ func scopesOf(s *scan.Snapshot, paths map[uint64]string, g *views.Glyphs) []scop
 			conts = append(conts, scope{place: p, label: containerLabel(l.Container, true, g), name: containerLabel(l.Container, false, g)})
 		} else {
 			lb := netnsLabel(l.NetNS, paths)
-			nets = append(nets, scope{place: p, label: lb, name: lb})
+			nets = append(nets, scope{place: p, label: lb, name: lb, named: l.NetNS.Path != "" || paths[l.NetNS.Inode] != ""})
 		}
 	}
 	for _, n := range s.NetNS {
@@ -139,14 +140,24 @@ func scopesOf(s *scan.Snapshot, paths map[uint64]string, g *views.Glyphs) []scop
 		}
 		seen[p] = true
 		lb := netnsLabel(n, paths)
-		nets = append(nets, scope{place: p, label: lb, name: lb})
+		nets = append(nets, scope{place: p, label: lb, name: lb, named: n.Path != ""})
 	}
 	byLabel := func(a, b scope) int {
 		return cmp.Or(strings.Compare(a.label, b.label), strings.Compare(a.place.runtime, b.place.runtime),
 			strings.Compare(a.place.id, b.place.id), cmp.Compare(a.place.inode, b.place.inode))
 	}
 	slices.SortFunc(conts, byLabel)
-	slices.SortFunc(nets, byLabel)
+	// Named namespaces (ip netns, /run/docker/netns) before those known
+	// by inode only.
+	slices.SortFunc(nets, func(a, b scope) int {
+		if an, bn := a.named, b.named; an != bn {
+			if an {
+				return -1
+			}
+			return 1
+		}
+		return byLabel(a, b)
+	})
 	out = append(out, conts...)
 	return append(out, nets...)
 }
@@ -210,18 +221,19 @@ func (s *scope) headerName() string {
 	return s.name
 }
 
-// cycleScope narrows the explorer to the next scope: all → host → each
-// container → each other netns → all, in the order of the last
-// whole-machine scan.
-func (m *Model) cycleScope() {
-	next := allScope
-	if len(m.scopes) > 0 {
-		i := slices.IndexFunc(m.scopes, m.scope.same)
-		next = m.scopes[(i+1)%len(m.scopes)]
-	} else if m.scope.all {
-		next = scope{label: "host", name: "host"}
+// cycleScope narrows the explorer to the next (dir > 0) or previous
+// scope: all → host → each container → each other netns → all, in the
+// order of the last whole-machine scan.
+func (m *Model) cycleScope(dir int) {
+	list := m.scopes
+	if len(list) == 0 {
+		list = []scope{allScope, {label: "host", name: "host"}}
 	}
-	m.setScope(next)
+	i := slices.IndexFunc(list, m.scope.same) // -1 (gone): from all
+	if i < 0 {
+		i = 0
+	}
+	m.setScope(list[((i+dir)%len(list)+len(list))%len(list)])
 }
 
 // same reports whether t is the same scope as s (labels aside).

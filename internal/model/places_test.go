@@ -20,6 +20,7 @@ var (
 	cacheNS = scan.NetNS{Inode: 4026532701, PID: 7201}
 	pdemoNS = scan.NetNS{Inode: 4026532801, Path: "/run/netns/pdemo", PID: 7301}
 	emptyNS = scan.NetNS{Inode: 4026532901, Path: "/run/netns/empty"}
+	anonNS  = scan.NetNS{Inode: 4026531999} // no path names it
 )
 
 func web1() *scan.Container {
@@ -55,7 +56,7 @@ func ap(s string) netip.AddrPort { return netip.MustParseAddrPort(s) }
 //   - 9000/tcp in cache (docker, name unknown), bound to all addresses
 //     and not published;
 //   - 5353/udp in the ip netns pdemo, not published;
-//   - the netns "empty", where nothing listens.
+//   - the netns "empty", where nothing listens, and one no path names.
 func containerSnap(at time.Time) scan.Snapshot {
 	s := baseSnap(at)
 	for i := range s.Listeners {
@@ -80,7 +81,7 @@ func containerSnap(at time.Time) scan.Snapshot {
 	mdns := in(lst("udp", "0.0.0.0", 5353, proc(7301, "python3", "root", "python3 /tmp/mdns.py")), pdemoNS, nil)
 	mdns.NetNS.Path = "" // named by the snapshot's NetNS list only
 	s.Listeners = append(s.Listeners, conmon, httpd, apiHTTP, nginx, apiTLS, rsync, memc, mdns)
-	s.NetNS = []scan.NetNS{hostNS, web1NS, apiNS, cacheNS, pdemoNS, emptyNS}
+	s.NetNS = []scan.NetNS{hostNS, web1NS, apiNS, cacheNS, pdemoNS, anonNS, emptyNS}
 	s.PortMaps = []scan.PortMap{pm8080, pm8088}
 	return s
 }
@@ -195,7 +196,7 @@ func headerOf(m Model) string { return strings.SplitN(screen(m), "\n", 2)[0] }
 func TestScopeKey(t *testing.T) {
 	m := poll(t, newTest(t, 120, 40, 80, containerSnap(t0)))
 	var got []string
-	for range 8 {
+	for range 9 {
 		m = update(t, m, press("s"))
 		h := headerOf(m)
 		_, sc, ok := strings.Cut(h, "scope ")
@@ -205,10 +206,19 @@ func TestScopeKey(t *testing.T) {
 		}
 		got = append(got, sc)
 	}
-	want := []string{"host", "0123456789ab (docker)", "api (docker)", "web1 (podman)", "netns empty", "netns pdemo", "all", "host"}
+	want := []string{"host", "0123456789ab (docker)", "api (docker)", "web1 (podman)", "netns empty", "netns pdemo", "netns 4026531999", "all", "host"}
 	if !slices.Equal(got, want) {
 		t.Fatalf("scopes %q, want %q", got, want)
 	}
+	// S goes back: host → all → the last.
+	m = update(t, m, press("S"))
+	if strings.Contains(headerOf(m), "scope") {
+		t.Fatalf("S from host: %q", headerOf(m))
+	}
+	if m = update(t, m, press("S")); !strings.Contains(headerOf(m), "scope netns 4026531999") {
+		t.Fatalf("S from all: %q", headerOf(m))
+	}
+	m = update(t, m, press("s"), press("s"))
 	// host: the host's listeners, marked as ever; 80 has none.
 	if m.cells[80].Mark() != views.MarkNone || m.cells[443].Mark() != views.MarkTCP || m.away != 0 || m.listening != 5 {
 		t.Errorf("host: 80 %v 443 %v, %d listening, %d away", m.cells[80].Mark(), m.cells[443].Mark(), m.listening, m.away)
@@ -251,7 +261,7 @@ func TestScopeKey(t *testing.T) {
 		t.Errorf("pdemo: %q, mark %v", headerOf(m), m.cells[5353-m.block].Mark())
 	}
 	// Back to all.
-	m = update(t, m, press("s"))
+	m = update(t, m, press("s"), press("s"))
 	if strings.Contains(headerOf(m), "scope") || m.cells[5353-m.block].Mark() != views.MarkAway {
 		t.Errorf("all: %q, mark %v", headerOf(m), m.cells[5353-m.block].Mark())
 	}
@@ -288,7 +298,7 @@ func TestScopeFallsBack(t *testing.T) {
 	}
 	// The cycle now skips it.
 	var got []string
-	for range 6 {
+	for range 7 {
 		m = update(t, m, press("s"))
 		_, sc, _ := strings.Cut(headerOf(m), "scope ")
 		sc, _, _ = strings.Cut(sc, " · ")
