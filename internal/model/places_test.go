@@ -335,3 +335,35 @@ func TestHelpListsScope(t *testing.T) {
 		t.Errorf("before a scan, twice: %q", headerOf(m))
 	}
 }
+
+// A container listener whose own Published the enrichment left empty is
+// still published when a port map of the snapshot reaches it (seen on a
+// real Docker host: docker-proxy's map linked one way only); it is not
+// called "not published".
+func TestPublishedFromPortMaps(t *testing.T) {
+	s := containerSnap(t0)
+	for i := range s.Listeners {
+		if c := s.Listeners[i].Container; c != nil && c.Name == "web1" {
+			s.Listeners[i].Published = nil
+		}
+	}
+	m := poll(t, newTest(t, 120, 40, 80, s))
+	p := paneOf(m)
+	if !inOrder(p, "web1 (podman) · pod p1", "published on 127.0.0.1:8088 (conmon)") || strings.Count(p, "not published") != 0 {
+		t.Errorf("pane:\n%s", p)
+	}
+}
+
+// The pane's groups come in the scope key's order: the host, containers,
+// then other namespaces (not by label alone: "netns 4026…" sorts before
+// "web1").
+func TestPaneGroupOrder(t *testing.T) {
+	s := containerSnap(t0)
+	ns := in(lst("tcp", "0.0.0.0", 80, proc(7401, "busybox", "root", "busybox httpd -f")), anonNS, nil)
+	host := in(lst("tcp", "127.0.0.1", 80, proc(1300, "caddy", "root", "caddy run")), hostNS, nil)
+	s.Listeners = append(s.Listeners, ns, host)
+	m := poll(t, newTest(t, 120, 40, 80, s))
+	if p := paneOf(m); !inOrder(p, "\nhost\n", "caddy pid 1300", "\napi (docker)\n", "\nweb1 (podman) · pod p1\n", "\nnetns 4026531999\n", "busybox pid 7401") {
+		t.Errorf("pane:\n%s", p)
+	}
+}

@@ -279,23 +279,29 @@ func (m *Model) listenState() views.ListenState {
 	ls.Polled = m.snap.Taken.In(m.loc).Format(layout)
 	cur := m.annAt(m.sel)
 	hidden := false
+	type placed struct {
+		kind placeKind
+		row  views.ListenerRow
+	}
+	var rows []placed
 	for i := range cur {
-		if m.scope.has(&cur[i].Listener) {
-			ls.Rows = append(ls.Rows, m.listenerRow(&cur[i]))
-			hidden = hidden || len(cur[i].Procs) == 0
+		if l := &cur[i]; m.scope.has(&l.Listener) {
+			rows = append(rows, placed{placeOf(&l.Listener).kind, m.listenerRow(l)})
+			hidden = hidden || len(l.Procs) == 0
 		}
 	}
-	// Grouped by place: the host first, then containers and namespaces
-	// by label (stable: scan order within a place).
-	slices.SortStableFunc(ls.Rows, func(a, b views.ListenerRow) int {
-		if (a.Place == "") != (b.Place == "") {
-			if a.Place == "" {
-				return -1
-			}
-			return 1
+	// Grouped by place: the host first, then containers, then other
+	// namespaces, each by label (stable: scan order within a place), as
+	// the scope key cycles them.
+	slices.SortStableFunc(rows, func(a, b placed) int {
+		if a.kind != b.kind {
+			return int(a.kind) - int(b.kind)
 		}
-		return strings.Compare(a.Place, b.Place)
+		return strings.Compare(a.row.Place, b.row.Place)
 	})
+	for _, r := range rows {
+		ls.Rows = append(ls.Rows, r.row)
+	}
 	if m.scope.all || m.scope.place.kind == placeHost {
 		ls.Forwards = m.natForwards(cur)
 	}
@@ -350,12 +356,31 @@ func (m *Model) listenerRow(l *audit.Listener) views.ListenerRow {
 	if f := l.Forward; f != nil {
 		r.ForwardTo = portMapTarget(f, m.sty.G)
 	}
-	for i := range l.Published {
-		pm := &l.Published[i]
+	pub := l.Published
+	if len(pub) == 0 && !onHost(&l.Listener) {
+		pub = m.publishedTo(&l.Listener)
+	}
+	for i := range pub {
+		pm := &pub[i]
 		r.Published = append(r.Published, pm.Host.String()+" ("+pm.Via+")")
 	}
-	r.Unpublished = !onHost(&l.Listener) && l.Scope == scan.ScopeAll && len(l.Published) == 0
+	r.Unpublished = !onHost(&l.Listener) && l.Scope == scan.ScopeAll && len(pub) == 0
 	return r
+}
+
+// publishedTo finds the published ports of the last whole-machine scan
+// that reach l (its namespace and port), for a listener whose own
+// Published the enrichment left empty: the host side's link is then the
+// only one, and the pane must not call the listener unpublished.
+func (m *Model) publishedTo(l *scan.Listener) []scan.PortMap {
+	var out []scan.PortMap
+	for i := range m.portMaps {
+		pm := &m.portMaps[i]
+		if pm.TargetNetNS == l.NetNS.Inode && pm.TargetNetNS != 0 && pm.Target.Port() == l.Port && pm.Proto == l.Proto {
+			out = append(out, *pm)
+		}
+	}
+	return out
 }
 
 // plainRow is the socket and its processes, as the pane shows them.
