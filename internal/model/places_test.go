@@ -367,3 +367,27 @@ func TestPaneGroupOrder(t *testing.T) {
 		t.Errorf("pane:\n%s", p)
 	}
 }
+
+// y's summary says where each listener lives, what publishes it, and
+// how to check it inside its namespace.
+func TestSummaryPlaces(t *testing.T) {
+	m := poll(t, newTest(t, 120, 40, 80, containerSnap(t0)))
+	s := m.summary()
+	for _, want := range []string{
+		"listening: tcp 0.0.0.0:80 all pid 7001 httpd in web1 (podman) · pod p1 published on 127.0.0.1:8088 (conmon)\n",
+		"check in netns netns-5f3c: nsenter --net=/run/netns/netns-5f3c ss -tulnp 'sport = :80'\n",
+		"check in netns 3b1f0e2a: nsenter --net=/run/docker/netns/3b1f0e2a ss -tulnp 'sport = :80'\n",
+	} {
+		if !strings.Contains(s, want) {
+			t.Errorf("summary lacks %q:\n%s", want, s)
+		}
+	}
+	m = selectPort(t, m, 8088)
+	if s := m.summary(); !strings.Contains(s, "pid 6990 conmon published -> web1 (podman) 10.88.0.5:80\n") || strings.Contains(s, "check in") {
+		t.Errorf("8088:\n%s", s)
+	}
+	m = selectPort(t, m, 9000) // cache: no path, its holder's pid
+	if s := m.summary(); !strings.Contains(s, "nsenter --net=/proc/7201/ns/net ss -tulnp 'sport = :9000'") {
+		t.Errorf("9000:\n%s", s)
+	}
+}
