@@ -142,24 +142,62 @@ func scopesOf(s *scan.Snapshot, paths map[uint64]string, g *views.Glyphs) []scop
 		lb := netnsLabel(n, paths)
 		nets = append(nets, scope{place: p, label: lb, name: lb, named: n.Path != ""})
 	}
-	byLabel := func(a, b scope) int {
-		return cmp.Or(strings.Compare(a.label, b.label), strings.Compare(a.place.runtime, b.place.runtime),
-			strings.Compare(a.place.id, b.place.id), cmp.Compare(a.place.inode, b.place.inode))
-	}
-	slices.SortFunc(conts, byLabel)
-	// Named namespaces (ip netns, /run/docker/netns) before those known
-	// by inode only.
-	slices.SortFunc(nets, func(a, b scope) int {
-		if an, bn := a.named, b.named; an != bn {
-			if an {
+	sortScopes(conts)
+	sortScopes(nets)
+	out = append(out, conts...)
+	return append(out, nets...)
+}
+
+// sortScopes orders the scopes of one kind: by label, then runtime, id
+// and inode; named namespaces (ip netns, /run/docker/netns) before those
+// known by inode only.
+func sortScopes(ss []scope) {
+	slices.SortFunc(ss, func(a, b scope) int {
+		if a.named != b.named {
+			if a.named {
 				return -1
 			}
 			return 1
 		}
-		return byLabel(a, b)
+		return cmp.Or(strings.Compare(a.label, b.label), strings.Compare(a.place.runtime, b.place.runtime),
+			strings.Compare(a.place.id, b.place.id), cmp.Compare(a.place.inode, b.place.inode))
 	})
-	out = append(out, conts...)
-	return append(out, nets...)
+}
+
+// addScopes merges the scopes of a block scan into list (a whole-machine
+// scan's): a container or namespace that appeared since can be chosen at
+// once; only a whole-machine scan removes one.
+func addScopes(list, found []scope) []scope {
+	var add []scope
+	for _, f := range found {
+		if !f.all && f.place.kind != placeHost && !slices.ContainsFunc(list, f.same) {
+			add = append(add, f)
+		}
+	}
+	if len(add) == 0 {
+		return list
+	}
+	out := slices.Clone(list)
+	for _, f := range add {
+		// After the last scope of its kind (containers before netns),
+		// then the kind re-sorted.
+		i := len(out)
+		for i > 0 && out[i-1].place.kind > f.place.kind {
+			i--
+		}
+		out = slices.Insert(out, i, f)
+	}
+	lo := 0
+	for lo < len(out) && (out[lo].all || out[lo].place.kind == placeHost) {
+		lo++
+	}
+	mid := lo
+	for mid < len(out) && out[mid].place.kind == placeContainer {
+		mid++
+	}
+	sortScopes(out[lo:mid])
+	sortScopes(out[mid:])
+	return out
 }
 
 // netnsPaths maps the inode of each namespace a snapshot inspected to the

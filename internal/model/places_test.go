@@ -391,3 +391,30 @@ func TestSummaryPlaces(t *testing.T) {
 		t.Errorf("9000:\n%s", s)
 	}
 }
+
+// A container that appears in a block scan can be scoped at once, in its
+// place in the order; only a whole-machine scan removes one.
+func TestScopeFromBlockScan(t *testing.T) {
+	m := poll(t, newTest(t, 120, 40, 80, containerSnap(t0)))
+	s := containerSnap(t0.Add(time.Second))
+	bNS := scan.NetNS{Inode: 4026533001, Path: "/run/netns/netns-b"}
+	s.Listeners = append(s.Listeners, in(lst("tcp", "0.0.0.0", 81, proc(7501, "httpd", "root", "httpd")), bNS,
+		&scan.Container{Runtime: "podman", ID: strings.Repeat("d4", 32), Name: "b-new"}))
+	if m.phase == pollWaiting {
+		m = update(t, m, pollTickMsg{id: m.poller.id})
+	}
+	m = update(t, m, pollMsg{id: m.poller.id, req: pollReq{lo: 0, hi: 1023}, snap: s})
+	var got []string
+	for range 4 {
+		m = update(t, m, press("s"))
+		_, sc, _ := strings.Cut(headerOf(m), "scope ")
+		sc, _, _ = strings.Cut(sc, " · ")
+		got = append(got, sc)
+	}
+	if want := []string{"host", "0123456789ab (docker)", "api (docker)", "b-new (podman)"}; !slices.Equal(got, want) {
+		t.Errorf("after a block scan: %q, want %q", got, want)
+	}
+	if m.cells[81].Mark() == views.MarkNone || m.cells[80].Mark() != views.MarkNone {
+		t.Errorf("scope b-new: 81 %v, 80 %v", m.cells[81].Mark(), m.cells[80].Mark())
+	}
+}

@@ -133,6 +133,8 @@ func (m *Model) mergeSnapshot(s scan.Snapshot, req pollReq) []int {
 		m.paths = netnsPaths(&s)
 		m.scopes = scopesOf(&s, m.paths, m.sty.G)
 		m.portMaps = s.PortMaps
+	} else if m.scopes != nil {
+		m.scopes = addScopes(m.scopes, scopesOf(&s, m.paths, m.sty.G))
 	}
 	return changed
 }
