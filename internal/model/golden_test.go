@@ -57,6 +57,22 @@ var scenarios = []struct {
 		// the command line.
 		return poll(t, newTest(t, w, h, 326, withIPv6(t0)))
 	}},
+	{"containers", func(t testing.TB, w, h int) Model {
+		// Issue 8: port 80 lives in two containers only (marked c), each
+		// under its own heading with what publishes it.
+		return poll(t, newTest(t, w, h, 80, containerSnap(t0)))
+	}},
+	{"published", func(t testing.TB, w, h int) Model {
+		// Issue 8: conmon's placeholder on the host says where it
+		// forwards.
+		return poll(t, newTest(t, w, h, 8088, containerSnap(t0)))
+	}},
+	{"scope", func(t testing.TB, w, h int) Model {
+		// Issue 8: narrowed to web1 (s pressed four times): the header
+		// names it, 80 is marked t, the pane shows web1's listener only.
+		m := poll(t, newTest(t, w, h, 80, containerSnap(t0)))
+		return update(t, m, press("s"), press("s"), press("s"), press("s"))
+	}},
 	{"ascii", func(t testing.TB, w, h int) Model {
 		// LANG=C: ASCII glyphs only, the IPv6 listener on screen.
 		m := New(Config{Registry: testReg, Scanner: scan.Static(withIPv6(t0)), Port: 326, ASCII: true})

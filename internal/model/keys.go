@@ -119,6 +119,8 @@ func defaultBindings() []binding {
 		b("clearsearch", []string{"esc"}, "esc", "clear search", groupFind, modesOf(modeBrowse), mut((*Model).clearSearch)),
 		b("filter", []string{"f"}, "f", "cycle filter", groupFind, inBrowse, mut((*Model).cycleFilter)),
 		b("view", []string{"t"}, "t", "combined/tcp/udp", groupFind, inBrowse, mut((*Model).cycleView)),
+		b("scope", []string{"s"}, "s", "namespace scope", groupFind, inBrowse, mut(func(m *Model) { m.cycleScope(1) })),
+		b("prevscope", []string{"S"}, "S", "previous scope", groupFind, inBrowse, mut(func(m *Model) { m.cycleScope(-1) })),
 
 		b("resultdown", []string{"down", "ctrl+n"}, "↓/ctrl+n", "next result", groupSearch, modesOf(modeSearch), resultStep(1)),
 		b("resultup", []string{"up", "ctrl+p"}, "↑/ctrl+p", "previous result", groupSearch, modesOf(modeSearch), resultStep(-1)),

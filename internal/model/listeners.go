@@ -186,18 +186,19 @@ func findingsOf(ls []audit.Listener) int {
 	return n
 }
 
-// markOf is a cell's listener mark: private use wins over TCP/UDP.
+// markOf is a cell's listener mark over every namespace: the host's
+// listeners decide it (private use wins over TCP/UDP); a port whose
+// listeners all live elsewhere (containers, other network namespaces) is
+// MarkAway.
 func markOf(ls []audit.Listener) views.Mark {
 	var mk views.Mark
 	for i := range ls {
-		switch l := &ls[i]; {
-		case l.PrivateUse:
-			return views.MarkPrivate
-		case l.Proto == registry.TCP:
-			mk |= views.MarkTCP
-		case l.Proto == registry.UDP:
-			mk |= views.MarkUDP
+		if l := &ls[i]; onHost(&l.Listener) {
+			mk = addMark(mk, l)
 		}
+	}
+	if mk == views.MarkNone && len(ls) > 0 {
+		return views.MarkAway
 	}
 	return mk
 }
@@ -221,23 +222,41 @@ func samePort(was []audit.Listener, now []scan.Listener) bool {
 func sameListener(a, b *scan.Listener) bool {
 	if a.Proto != b.Proto || a.Addr != b.Addr || a.Port != b.Port || a.Scope != b.Scope ||
 		a.DualStack != b.DualStack || a.Iface != b.Iface || a.UID != b.UID || a.User != b.User ||
-		a.Inode != b.Inode || a.Hidden != b.Hidden || len(a.Procs) != len(b.Procs) {
+		a.Inode != b.Inode || a.Hidden != b.Hidden || len(a.Procs) != len(b.Procs) ||
+		a.NetNS != b.NetNS || !sameContainer(a.Container, b.Container) || a.Unit != b.Unit ||
+		!slices.EqualFunc(a.Published, b.Published, samePortMap) || !samePortMapPtr(a.Forward, b.Forward) ||
+		!sameActivation(a.Activation, b.Activation) {
 		return false
 	}
 	for i := range a.Procs {
 		p, q := &a.Procs[i], &b.Procs[i]
 		if p.PID != q.PID || p.Name != q.Name || p.Cmdline != q.Cmdline || p.UID != q.UID ||
-			p.User != q.User || !slices.Equal(p.Args, q.Args) {
+			p.User != q.User || !slices.Equal(p.Args, q.Args) || p.Cgroup != q.Cgroup || p.Unit != q.Unit ||
+			!sameContainer(p.Container, q.Container) {
 			return false
 		}
 	}
 	return true
 }
 
+func sameContainer(a, b *scan.Container) bool { return a == b || (a != nil && b != nil && *a == *b) }
+
+func samePortMap(a, b scan.PortMap) bool {
+	return a.Proto == b.Proto && a.Host == b.Host && a.Target == b.Target && a.Via == b.Via &&
+		sameContainer(a.Container, b.Container) && a.TargetNetNS == b.TargetNetNS
+}
+
+func samePortMapPtr(a, b *scan.PortMap) bool {
+	return a == b || (a != nil && b != nil && samePortMap(*a, *b))
+}
+
+func sameActivation(a, b *scan.Activation) bool { return a == b || (a != nil && b != nil && *a == *b) }
+
 // nextPort finds the next (dir > 0) or previous port after from whose mark
-// ok accepts, wrapping around the port space; false if there is none. It
-// reads the blocks' marks: no list of ports is built.
-func (s *listenerSet) nextPort(from, dir int, ok func(views.Mark) bool) (int, bool) {
+// ok accepts (given the port and its mark), wrapping around the port
+// space; false if there is none. It reads the blocks' marks: no list of
+// ports is built.
+func (s *listenerSet) nextPort(from, dir int, ok func(p int, mk views.Mark) bool) (int, bool) {
 	if s.len() == 0 {
 		return 0, false
 	}
@@ -254,7 +273,7 @@ func (s *listenerSet) nextPort(from, dir int, ok func(views.Mark) bool) (int, bo
 			}
 			continue
 		}
-		if mk := b.marks[p%views.BlockSize]; mk != views.MarkNone && ok(mk) {
+		if mk := b.marks[p%views.BlockSize]; mk != views.MarkNone && ok(p, mk) {
 			return p, true
 		}
 	}

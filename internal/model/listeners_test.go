@@ -1,6 +1,7 @@
 package model
 
 import (
+	"net/netip"
 	"reflect"
 	"testing"
 
@@ -11,14 +12,29 @@ import (
 // sameListener compares field by field: a field added to scan.Listener or
 // scan.Process must be added there too, or a change in it would go unseen.
 func TestSameListenerCoversEveryField(t *testing.T) {
-	if n := reflect.TypeFor[scan.Listener]().NumField(); n != 11 {
-		t.Errorf("scan.Listener has %d fields; sameListener compares 11: update it and this test", n)
+	if n := reflect.TypeFor[scan.Listener]().NumField(); n != 17 {
+		t.Errorf("scan.Listener has %d fields; sameListener compares 17: update it and this test", n)
 	}
-	if n := reflect.TypeFor[scan.Process]().NumField(); n != 6 {
-		t.Errorf("scan.Process has %d fields; sameListener compares 6: update it and this test", n)
+	if n := reflect.TypeFor[scan.Process]().NumField(); n != 9 {
+		t.Errorf("scan.Process has %d fields; sameListener compares 9: update it and this test", n)
+	}
+	if n := reflect.TypeFor[scan.PortMap]().NumField(); n != 6 {
+		t.Errorf("scan.PortMap has %d fields; samePortMap compares 6: update it and this test", n)
 	}
 	base := lst("tcp", "0.0.0.0", 22, proc(812, "sshd", "root", "sshd -D"))
 	base.Procs[0].Args = []string{"sshd", "-D"}
+	web := func() *scan.Container { return &scan.Container{Runtime: "podman", ID: "abc", Name: "web1", Pod: "p1"} }
+	pm := func() scan.PortMap {
+		return scan.PortMap{Proto: "tcp", Host: netip.MustParseAddrPort("0.0.0.0:8088"),
+			Target: netip.MustParseAddrPort("10.88.0.5:80"), Via: "conmon", Container: web(), TargetNetNS: 7}
+	}
+	base.NetNS = scan.NetNS{Inode: 7, Path: "/run/netns/x", PID: 9}
+	base.Container, base.Unit = web(), "x.service"
+	base.Published = []scan.PortMap{pm()}
+	f := pm()
+	base.Forward = &f
+	base.Activation = &scan.Activation{Socket: "x.socket", Service: "x.service"}
+	base.Procs[0].Cgroup, base.Procs[0].Unit, base.Procs[0].Container = "/x", "x.service", web()
 	muts := []func(l *scan.Listener){
 		func(l *scan.Listener) { l.Proto = "udp" },
 		func(l *scan.Listener) { l.Addr = l.Addr.Next() },
@@ -37,10 +53,54 @@ func TestSameListenerCoversEveryField(t *testing.T) {
 		func(l *scan.Listener) { l.Procs[0].Cmdline = "x" },
 		func(l *scan.Listener) { l.Procs[0].UID = 7 },
 		func(l *scan.Listener) { l.Procs[0].User = "bin" },
+		func(l *scan.Listener) { l.Procs[0].Cgroup = "/y" },
+		func(l *scan.Listener) { l.Procs[0].Unit = "y.service" },
+		func(l *scan.Listener) { l.Procs[0].Container = nil },
+		func(l *scan.Listener) { l.Procs[0].Container.Name = "web2" },
+		func(l *scan.Listener) { l.NetNS.Inode++ },
+		func(l *scan.Listener) { l.NetNS.Host = true },
+		func(l *scan.Listener) { l.NetNS.Path = "/run/netns/y" },
+		func(l *scan.Listener) { l.NetNS.PID++ },
+		func(l *scan.Listener) { l.Container = nil },
+		func(l *scan.Listener) { l.Container.Runtime = "docker" },
+		func(l *scan.Listener) { l.Container.ID = "abd" },
+		func(l *scan.Listener) { l.Container.Pod = "" },
+		func(l *scan.Listener) { l.Unit = "y.service" },
+		func(l *scan.Listener) { l.Published = nil },
+		func(l *scan.Listener) { l.Published[0].Proto = "udp" },
+		func(l *scan.Listener) { l.Published[0].Host = netip.MustParseAddrPort("127.0.0.1:8088") },
+		func(l *scan.Listener) { l.Published[0].Target = netip.MustParseAddrPort("10.88.0.6:80") },
+		func(l *scan.Listener) { l.Published[0].Via = "nat" },
+		func(l *scan.Listener) { l.Published[0].Container = nil },
+		func(l *scan.Listener) { l.Published[0].TargetNetNS = 8 },
+		func(l *scan.Listener) { l.Forward = nil },
+		func(l *scan.Listener) { l.Forward.Via = "nat" },
+		func(l *scan.Listener) { l.Activation = nil },
+		func(l *scan.Listener) { l.Activation.Running = true },
+	}
+	cont := func(c *scan.Container) *scan.Container {
+		if c == nil {
+			return nil
+		}
+		d := *c
+		return &d
 	}
 	clone := func(l scan.Listener) scan.Listener {
 		l.Procs = append([]scan.Process(nil), l.Procs...)
 		l.Procs[0].Args = append([]string(nil), l.Procs[0].Args...)
+		l.Procs[0].Container, l.Container = cont(l.Procs[0].Container), cont(l.Container)
+		l.Published = append([]scan.PortMap(nil), l.Published...)
+		for i := range l.Published {
+			l.Published[i].Container = cont(l.Published[i].Container)
+		}
+		if l.Forward != nil {
+			f := *l.Forward
+			l.Forward = &f
+		}
+		if l.Activation != nil {
+			a := *l.Activation
+			l.Activation = &a
+		}
 		return l
 	}
 	if c := clone(base); !sameListener(&base, &c) {
@@ -97,16 +157,16 @@ func TestListenerSetMerge(t *testing.T) {
 	var got []int
 	p := 0
 	for range 6 {
-		p, _ = s0.nextPort(p, 1, func(views.Mark) bool { return true })
+		p, _ = s0.nextPort(p, 1, func(int, views.Mark) bool { return true })
 		got = append(got, p)
 	}
 	if want := []int{22, 68, 326, 631, 5432, 22}; !reflect.DeepEqual(got, want) {
 		t.Errorf("nextPort %v, want %v", got, want)
 	}
-	if p, ok := s0.nextPort(22, -1, func(views.Mark) bool { return true }); !ok || p != 5432 {
+	if p, ok := s0.nextPort(22, -1, func(int, views.Mark) bool { return true }); !ok || p != 5432 {
 		t.Errorf("previous of 22: %d", p)
 	}
-	if p, ok := s0.nextPort(400, 1, func(mk views.Mark) bool { return mk == views.MarkPrivate }); !ok || p != 326 {
+	if p, ok := s0.nextPort(400, 1, func(_ int, mk views.Mark) bool { return mk == views.MarkPrivate }); !ok || p != 326 {
 		t.Errorf("next private-use after 400: %d %v", p, ok)
 	}
 }

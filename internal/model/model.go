@@ -81,6 +81,7 @@ type Model struct {
 	counts    [4]int // statuses in the block, under view
 	listening int    // cells of the block with a listener
 	private   int    // of which private use
+	away      int    // of which only in containers or other netns (scope all)
 	detail    detail // registry data of sel
 
 	ctx      context.Context
@@ -93,7 +94,11 @@ type Model struct {
 	snap     scan.Snapshot
 	set      *listenerSet // every known listener, annotated, by block and port (listeners.go)
 	findings int
-	open     openState // what the pane saw when it opened on sel
+	scope    scope             // the namespace scope (s): allScope, the host, a container, a netns
+	scopes   []scope           // what s cycles, from the last whole-machine scan (places.go)
+	paths    map[uint64]string // netns inode → the path that names it, from the same scan
+	portMaps []scan.PortMap    // published ports, from the same scan
+	open     openState         // what the pane saw when it opened on sel
 
 	digits   string // port number being typed
 	digitSeq int
@@ -150,6 +155,7 @@ func New(cfg Config) Model {
 		clock:  time.Now,
 		sel:    -1,
 		block:  blockOf(cfg.Block),
+		scope:  allScope,
 
 		holding: cfg.Scanner != nil && cfg.FirstFrameWait > 0,
 	}

@@ -23,11 +23,11 @@ func (m *Model) render() string {
 	c := registry.ClassOf(m.block)
 	lines = append(lines, views.Header(views.HeaderState{
 		Lo: m.block, Hi: m.block + views.BlockSize - 1, Class: c.Title,
-		View: m.view.String(), Filter: m.filter.String(),
+		View: m.view.String(), Filter: m.filter.String(), Scope: m.scope.headerName(),
 	}, m.w, m.sty))
 	lines = append(lines, m.renderBody()...)
 	lines = append(lines, views.Legend(views.LegendState{
-		Counts: m.counts, Listening: m.listening, Private: m.private, Filter: m.filter.String(),
+		Counts: m.counts, Listening: m.listening, Private: m.private, Away: m.away, Filter: m.filter.String(),
 	}, m.w, m.sty)...)
 	lines = append(lines, views.StatusBar(m.statusState(), m.w, m.sty))
 	s := strings.Join(lines, "\n")

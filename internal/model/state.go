@@ -3,6 +3,7 @@ package model
 import (
 	"slices"
 	"strconv"
+	"strings"
 
 	"github.com/portui/portui/internal/audit"
 	"github.com/portui/portui/internal/registry"
@@ -75,8 +76,20 @@ func (m *Model) refreshCells() {
 			match[j] = true
 		}
 	}
+	if marks != nil && !m.scope.all {
+		// A narrowed scope marks its own listeners only: the block's
+		// marks are those of every namespace.
+		b := m.set.block(m.block / views.BlockSize)
+		var scoped [views.BlockSize]views.Mark
+		for i := range scoped {
+			if marks[i] != views.MarkNone {
+				scoped[i] = scopedMark(b.ports[i], &m.scope)
+			}
+		}
+		marks = &scoped
+	}
 	m.counts = [4]int{}
-	m.listening, m.private = 0, 0
+	m.listening, m.private, m.away = 0, 0, 0
 	for i := range m.cells {
 		st := m.reg.Status(m.block+i, m.view)
 		m.counts[st]++
@@ -86,8 +99,11 @@ func (m *Model) refreshCells() {
 		}
 		if mk != views.MarkNone {
 			m.listening++
-			if mk == views.MarkPrivate {
+			switch mk {
+			case views.MarkPrivate:
 				m.private++
+			case views.MarkAway:
+				m.away++
 			}
 		}
 		m.cells[i] = views.MakeCell(st, mk, match[i], !m.filter.match(st, mk))
@@ -111,6 +127,15 @@ func (m *Model) mergeSnapshot(s scan.Snapshot, req pollReq) []int {
 	var changed []int
 	m.set, changed = m.set.merge(m.reg, s.Listeners, req)
 	m.snap = scan.Snapshot{Taken: s.Taken, Source: s.Source, Warnings: s.Warnings}
+	if req.full {
+		// Where listeners live, and what is published, as the whole
+		// machine was last seen.
+		m.paths = netnsPaths(&s)
+		m.scopes = scopesOf(&s, m.paths, m.sty.G)
+		m.portMaps = s.PortMaps
+	} else if m.scopes != nil {
+		m.scopes = addScopes(m.scopes, scopesOf(&s, m.paths, m.sty.G))
+	}
 	return changed
 }
 
@@ -158,9 +183,14 @@ func annotationsOf(as []audit.Listener, ls []scan.Listener) []audit.Listener {
 // from that passes the filter (with the private-use filter, private-use
 // listeners only), wrapping around; false if none.
 func (m *Model) nextListener(from, dir int) (int, bool) {
-	ok := func(views.Mark) bool { return true }
-	if m.filter == filterPrivate {
-		ok = func(mk views.Mark) bool { return mk == views.MarkPrivate }
+	ok := func(_ int, mk views.Mark) bool {
+		return m.filter != filterPrivate || mk == views.MarkPrivate
+	}
+	if !m.scope.all {
+		ok = func(p int, _ views.Mark) bool {
+			mk := scopedMark(m.set.at(p), &m.scope)
+			return mk != views.MarkNone && (m.filter != filterPrivate || mk == views.MarkPrivate)
+		}
 	}
 	return m.set.nextPort(from, dir, ok)
 }
@@ -251,16 +281,41 @@ func (m *Model) listenState() views.ListenState {
 	ls.Polled = m.snap.Taken.In(m.loc).Format(layout)
 	cur := m.annAt(m.sel)
 	hidden := false
+	type placed struct {
+		kind placeKind
+		row  views.ListenerRow
+	}
+	var rows []placed
 	for i := range cur {
-		ls.Rows = append(ls.Rows, listenerRow(&cur[i]))
-		hidden = hidden || len(cur[i].Procs) == 0
+		if l := &cur[i]; m.scope.has(&l.Listener) {
+			rows = append(rows, placed{placeOf(&l.Listener).kind, m.listenerRow(l)})
+			hidden = hidden || len(l.Procs) == 0
+		}
+	}
+	// Grouped by place: the host first, then containers, then other
+	// namespaces, each by label (stable: scan order within a place), as
+	// the scope key cycles them.
+	slices.SortStableFunc(rows, func(a, b placed) int {
+		if a.kind != b.kind {
+			return int(a.kind) - int(b.kind)
+		}
+		return strings.Compare(a.row.Place, b.row.Place)
+	})
+	for _, r := range rows {
+		ls.Rows = append(ls.Rows, r.row)
+	}
+	if m.scope.all || m.scope.place.kind == placeHost {
+		ls.Forwards = m.natForwards(cur)
 	}
 	if m.open.set {
 		ls.Since = m.open.since.In(m.loc).Format("15:04:05")
 		for i := range m.open.events {
 			e := &m.open.events[i]
+			if !m.scope.has(&e.l.Listener) {
+				continue
+			}
 			ls.Changes = append(ls.Changes, views.ListenChange{
-				At: e.at.In(m.loc).Format("15:04:05"), Appeared: e.appeared, Row: listenerRow(&e.l),
+				At: e.at.In(m.loc).Format("15:04:05"), Appeared: e.appeared, Row: m.listenerRow(&e.l),
 			})
 		}
 	}
@@ -270,8 +325,68 @@ func (m *Model) listenState() views.ListenState {
 	return ls
 }
 
-// listenerRow is how the pane shows an annotated listener.
-func listenerRow(l *audit.Listener) views.ListenerRow {
+// natForwards are the published ports of the selected port that a NAT
+// rule forwards with no host socket behind them (a proxy's socket is a
+// listener of its own, whose row says where it forwards).
+func (m *Model) natForwards(cur []audit.Listener) []views.ForwardRow {
+	var out []views.ForwardRow
+next:
+	for i := range m.portMaps {
+		pm := &m.portMaps[i]
+		if int(pm.Host.Port()) != m.sel || pm.Via != "nat" {
+			continue
+		}
+		for j := range cur {
+			if f := cur[j].Forward; f != nil && f.Proto == pm.Proto && f.Host == pm.Host {
+				continue next
+			}
+		}
+		out = append(out, views.ForwardRow{Proto: pm.Proto, Host: pm.Host.String(), To: portMapTarget(pm, m.sty.G), Via: pm.Via})
+	}
+	return out
+}
+
+// listenerRow is how the pane shows an annotated listener: where it
+// lives, what publishes it or what it forwards to, its unit.
+func (m *Model) listenerRow(l *audit.Listener) views.ListenerRow {
+	r := plainRow(l)
+	r.Place = placeLabel(&l.Listener, m.paths, m.sty.G)
+	r.Unit = l.Unit
+	if a := l.Activation; a != nil {
+		r.Activation = &views.ActivationRow{Socket: a.Socket, Service: a.Service, Running: a.Running}
+	}
+	if f := l.Forward; f != nil {
+		r.ForwardTo = portMapTarget(f, m.sty.G)
+	}
+	pub := l.Published
+	if len(pub) == 0 && !onHost(&l.Listener) {
+		pub = m.publishedTo(&l.Listener)
+	}
+	for i := range pub {
+		pm := &pub[i]
+		r.Published = append(r.Published, pm.Host.String()+" ("+pm.Via+")")
+	}
+	r.Unpublished = !onHost(&l.Listener) && l.Scope == scan.ScopeAll && len(pub) == 0
+	return r
+}
+
+// publishedTo finds the published ports of the last whole-machine scan
+// that reach l (its namespace and port), for a listener whose own
+// Published the enrichment left empty: the host side's link is then the
+// only one, and the pane must not call the listener unpublished.
+func (m *Model) publishedTo(l *scan.Listener) []scan.PortMap {
+	var out []scan.PortMap
+	for i := range m.portMaps {
+		pm := &m.portMaps[i]
+		if pm.TargetNetNS == l.NetNS.Inode && pm.TargetNetNS != 0 && pm.Target.Port() == l.Port && pm.Proto == l.Proto {
+			out = append(out, *pm)
+		}
+	}
+	return out
+}
+
+// plainRow is the socket and its processes, as the pane shows them.
+func plainRow(l *audit.Listener) views.ListenerRow {
 	r := views.ListenerRow{
 		Proto:     l.Proto,
 		Addr:      l.Endpoint(),

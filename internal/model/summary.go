@@ -2,6 +2,8 @@ package model
 
 import (
 	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/portui/portui/internal/registry"
@@ -55,9 +57,44 @@ func (m *Model) summary() string {
 			if l.PrivateUse {
 				b.WriteString(" (private use)")
 			}
+			if pl := placeLabel(&l.Listener, m.paths, m.sty.G); pl != "" {
+				b.WriteString(" in " + pl)
+			}
+			if l.Forward != nil {
+				b.WriteString(" published -> " + portMapTarget(l.Forward, m.sty.G))
+			}
+			for _, pm := range l.Published {
+				fmt.Fprintf(&b, " published on %s (%s)", pm.Host, pm.Via)
+			}
 			b.WriteByte('\n')
 		}
 	}
 	fmt.Fprintf(&b, "check: ss -tulnp 'sport = :%d'\n", p)
+	m.netnsChecks(&b, p)
 	return b.String()
+}
+
+// netnsChecks adds, for each other network namespace a listener on port
+// p lives in, the command that checks it there by hand.
+func (m *Model) netnsChecks(b *strings.Builder, p int) {
+	ls := m.annAt(p)
+	var done []uint64
+	for i := range ls {
+		n := ls[i].NetNS
+		if onHost(&ls[i].Listener) || slices.Contains(done, n.Inode) {
+			continue
+		}
+		done = append(done, n.Inode)
+		path := n.Path
+		if path == "" {
+			path = m.paths[n.Inode]
+		}
+		if path == "" && n.PID > 0 {
+			path = "/proc/" + strconv.Itoa(n.PID) + "/ns/net"
+		}
+		if path == "" {
+			continue
+		}
+		fmt.Fprintf(b, "check in %s: nsenter --net=%s ss -tulnp 'sport = :%d'\n", netnsLabel(n, m.paths), path, p)
+	}
 }

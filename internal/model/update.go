@@ -81,6 +81,10 @@ func (m Model) handlePoll(msg pollMsg) (tea.Model, tea.Cmd) {
 	}
 	prev := m.annAt(m.sel) // the set is never modified: a merge builds a new one
 	changed := m.mergeSnapshot(msg.snap, msg.req)
+	var flash tea.Cmd
+	if msg.req.full {
+		flash = m.checkScope()
+	}
 	if first || slices.Contains(changed, m.block/views.BlockSize) {
 		m.refreshCells()
 		m.refreshFindings()
@@ -90,6 +94,9 @@ func (m Model) handlePoll(msg pollMsg) (tea.Model, tea.Cmd) {
 	}
 	if !m.open.set {
 		m.openPane()
+	}
+	if flash != nil {
+		return m, tea.Batch(flash, tickCmd(next, m.after))
 	}
 	return m, tickCmd(next, m.after)
 }

@@ -78,6 +78,9 @@ func frameOf(sty *Styles) string {
 	d.Records = []registry.Record{{Name: "x", Proto: "tcp", Lo: 326, Hi: 326, Note: "n", Unauthorized: "u", Texts: []string{"t"}}}
 	d.Listen.Changes = []ListenChange{{At: "12:00", Row: d.Listen.Rows[0]}, {At: "12:01", Appeared: true, Row: d.Listen.Rows[0]}}
 	out = append(out, Detail(d, 100, 40, sty)...)
+	out = append(out, Detail(placesDetail(), 63, 40, sty)...)
+	out = append(out, Legend(LegendState{Away: 2, Listening: 3}, 120, sty)...)
+	out = append(out, Header(HeaderState{Lo: 0, Hi: 1023, View: "combined", Filter: "all", Scope: "web1 (podman)"}, 120, sty))
 	out = append(out, SearchList(SearchState{Query: "ssh", Total: 1, Matches: []registry.Match{{Port: 22, Name: "ssh", Why: "name"}}}, 40, 5, sty)...)
 	box, _ := HelpBox(testGroups(), "footer", 30, 10, 0, sty)
 	return strings.Join(append(out, box), "\n")

@@ -42,6 +42,9 @@ type ListenState struct {
 	Since   string         // when the pane opened on this port
 	Changes []ListenChange // since then, oldest first
 	Hint    string         // why processes are hidden, when they are
+	// Forwards are NAT rules that forward this port into a container
+	// with no host socket behind them; they show in the host's group.
+	Forwards []ForwardRow
 	// Unavailable is why there is no live data at all (no scanner could
 	// start); it replaces the poll state and the listeners.
 	Unavailable string
@@ -64,6 +67,36 @@ type ListenerRow struct {
 	Owner     string // socket owner (user name or uid)
 	Procs     []ProcRow
 	Hidden    string // why Procs is empty
+
+	// Place is where the listener lives, as its group's heading says it:
+	// "" for the host's network namespace, "web1 (podman) · pod p1" for a
+	// container, "netns pdemo" for another namespace. Rows come grouped
+	// by place, host first; headings show when any row is not on the host.
+	Place      string
+	Unit       string         // systemd unit of its owners, "" if none
+	Activation *ActivationRow // pid 1 holds it for a socket unit
+	// ForwardTo is where a host-side proxy or placeholder socket forwards:
+	// "web1 (podman) 10.88.0.5:80".
+	ForwardTo string
+	// Published lists the host ports that reach this container listener
+	// ("127.0.0.1:8088 (conmon)").
+	Published []string
+	// Unpublished: a listener outside the host's namespace, bound to every
+	// address, that nothing publishes.
+	Unpublished bool
+}
+
+// ActivationRow is systemd socket activation: pid 1 holds the socket of
+// unit Socket and starts Service on the first connection.
+type ActivationRow struct {
+	Socket, Service string
+	Running         bool
+}
+
+// ForwardRow is a host port forwarded by a NAT rule alone (no socket on
+// the host holds it): "tcp 0.0.0.0:8080 nat → web1 (docker) 172.17.0.2:80".
+type ForwardRow struct {
+	Proto, Host, To, Via string
 }
 
 // ProcRow is a process holding a listener.
@@ -301,12 +334,10 @@ func (d *DetailState) listen(p *paneText, sty *Styles) {
 		when = "live" + sep + l.Polled
 	}
 	p.fitRight([]span{sty.Head.of("Listening now")}, []span{sty.Dim.of(when)})
-	if len(l.Rows) == 0 && l.Polled != "" {
+	if len(l.Rows) == 0 && len(l.Forwards) == 0 && l.Polled != "" {
 		p.wrap(0, 2, sty.Dim.of("nothing listens on "+strconv.Itoa(d.Port)))
 	}
-	for _, r := range l.Rows {
-		d.listenerLines(p, r, sty)
-	}
+	d.placedRows(p, sty)
 	if len(l.Changes) > 0 {
 		p.line(sty.Dim.of("changes since " + l.Since + ":"))
 		for _, c := range l.Changes {
@@ -322,9 +353,68 @@ func (d *DetailState) listen(p *paneText, sty *Styles) {
 	}
 }
 
-// listenerLines is one listener: the socket, then each process and its
-// command line in full (the pane scrolls; only absurd lengths are cut).
-func (d *DetailState) listenerLines(p *paneText, r ListenerRow, sty *Styles) {
+// placedRows is the listeners (and NAT forwards), grouped by where they
+// live: the host first, then the other places in the order of the rows.
+// On a port whose listeners are all on the host no heading shows (the
+// pane reads as it always did); otherwise each group has one and its rows
+// are indented under it.
+func (d *DetailState) placedRows(p *paneText, sty *Styles) {
+	l := &d.Listen
+	grouped, hostRows := false, false
+	for i := range l.Rows {
+		grouped = grouped || l.Rows[i].Place != ""
+		hostRows = hostRows || l.Rows[i].Place == ""
+	}
+	in := 0
+	if grouped {
+		in = 2
+	}
+	heading := func(place string) {
+		if !grouped {
+			return
+		}
+		if place == "" {
+			p.wrap(0, 2, sty.Head.of("host"))
+			return
+		}
+		// "web1 (podman) · pod p1": the name stands out, the rest is dim.
+		name, rest, _ := strings.Cut(place, sty.G.Sep)
+		sp := []span{sty.Head.of(name)}
+		if rest != "" {
+			sp = append(sp, sty.Dim.of(sty.G.Sep+rest))
+		}
+		p.wrap(0, 2, sp...)
+	}
+	if hostRows || len(l.Forwards) > 0 {
+		heading("")
+		for _, r := range l.Rows {
+			if r.Place == "" {
+				d.listenerLines(p, r, in, sty)
+			}
+		}
+		for _, f := range l.Forwards {
+			p.wrap(in, 2, sty.Bold.of(f.Proto), txt(" "+f.Host+" "), sty.Listen.of("published"),
+				sty.Dim.of(" ("+f.Via+")"), txt(" "+sty.G.Arrow+" "+f.To))
+		}
+	}
+	last := ""
+	for _, r := range l.Rows {
+		if r.Place == "" {
+			continue
+		}
+		if r.Place != last {
+			heading(r.Place)
+			last = r.Place
+		}
+		d.listenerLines(p, r, in, sty)
+	}
+}
+
+// listenerLines is one listener: the socket, where it is published or
+// forwards to, its activation and unit, then each process and its command
+// line in full (the pane scrolls; only absurd lengths are cut). in
+// indents it all (under a place's heading).
+func (d *DetailState) listenerLines(p *paneText, r ListenerRow, in int, sty *Styles) {
 	head := []span{sty.Bold.of(r.Proto), txt(" " + r.Addr + " "), sty.Dim.of(r.Scope)}
 	if r.DualStack {
 		head = append(head, sty.Dim.of(" +v4"))
@@ -332,20 +422,24 @@ func (d *DetailState) listenerLines(p *paneText, r ListenerRow, sty *Styles) {
 	if r.Private {
 		head = append(head, txt(" "), sty.Private.of("private"+glue+"use"))
 	}
-	p.wrap(0, 2, head...)
+	p.wrap(in, 2, head...)
+	// What the socket is for comes before who holds it: a proxy's command
+	// line (conmon's runs to 2 kB) must not push "published → …" out of
+	// sight.
+	d.listenerNotes(p, r, in, sty)
 	for _, pr := range r.Procs {
 		line := []span{sty.Bold.of(pr.Name), txt(" pid" + glue + strconv.Itoa(pr.PID))}
 		if pr.User != "" {
 			line = append(line, sty.Dim.of(sty.G.Sep+pr.User))
 		}
-		p.wrap(2, 2, line...)
+		p.wrap(in+2, 2, line...)
 		if pr.Command != "" && pr.Command != pr.Name {
 			cmd, more := capText(pr.Command, maxText)
 			sp := []span{sty.Dim.of(cmd)}
 			if more > 0 {
 				sp = append(sp, txt(" "+sty.moreBytes(more, "")))
 			}
-			p.wrap(4, 0, sp...)
+			p.wrap(in+4, 0, sp...)
 		}
 	}
 	if len(r.Procs) == 0 {
@@ -359,7 +453,37 @@ func (d *DetailState) listenerLines(p *paneText, r ListenerRow, sty *Styles) {
 				why = "owner " + r.Owner + sty.G.Sep + why
 			}
 		}
-		p.wrap(2, 2, sty.Dim.of(why))
+		p.wrap(in+2, 2, sty.Dim.of(why))
+	}
+}
+
+// listenerNotes: where a listener is published or forwards to, its
+// systemd unit and socket activation.
+func (d *DetailState) listenerNotes(p *paneText, r ListenerRow, in int, sty *Styles) {
+	arrow := sty.G.Arrow
+	if r.ForwardTo != "" {
+		p.wrap(in+2, 2, sty.Listen.of("published"), txt(" "+arrow+" "+r.ForwardTo))
+	}
+	if len(r.Published) > 0 {
+		p.wrap(in+2, 2, sty.Listen.of("published"), txt(" on "+strings.Join(r.Published, ", ")))
+	}
+	if r.Unpublished {
+		p.wrap(in+2, 2, sty.Dim.of("not published: reachable only inside its network namespace"))
+	}
+	if a := r.Activation; a != nil {
+		sp := []span{txt(a.Socket)}
+		if a.Service != "" {
+			sp = append(sp, txt(" "+arrow+" "+a.Service))
+		}
+		if a.Running {
+			sp = append(sp, sty.Dim.of(" (running)"))
+		} else {
+			sp = append(sp, sty.Dim.of(" (not running, starts on connect)"))
+		}
+		p.wrap(in+2, 2, sp...)
+	}
+	if r.Unit != "" && (r.Activation == nil || r.Unit != r.Activation.Socket) {
+		p.wrap(in+2, 2, sty.Dim.of("unit"), txt(" "+r.Unit))
 	}
 }
 
@@ -370,6 +494,9 @@ func changeLine(r ListenerRow) string {
 	s := r.Proto + glue + r.Addr
 	if len(r.Procs) > 0 {
 		s += " " + r.Procs[0].Name + glue + "(" + strconv.Itoa(r.Procs[0].PID) + ")"
+	}
+	if r.Place != "" {
+		s += " in " + r.Place
 	}
 	return s
 }

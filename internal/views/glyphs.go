@@ -27,6 +27,7 @@ type Glyphs struct {
 	Dash         string // in ranges: "0–1023"
 	Sep          string // between items on a line: " · "
 	Up, Down     string // scroll hints
+	Arrow        string // where something leads: "ssh.socket → ssh.service"
 	Minus        string // a listener that vanished
 	Times        string // in sizes: "80×24"
 	Cursor       string // after a port number being typed
@@ -36,7 +37,7 @@ type Glyphs struct {
 // UnicodeGlyphs is the table for UTF-8 terminals.
 var UnicodeGlyphs = Glyphs{
 	Selected: "◂", Private: "!", Match: "*", Reserved: "×", Unassigned: "·", Other: "~",
-	VRule: "│", HRule: "─", Ellipsis: "…", Dash: "–", Sep: " · ", Up: "↑", Down: "↓",
+	VRule: "│", HRule: "─", Ellipsis: "…", Dash: "–", Sep: " · ", Up: "↑", Down: "↓", Arrow: "→",
 	Minus: "−", Times: "×", Cursor: "▏", Border: lipgloss.RoundedBorder(),
 }
 
@@ -46,7 +47,7 @@ var UnicodeGlyphs = Glyphs{
 var ASCIIGlyphs = Glyphs{
 	ASCII:    true,
 	Selected: "<", Private: "!", Match: "*", Reserved: "x", Unassigned: ".", Other: "~",
-	VRule: "|", HRule: "-", Ellipsis: "...", Dash: "-", Sep: ", ", Up: "^", Down: "v",
+	VRule: "|", HRule: "-", Ellipsis: "...", Dash: "-", Sep: ", ", Up: "^", Down: "v", Arrow: "->",
 	Minus: "-", Times: "x", Cursor: "_", Border: lipgloss.ASCIIBorder(),
 }
 

@@ -1,6 +1,7 @@
 package views
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -14,11 +15,16 @@ type LegendState struct {
 	Counts    [4]int // indexed by registry.Status
 	Listening int    // cells with a listener
 	Private   int    // of which on ports not assigned
-	Filter    string // active filter's name ("all" or "" for none)
+	// Away counts the cells of which every listener lives outside the
+	// host's network namespace (MarkAway); its entry shows only when
+	// there is one.
+	Away   int
+	Filter string // active filter's name ("all" or "" for none)
 }
 
 type legendItem struct {
 	glyph, glyphOn, text, filter string
+	short                        string // the text when the line is short of room ("" keeps text)
 }
 
 func legendItems(l LegendState, sty *Styles) (status, marks []legendItem) {
@@ -37,7 +43,23 @@ func legendItems(l LegendState, sty *Styles) (status, marks []legendItem) {
 		{glyph: "t/u/b", glyphOn: sty.Listen.Wrap("t/u/b"), text: "listening " + strconv.Itoa(l.Listening), filter: "listening"},
 		{glyph: sty.G.Private, glyphOn: sty.Private.Wrap(sty.G.Private), text: "private use " + strconv.Itoa(l.Private), filter: "private use"},
 	}
+	if l.Away > 0 {
+		g := markLetters[MarkAway]
+		n := strconv.Itoa(l.Away)
+		marks = append(marks, legendItem{glyph: g, glyphOn: sty.Away.Wrap(g), text: "container/netns " + n, short: n})
+	}
 	return status, marks
+}
+
+// shorten replaces the texts of the items that have a short form.
+func shorten(items []legendItem) []legendItem {
+	out := slices.Clone(items)
+	for i := range out {
+		if out[i].short != "" {
+			out[i].text = out[i].short
+		}
+	}
+	return out
 }
 
 func renderItems(items []legendItem, filter string, sty *Styles) string {
@@ -77,7 +99,18 @@ func LegendHeight(w int) int {
 func Legend(l LegendState, w int, sty *Styles) []string {
 	s, m := legendItems(l, sty)
 	a, b := renderItems(s, l.Filter, sty), renderItems(m, l.Filter, sty)
-	if LegendHeight(w) == 1 {
+	one := LegendHeight(w) == 1
+	// The container/netns entry is not in oneLineLegend's width (the
+	// layout does not move for it): where the line is short of room it
+	// says just its count ("c 2").
+	room := w
+	if one {
+		room = w - ansi.StringWidth(a) - 3
+	}
+	if ansi.StringWidth(b) > room {
+		b = renderItems(shorten(m), l.Filter, sty)
+	}
+	if one {
 		return []string{sty.Fit(a+"   "+b, w)}
 	}
 	return []string{sty.Fit(a, w), sty.Fit(b, w)}

@@ -13,7 +13,14 @@ type HeaderState struct {
 	Class  string // "System Ports"
 	View   string // "combined", "tcp only", "udp only"
 	Filter string // "all", "unassigned", …
+	// Scope is the namespace scope's label ("host", "web1 (podman)",
+	// "netns pdemo"); "" for all, which the header leaves out.
+	Scope string
 }
+
+// maxScopeW caps the scope's label in the header (a container's name
+// can be long; the pane shows it in full).
+const maxScopeW = 32
 
 // Header renders the top line at width w.
 func Header(h HeaderState, w int, sty *Styles) string {
@@ -23,9 +30,21 @@ func Header(h HeaderState, w int, sty *Styles) string {
 	if filter != "all" {
 		filter = sty.Active.Wrap(filter)
 	}
-	right := sty.Dim.Wrap("view ") + h.View + sty.Dim.Wrap(sep+"filter ") + filter + sty.Dim.Wrap(sep+"? help")
+	scope := ""
+	if h.Scope != "" {
+		scope = sty.Active.Wrap(ansi.Truncate(h.Scope, maxScopeW, sty.G.Ellipsis))
+	}
+	right := sty.Dim.Wrap("view ") + h.View + sty.Dim.Wrap(sep+"filter ") + filter
+	if scope != "" {
+		right += sty.Dim.Wrap(sep+"scope ") + scope
+	}
+	right += sty.Dim.Wrap(sep + "? help")
 	if ansi.StringWidth(left)+ansi.StringWidth(right)+1 > w {
 		right = h.View + sty.Dim.Wrap(sep) + filter
+		if scope != "" {
+			// A container's name alone would not say what it is.
+			right += sty.Dim.Wrap(sep+"scope ") + scope
+		}
 	}
 	return sty.FitRight(left, right, w)
 }

@@ -47,6 +47,10 @@ const (
 	MarkUDP          // a UDP listener on an assigned port
 	MarkBoth         // TCP and UDP listeners on an assigned port
 	MarkPrivate      // a listener on a port that is not assigned (private use)
+	// MarkAway: the port's listeners all live outside the host's network
+	// namespace (inside containers or other netns); a listener on the
+	// host wins over it.
+	MarkAway
 	numMarks
 )
 
@@ -90,9 +94,9 @@ func (c Cell) Match() bool { return c&cellMatch != 0 }
 func (c Cell) Dim() bool { return c&cellDim != 0 }
 
 // markLetters are the listener marks; they are letters in every glyph
-// table. Selection wins over them, they win over a search match, which
+// table ("c": only in containers or other network namespaces). Selection wins over them, they win over a search match, which
 // wins over the status glyph.
-var markLetters = [numMarks]string{"", "t", "u", "b", ""}
+var markLetters = [numMarks]string{"", "t", "u", "b", "", "c"}
 
 // StatusGlyph is the marker a status shows in the grid (" " for assigned).
 func (g *Glyphs) StatusGlyph(s registry.Status) string {
@@ -127,6 +131,11 @@ type Styles struct {
 	status [4]SGR // per registry.Status, for text in pane and legend
 
 	Label, Rule, Dim, Bold, Title, Head, Listen, Private, Warn, Err, Key, Active SGR
+
+	// Away is the mark of ports whose listeners all live outside the
+	// host's network namespace (grid and legend): the accent colour, not
+	// bold, so that it reads as "a listener, but not here".
+	Away SGR
 
 	// HelpFrame frames the help overlay (a real lipgloss.Style: it has a
 	// border and padding, so it cannot be pre-rendered). Rendered only
@@ -258,6 +267,10 @@ func NewStyles(profile colorprofile.Profile, isDark bool, g *Glyphs) *Styles {
 	}
 	listen := fg(base, pal.listen).Bold(true)
 	private := fg(base, pal.private).Bold(true)
+	away := fg(base, pal.accent)
+	if pal.accent == nil {
+		away = base.Underline(true) // NO_COLOR: the glyph, underlined
+	}
 	title := fg(base, pal.title).Bold(true)
 
 	for st := range statusStyle {
@@ -275,6 +288,8 @@ func NewStyles(profile colorprofile.Profile, isDark bool, g *Glyphs) *Styles {
 		case MarkNone:
 		case MarkPrivate:
 			num, markSt = private, private
+		case MarkAway:
+			num, markSt = num.Underline(true), away
 		default:
 			num, markSt = num.Bold(true).Underline(true), listen
 		}
@@ -313,6 +328,7 @@ func NewStyles(profile colorprofile.Profile, isDark bool, g *Glyphs) *Styles {
 	s.Head = sgrOf(base.Bold(true))
 	s.Listen = sgrOf(listen)
 	s.Private = sgrOf(private)
+	s.Away = sgrOf(away)
 	s.Warn = sgrOf(fg(base, pal.warn))
 	s.Err = sgrOf(fg(base, pal.err))
 	s.Active = sgrOf(base.Reverse(true))

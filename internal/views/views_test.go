@@ -74,9 +74,11 @@ func TestGridGlyphs(t *testing.T) {
 	cells[7] = MakeCell(registry.Unassigned, MarkPrivate, false, false)
 	cells[8] = MakeCell(registry.Assigned, MarkNone, true, false)
 	cells[9] = MakeCell(registry.Assigned, MarkNone, false, false)
+	cells[11] = MakeCell(registry.Assigned, MarkAway, false, false)
+	cells[12] = MakeCell(registry.Unassigned, MarkAway, true, false)
 	g := GridState{Cells: &cells, Cols: 16, Rows: 1, CellW: 4, Sel: 9}
 	got := ansi.Strip(Grid(g, NewStyles(colorprofile.ANSI, false, nil))[0])
-	want := "   0×    1     2·    3~    4t    5u    6b    7!    8*    9◂   10·   11·   12·   13·   14·   15·"
+	want := "   0×    1     2·    3~    4t    5u    6b    7!    8*    9◂   10·   11c   12c   13·   14·   15·"
 	if got != want {
 		t.Errorf("glyphs:\n got %q\nwant %q", got, want)
 	}
