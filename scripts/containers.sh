@@ -5,6 +5,7 @@
 #   scripts/containers.sh up        (re)start every test resource, write the facts file
 #   scripts/containers.sh down      remove everything `up` started, by name and PID
 #   scripts/containers.sh status    print what is up; exit 0 only when all of it is
+#   scripts/containers.sh image     (re)build the podman image only (bench/containers.sh uses it)
 #
 # Every resource is named portui-t-*; state lives in /run/portui-t/ (pidfiles,
 # logs, the image rootfs, facts.json). All subcommands take one lock
@@ -278,8 +279,9 @@ build_image() {
 	cp "$STATE/ctrlisten" "$root/ctrlisten"
 	echo "root:x:0:0:root:/:/bin/sh" >"$root/etc/passwd"
 	tar -C "$root" -cf "$STATE/rootfs.tar" .
-	podman rmi -f "$IMG_PODMAN" >/dev/null 2>&1 || true
+	# import over the old tag (rmi -f would remove the containers using it)
 	podman import -q "$STATE/rootfs.tar" "$IMG_PODMAN" >/dev/null
+	podman image prune -f >/dev/null 2>&1 || true # the untagged previous import
 }
 
 start_dockerd() { # start_dockerd PIDFILE LOG DOCKER-CLI-ARGS -- DOCKERD-ARGS...
@@ -512,7 +514,8 @@ cmd_status() {
 case "${1:-}" in
 install) need_root; lock; cmd_install ;;
 up) need_root; lock; cmd_up ;;
+image) need_root; lock; build_image ;;
 down) need_root; lock; cmd_down ;;
 status) need_root; lock; cmd_status ;;
-*) echo "usage: $0 install|up|down|status" >&2; exit 2 ;;
+*) echo "usage: $0 install|up|down|status|image" >&2; exit 2 ;;
 esac
