@@ -148,9 +148,11 @@ func TestListenersAgreeWithSS(t *testing.T) {
 
 // compareWithSS reads ss, then portui listeners --json, then ss again:
 // entries ss shows both times must be ours, and ours must be in one of them.
+// ss sees its own network namespace only: so does --netns host (the
+// containers' namespaces are compared, one by one, in TestRealContainers).
 func compareWithSS(t *testing.T) (problems []string, stable int) {
 	before := ssListeners(t)
-	res := listenersJSON(t)
+	res := listenersJSON(t, "--netns", "host")
 	after := ssListeners(t)
 	ours := map[string]bool{}
 	for _, l := range res.Listeners {

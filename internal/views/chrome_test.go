@@ -95,11 +95,10 @@ func TestStatusBarLabels(t *testing.T) {
 	st := StatusState{Registry: "2026-08-17", Listeners: 310, Findings: 250, Block: "0–1023", Poll: "live 1s",
 		Hint: []string{"? help", "0-9 go to port", "/ search", "f cycle filter", "tab next listener"}}
 	for w, want := range map[int]string{
-		200: "IANA 2026-08-17 · 310 listeners on host · 250 findings in 0–1023 · live 1s",
-		80:  "310 listeners on host · 250 findings in 0–1023 · live 1s",
-		70:  "310 on host · 250 findings in 0–1023 · live 1s",
-		61:  "310 on host · 250 in 0–1023 · live 1s",
-		60:  "live 1s",
+		200: "IANA 2026-08-17 · 310 listening · 250 findings in 0–1023 · live 1s",
+		80:  "310 listening · 250 findings in 0–1023 · live 1s",
+		63:  "310 listening · 250 in 0–1023 · live 1s",
+		62:  "live 1s",
 		40:  "live 1s",
 	} {
 		got := ansi.Strip(StatusBar(st, w, sty))

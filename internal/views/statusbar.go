@@ -75,11 +75,11 @@ type StatusState struct {
 }
 
 // StatusBar renders the bottom line at width w. Both counts say what they
-// count ("310 listeners on host · 250 findings in 0–1023": the listeners
-// are machine-wide, the findings those of the block on screen). When space
-// runs out the registry date goes first, then the labels shorten ("310 on
-// host · 250 findings in 0–1023", then "310 on host · 250 in 0–1023"),
-// then the counts go; the poll state stays. The short help drops whole
+// count ("310 listening · 250 findings in 0–1023": the listeners are
+// machine-wide, every network namespace's, the findings those of the block
+// on screen). When space runs out the registry date goes first, then the
+// findings' label shortens ("310 listening · 250 in 0–1023"), then the
+// counts go; the poll state stays. The short help drops whole
 // items from its end rather than cutting one.
 func StatusBar(s StatusState, w int, sty *Styles) string {
 	poll := s.Poll
@@ -93,13 +93,12 @@ func StatusBar(s StatusState, w int, sty *Styles) string {
 		return text
 	}
 	n, f := strconv.Itoa(s.Listeners), strconv.Itoa(s.Findings)
-	long := plural(s.Listeners, "listener") + " on host"
+	long := n + " listening"
 	findings := finding(plural(s.Findings, "finding") + " in " + s.Block)
 	stages := [][]string{
 		{sty.Dim.Wrap("IANA " + s.Registry), long, findings, poll},
 		{long, findings, poll},
-		{n + " on host", findings, poll},
-		{n + " on host", finding(f + " in " + s.Block), poll},
+		{long, finding(f + " in " + s.Block), poll},
 		{poll},
 	}
 	sep := sty.Dim.Wrap(sty.G.Sep)

@@ -145,7 +145,7 @@ func TestStatusBarDropsDateFirst(t *testing.T) {
 	sty := darkANSI()
 	st := StatusState{Left: "/ssh 1/9", Registry: "2026-08-17", Listeners: 6, Findings: 1, Block: "0–1023", Poll: "live 1s"}
 	wide := ansi.Strip(StatusBar(st, 100, sty))
-	if !strings.Contains(wide, "IANA 2026-08-17 · 6 listeners on host · 1 finding in 0–1023 · live 1s") {
+	if !strings.Contains(wide, "IANA 2026-08-17 · 6 listening · 1 finding in 0–1023 · live 1s") {
 		t.Errorf("wide: %q", wide)
 	}
 	narrow := ansi.Strip(StatusBar(st, 50, sty))
