@@ -91,14 +91,17 @@ func BenchmarkNetNSCold(b *testing.B) {
 // Budget: 5 ms CPU.
 func BenchmarkNetNSBlock(b *testing.B) {
 	benchNetNS(b)
-	s, err := New(Options{})
+	ls, err := newLinux(Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
+	s := newSerial(ls.snapshot, ls.close)
 	defer s.Close()
 	f := Filter{Lo: 0, Hi: 1023}
 	mustSnap(b, s, Filter{})
+	before := ls.ns.stats.Dumps
 	sn := pollLoop(b, s, f)
+	b.ReportMetric(float64(ls.ns.stats.Dumps-before)/float64(b.N), "ns-dumps/op")
 	b.ReportMetric(float64(len(sn.NetNS)), "netns")
 	b.ReportMetric(float64(len(sn.Listeners)), "listeners")
 }
@@ -131,4 +134,19 @@ func BenchmarkNetNSSSLoop(b *testing.B) {
 	}
 	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(len(cmds)), "netns")
+}
+
+// BenchmarkNetNSBlockHostOnly is BenchmarkNetNSBlock with Options.HostOnly,
+// so the difference is what the other namespaces cost.
+func BenchmarkNetNSBlockHostOnly(b *testing.B) {
+	benchNetNS(b)
+	s, err := New(Options{HostOnly: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	f := Filter{Lo: 0, Hi: 1023}
+	mustSnap(b, s, Filter{})
+	sn := pollLoop(b, s, f)
+	b.ReportMetric(float64(len(sn.Listeners)), "listeners")
 }

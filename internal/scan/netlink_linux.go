@@ -76,6 +76,11 @@ func (s *netlinkSource) drop() {
 const maxDiagWait = 10 * time.Second
 
 func (s *netlinkSource) listeners(ctx context.Context, f Filter) ([]sockEntry, []string, error) {
+	return s.listSlots(ctx, f, allSlots)
+}
+
+// listSlots lists the tables in slots (bits of slotOf) that f wants.
+func (s *netlinkSource) listSlots(ctx context.Context, f Filter, slots uint8) ([]sockEntry, []string, error) {
 	lo, hi := uint16(0), uint16(0xffff)
 	if !f.All() {
 		lo, hi = f.Lo, f.Hi
@@ -109,6 +114,9 @@ func (s *netlinkSource) listeners(ctx context.Context, f Filter) ([]sockEntry, [
 			continue
 		}
 		for _, fam := range [...]uint8{afInet, afInet6} {
+			if slots&(1<<slotOf(proto, fam == afInet6)) == 0 {
+				continue
+			}
 			if err := ctx.Err(); err != nil {
 				return nil, nil, err
 			}

@@ -25,6 +25,11 @@ func (s *procNetSource) close() error { return nil }
 const procNetChunk = 1 << 20
 
 func (s *procNetSource) listeners(ctx context.Context, f Filter) ([]sockEntry, []string, error) {
+	return s.listSlots(ctx, f, allSlots)
+}
+
+// listSlots reads the tables in slots (bits of slotOf) that f wants.
+func (s *procNetSource) listSlots(ctx context.Context, f Filter, slots uint8) ([]sockEntry, []string, error) {
 	var out []sockEntry
 	var warns []string
 	for _, t := range [...]struct {
@@ -32,7 +37,7 @@ func (s *procNetSource) listeners(ctx context.Context, f Filter) ([]sockEntry, [
 		proto string
 		v6    bool
 	}{{"tcp", "tcp", false}, {"tcp6", "tcp", true}, {"udp", "udp", false}, {"udp6", "udp", true}} {
-		if !f.wants(t.proto) {
+		if !f.wants(t.proto) || slots&(1<<slotOf(t.proto, t.v6)) == 0 {
 			continue
 		}
 		if err := ctx.Err(); err != nil {
