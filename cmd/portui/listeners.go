@@ -157,7 +157,7 @@ func (a *app) listenersCmd() *cobra.Command {
 		Short: "What listens on this machine, like `ss -tulnp`, with each port's IANA service and status",
 		Long: "List the listening TCP sockets and bound UDP sockets of this machine with the processes " +
 			"that hold them, like `ss -tulnp`, and for each its port's IANA service and status for its " +
-			"own transport. A socket bound to one device shows it as ss does (0.0.0.0%eth0:444, scope interface).\n\n" +
+			"own transport. Addresses show as ss shows them: 0.0.0.0%eth0:444 for a socket bound to one device, *:8080 for :: that also accepts IPv4.\n\n" +
 			"Listeners in every network namespace are listed: the host's, containers' (Docker, Podman, " +
 			"Kubernetes, LXC) and `ip netns` ones. A column WHERE then says where each lives (\"web1 (podman)\", " +
 			"\"netns pdemo\", a systemd unit such as \"nginx.service\", \"host\"), and a line under a row links " +

@@ -252,6 +252,11 @@ func TestWording(t *testing.T) {
 		}), "published 0.0.0.0:8080, [::]:8080 (docker-proxy), 127.0.0.1:9 (nat)"},
 		{audit.ActivationText(scan.Activation{Socket: "ssh.socket", Service: "ssh.service"}), "ssh.socket → ssh.service (not running, starts on connect)"},
 		{audit.ActivationText(scan.Activation{Socket: "ssh.socket", Service: "ssh.service", Running: true}), "ssh.socket → ssh.service (running)"},
+		{strings.Join(audit.Details(at(listener("tcp", "0.0.0.0", 80), hostNS, hostC)), "|"), "in the host's network namespace"},
+		{strings.Join(audit.Details(at(listener("tcp", "0.0.0.0", 80), nsWeb, web1)), "|"), ""},
+		{strings.Join(audit.Details(forwarding(listener("tcp", "0.0.0.0", 80), pmap("tcp", "0.0.0.0:80", "172.17.0.2:80", "docker-proxy", api, 1))), "|"),
+			"published → api (docker) 172.17.0.2:80 (docker-proxy)"},
+		{audit.Holder(proc(listener("tcp", "0.0.0.0", 22, "systemd"), 1)), "systemd (pid 1), socket activation"},
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)
