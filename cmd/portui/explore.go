@@ -5,6 +5,7 @@ import (
 	"os"
 
 	"github.com/portui/portui/internal/model"
+	"github.com/portui/portui/internal/scan"
 	"github.com/portui/portui/internal/views"
 )
 
@@ -33,7 +34,7 @@ func (a *app) explore(ctx context.Context, opts tuiOptions) error {
 // cfg.ScannerErr why it could not start (the pane and the status bar show
 // it). The returned function closes the scanner.
 func withScanner(cfg *model.Config) func() {
-	s, err := newScanner()
+	s, err := newScanner(scan.Options{})
 	if err != nil {
 		cfg.ScannerErr = err
 		return func() {}

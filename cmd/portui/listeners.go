@@ -15,7 +15,7 @@ import (
 )
 
 // newScanner is replaced in tests by a fixed snapshot.
-var newScanner = func() (scan.Scanner, error) {
+var newScanner = func(scan.Options) (scan.Scanner, error) {
 	s, err := scan.New(scan.Options{})
 	if err != nil {
 		return nil, err
@@ -30,9 +30,9 @@ var newScanner = func() (scan.Scanner, error) {
 // netns and container select where listeners live (--netns, --container;
 // the zero values select everything). The scanner is asked for every
 // namespace and the selection is applied to its snapshot (keepPlace):
-// cheap, since a namespace is dumped with the same port filter. (Once
-// scan.Options.HostOnly exists, newScanner can pass it for --netns host
-// and spare entering the others; the post-filter stays correct either way.)
+// cheap, since a namespace is dumped with the same port filter; --netns
+// host asks for the host's alone (scan.Options.HostOnly) and spares
+// entering the others.
 // wholeTargets asks for a second, whole-machine snapshot when a port
 // range was asked for and a published port in it seems to reach no
 // listener: the listener behind it may be on a port outside the range
@@ -108,7 +108,7 @@ func (a *app) scanDoc(ctx context.Context, s selection, f report.Format) (scan.S
 	if err != nil {
 		return scan.Snapshot{}, nil, report.Registry{}, err
 	}
-	sc, err := newScanner()
+	sc, err := newScanner(scan.Options{HostOnly: s.netns.host})
 	if err != nil {
 		return scan.Snapshot{}, nil, report.Registry{}, err
 	}

@@ -182,7 +182,7 @@ func compareWithSS(t *testing.T) (problems []string, stable int) {
 func withStaticScanner(t *testing.T, snap scan.Snapshot) {
 	t.Helper()
 	old := newScanner
-	newScanner = func() (scan.Scanner, error) { return scan.Static(snap), nil }
+	newScanner = func(scan.Options) (scan.Scanner, error) { return scan.Static(snap), nil }
 	t.Cleanup(func() { newScanner = old })
 }
 

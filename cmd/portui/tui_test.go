@@ -21,7 +21,7 @@ import (
 func TestExplorerSaysWhyNoScanner(t *testing.T) {
 	old := newScanner
 	t.Cleanup(func() { newScanner = old })
-	newScanner = func() (scan.Scanner, error) {
+	newScanner = func(scan.Options) (scan.Scanner, error) {
 		return nil, errors.New("scan: netlink: protocol not supported; /proc/net/tcp: no such file or directory")
 	}
 	reg, err := registry.Load(assets.RegistryJSON)

@@ -359,7 +359,7 @@ func TestAuditLooksBehindItsRange(t *testing.T) {
 	full := containerHost()
 	calls := 0
 	old := newScanner
-	newScanner = func() (scan.Scanner, error) {
+	newScanner = func(scan.Options) (scan.Scanner, error) {
 		return scan.Func(func(_ context.Context, f scan.Filter) (scan.Snapshot, error) {
 			calls++
 			s := full
