@@ -18,7 +18,7 @@
 #   N        containers (default 20)
 #   SIZE     busy host as PxF (default 2081x99: 2,081 processes, ~207k fds)
 #   LISTEN   the generator's listeners (default 300)
-#   REPS     cold runs of each side (default 5)
+#   REPS     cold runs of each side (default 3; the ss loop costs ~80 s per rep at the default size)
 #   PORTUI_SRC  the source tree to build portui and the scan benchmarks
 #            from (default: this checkout)
 #   OUT      directory for logs (default: a new temporary directory)
@@ -37,7 +37,7 @@ REPO=$(pwd)
 N=${N:-20}
 SIZE=${SIZE:-2081x99}
 LISTEN=${LISTEN:-300}
-REPS=${REPS:-5}
+REPS=${REPS:-3}
 SETTLE=${SETTLE:-20}
 SRC=${PORTUI_SRC:-$REPO}
 OUT=${OUT:-$(mktemp -d /tmp/portui-bench-ctr.XXXXXX)}
