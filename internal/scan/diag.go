@@ -27,6 +27,7 @@ const (
 
 	inetDiagReqBytecode = 1  // request attribute: filter program
 	inetDiagSKV6Only    = 11 // reply attribute: u8 IPV6_V6ONLY
+	inetDiagCgroupID    = 21 // reply attribute: u64 cgroup2 id of the socket (CONFIG_SOCK_CGROUP_DATA)
 
 	inetDiagBCSGE = 2 // source port >= next op's "no"
 	inetDiagBCSLE = 3 // source port <= next op's "no"
@@ -58,6 +59,10 @@ type sockEntry struct {
 	V6Known bool   // V6Only was reported (netlink) rather than guessed (procfs)
 	IfIndex int    // SO_BINDTODEVICE interface index, 0 if none
 	NetNS   uint64 // inode of the network namespace it was listed in, 0 if unknown
+	// CgroupID is the cgroup2 id of the cgroup the socket was created in
+	// (INET_DIAG_CGROUP_ID: the inode of its directory on the cgroup2
+	// mount), 0 if not reported (text tables, old kernels).
+	CgroupID uint64
 }
 
 // encodeDiagReq builds the payload of a dump request for one family and
@@ -136,6 +141,9 @@ func decodeDiagMsg(b []byte, proto string) (sockEntry, error) {
 		if typ == inetDiagSKV6Only && l >= 5 {
 			e.V6Only = attrs[4] != 0
 			e.V6Known = true
+		}
+		if typ == inetDiagCgroupID && l >= 12 {
+			e.CgroupID = binary.NativeEndian.Uint64(attrs[4:12])
 		}
 		next := (l + 3) &^ 3
 		if next > len(attrs) {

@@ -141,6 +141,14 @@ func TestDecodeDiagMsg(t *testing.T) {
 	if !e.V6Only {
 		t.Fatalf("v6only not decoded: %+v", e)
 	}
+	cg := binary.NativeEndian.AppendUint64(nil, 0x1234_5678_9abc)
+	e, err = decodeDiagMsg(diagMsg(afInet, netip.MustParseAddr("0.0.0.0"), 80, 0, 9, attr(20), attr(inetDiagCgroupID, cg...), attr(inetDiagSKV6Only, 1)), "tcp")
+	if err != nil || e.CgroupID != 0x1234_5678_9abc || e.V6Only != true {
+		t.Fatalf("cgroup id: %+v %v", e, err)
+	}
+	if e, _ = decodeDiagMsg(diagMsg(afInet, netip.MustParseAddr("0.0.0.0"), 80, 0, 9, attr(inetDiagCgroupID, 1, 2, 3)), "tcp"); e.CgroupID != 0 {
+		t.Fatalf("short cgroup id attribute decoded: %+v", e)
+	}
 	e, _ = decodeDiagMsg(diagMsg(afInet6, netip.MustParseAddr("::ffff:10.1.2.3"), 1, 0, 7), "tcp")
 	if e.Addr != netip.MustParseAddr("10.1.2.3") {
 		t.Errorf("mapped address not unmapped: %v", e.Addr)
@@ -163,6 +171,9 @@ func FuzzDiagMsg(f *testing.F) {
 	f.Add(diagMsg(afInet, netip.MustParseAddr("127.0.0.1"), 22, 0, 1, attr(8, 0)))
 	f.Add(diagMsg(afInet6, netip.IPv6Unspecified(), 53, 101, 99, attr(8, 0), attr(inetDiagSKV6Only, 1)))
 	f.Add(diagMsg(afInet6, netip.MustParseAddr("::1"), 631, 0, 5, []byte{5, 0, 11, 0, 1, 0, 0, 0}))
+	f.Add(diagMsg(afInet, netip.MustParseAddr("10.88.0.5"), 80, 0, 7, attr(20), attr(inetDiagCgroupID, 0xb1, 0x0c, 0, 0, 0, 0, 0, 0)))
+	f.Add(diagMsg(afInet6, netip.IPv6Unspecified(), 80, 0, 7, attr(inetDiagCgroupID, 1, 0, 0, 0, 0, 0, 0, 0), attr(inetDiagSKV6Only, 0)))
+	f.Add(diagMsg(afInet, netip.MustParseAddr("1.2.3.4"), 1, 0, 1, attr(inetDiagCgroupID, 1, 2)))
 	f.Add([]byte{})
 	f.Add(make([]byte, inetDiagMsgLen+3))
 	f.Fuzz(func(t *testing.T, b []byte) {
@@ -175,6 +186,9 @@ func FuzzDiagMsg(f *testing.F) {
 		}
 		if e.V6Only && !e.V6Known {
 			t.Fatal("V6Only set without the attribute")
+		}
+		if e.CgroupID != 0 && !bytes.Contains(b[inetDiagMsgLen:], []byte{0, 0, inetDiagCgroupID, 0}[2:]) {
+			t.Fatal("CgroupID set without the attribute")
 		}
 	})
 }

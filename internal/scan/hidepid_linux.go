@@ -82,6 +82,7 @@ const maxMountinfo = 4 << 20
 // "id parent major:minor root mountpoint opts [optional...] - fstype source superopts".
 type mountEntry struct {
 	id         uint64
+	root       string // the mount's root within its filesystem
 	mountPoint string
 	fstype     string
 	superOpts  string
@@ -133,7 +134,7 @@ func parseMountLine(line string) (mountEntry, bool) {
 		return mountEntry{}, false
 	}
 	// Options end up in hidden-process reasons (hidepid=…): outside text.
-	return mountEntry{id: id, mountPoint: unescapeMount(pf[4]), fstype: qf[0], superOpts: sanitize.Line(qf[2])}, true
+	return mountEntry{id: id, root: unescapeMount(pf[3]), mountPoint: unescapeMount(pf[4]), fstype: qf[0], superOpts: sanitize.Line(qf[2])}, true
 }
 
 // unescapeMount undoes mountinfo's octal escapes (\040 for a space).

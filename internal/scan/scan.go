@@ -72,9 +72,12 @@ type Listener struct {
 	Procs     []Process
 	Hidden    string // why Procs is empty; never "" when Procs is empty
 
-	// Where it lives (issue 8). NetNS is set by the Linux scanner;
-	// the rest by package container, which enriches snapshots.
+	// Where it lives (issue 8). NetNS and Cgroup are set by the Linux
+	// scanner (Cgroup from INET_DIAG_CGROUP_ID: the cgroup the socket was
+	// created in, "" for the root cgroup); the rest by package container,
+	// which enriches snapshots.
 	NetNS      NetNS
+	Cgroup     string      // the socket's cgroup2 path as the kernel reports it ("" if unknown)
 	Container  *Container  // container of its owners (or of its netns), nil if on the host
 	Unit       string      // systemd unit of its owners, "" if none
 	Published  []PortMap   // host ports that reach this listener (inside a container)

@@ -37,7 +37,8 @@ type linuxScanner struct {
 	now      func() time.Time
 	fallback func() tableSource
 	hostNS   uint64
-	ns       *nsTracker // nil: the scanner's own namespace only
+	ns       *nsTracker   // nil: the scanner's own namespace only
+	cgroups  *cgroupPaths // socket cgroup ids → paths; nil for fixture trees
 }
 
 func newLinux(opts Options) (*linuxScanner, error) {
@@ -75,6 +76,7 @@ func newLinux(opts Options) (*linuxScanner, error) {
 		return nil, fmt.Errorf("scan: unknown source %q (want netlink or procfs)", opts.Source)
 	}
 	if root == "/proc" {
+		s.cgroups = newCgroupPaths()
 		s.hostNS = hostNetNS()
 		if !opts.HostOnly && s.hostNS != 0 {
 			s.ns = newNSTracker(s.owners.p, s.hostNS, s.src.name() == "procfs", s.seeAll)
@@ -249,12 +251,14 @@ func (s *linuxScanner) snapshot(ctx context.Context, f Filter) (Snapshot, error)
 		snap.Warnings = append(snap.Warnings, fmt.Sprintf("process owners unknown: %s is not readable (%v)", s.root, unwrapPath(perr)))
 	}
 	guessed := false
+	var cgMissed []int32 // listeners whose socket cgroup id is not mapped yet
 	snap.Listeners = make([]Listener, len(socks))
 	nb := s.newNamer(len(socks))
 	// Listeners are built in their final order, rather than built in the
 	// dump's order and sorted: sorting indexes moves 4 bytes, not a
 	// Listener, per swap.
-	for j, i := range listingOrder(socks) {
+	order := listingOrder(socks)
+	for j, i := range order {
 		e := &socks[i]
 		l := &snap.Listeners[j]
 		*l = Listener{
@@ -292,9 +296,20 @@ func (s *linuxScanner) snapshot(ctx context.Context, f Filter) (Snapshot, error)
 				l.DualStack, guessed = !s.v6only, true
 			}
 		}
+		if e.CgroupID != 0 && s.cgroups != nil {
+			var known bool
+			if l.Cgroup, known = s.cgroups.path(e.CgroupID); !known {
+				cgMissed = append(cgMissed, int32(j))
+			}
+		}
 		l.Procs = nb.procs(res[i].owners)
 		if len(l.Procs) == 0 {
 			l.Hidden = nb.hidden(l, res[i])
+		}
+	}
+	if len(cgMissed) > 0 && s.cgroups.rewalk(ctx) {
+		for _, j := range cgMissed {
+			snap.Listeners[j].Cgroup = s.cgroups.after(socks[order[j]].CgroupID)
 		}
 	}
 	if guessed {

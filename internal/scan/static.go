@@ -54,7 +54,7 @@ func neutralise(s *Snapshot) {
 			p.Cgroup, p.Unit = sanitize.Line(p.Cgroup), sanitize.Line(p.Unit)
 			p.Container = neutralContainer(p.Container)
 		}
-		l.NetNS.Path, l.Unit = sanitize.Line(l.NetNS.Path), sanitize.Line(l.Unit)
+		l.NetNS.Path, l.Cgroup, l.Unit = sanitize.Line(l.NetNS.Path), sanitize.Line(l.Cgroup), sanitize.Line(l.Unit)
 		l.Container = neutralContainer(l.Container)
 		l.Published = slices.Clone(l.Published)
 		for j := range l.Published {
