@@ -184,10 +184,21 @@ func (w *wrapped) enrich(ctx context.Context, s *scan.Snapshot, f scan.Filter) {
 			}
 		}
 	}
-	// An owner-less listener in another namespace lives where its netns does.
+	// An owner-less listener lives in its socket's cgroup where the
+	// kernel reports one, else where its netns does.
 	for i := range s.Listeners {
 		l := &s.Listeners[i]
-		if l.Container != nil || len(l.Procs) > 0 || l.NetNS.Host || l.NetNS.Inode == 0 {
+		if l.Container != nil || len(l.Procs) > 0 {
+			continue
+		}
+		if l.Cgroup != "" {
+			cg := w.cgroup(l.Cgroup)
+			if c, _ := w.names.resolve(cg, conmon, warn); c != nil || cg.Unit != "" {
+				l.Container, l.Unit = c, sanitize.Line(cg.Unit)
+				continue
+			}
+		}
+		if l.NetNS.Host || l.NetNS.Inode == 0 {
 			continue
 		}
 		if c := nsCtr[l.NetNS.Inode]; c != nil {
