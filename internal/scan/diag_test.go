@@ -187,8 +187,19 @@ func FuzzDiagMsg(f *testing.F) {
 		if e.V6Only && !e.V6Known {
 			t.Fatal("V6Only set without the attribute")
 		}
-		if e.CgroupID != 0 && !bytes.Contains(b[inetDiagMsgLen:], []byte{0, 0, inetDiagCgroupID, 0}[2:]) {
+		if e.CgroupID != 0 && !hasAttrType(b[inetDiagMsgLen:], inetDiagCgroupID) {
 			t.Fatal("CgroupID set without the attribute")
 		}
 	})
+}
+
+// hasAttrType reports whether b holds the bytes of attribute type typ
+// (flag bits NLA_F_NESTED/NET_BYTEORDER ignored) anywhere.
+func hasAttrType(b []byte, typ uint16) bool {
+	for k := 0; k+1 < len(b); k++ {
+		if binary.NativeEndian.Uint16(b[k:k+2])&0x3fff == typ {
+			return true
+		}
+	}
+	return false
 }
