@@ -140,7 +140,11 @@ stop_pid() { # stop_pid PID [SECONDS]: TERM, wait, KILL
 }
 
 used_ports=" "
-free_port() { # prints a TCP+UDP port free on the host and in the NAT table
+free_port() { # free_port VAR: sets VAR to a TCP+UDP port free on the host and in the NAT table
+	# Not called as $(free_port): a command substitution is a subshell, so
+	# used_ports would not remember the ports handed out, and two calls
+	# could return the same port.
+	local -n out=$1
 	local p n
 	for ((n = 0; n < 500; n++)); do
 		p=$((20000 + RANDOM % 12000))
@@ -148,7 +152,7 @@ free_port() { # prints a TCP+UDP port free on the host and in the NAT table
 		[ -z "$(ss -Htuan "( sport = :$p )" 2>/dev/null)" ] || continue
 		if iptables-save -t nat 2>/dev/null | grep -Eq -- "--dport $p( |\$)"; then continue; fi
 		used_ports+="$p "
-		echo "$p"
+		out=$p
 		return 0
 	done
 	die "no free port found"
@@ -348,11 +352,15 @@ arr() { jq -cs . ; }
 
 wait_podman_running() { # until the container's init (the helper) has its sockets
 	local n=$1 i pid
-	for ((i = 0; i < 100; i++)); do
+	# 30 s: in CI the gates compete for both cores while this starts.
+	for ((i = 0; i < 300; i++)); do
 		pid=$(podman inspect -f '{{.State.Pid}}' "$n" 2>/dev/null || echo 0)
 		[ "$pid" -gt 0 ] 2>/dev/null && { echo "$pid"; return 0; }
 		sleep 0.1
 	done
+	# Say why: the container's state and its own output.
+	podman inspect -f 'state {{.State.Status}} exit {{.State.ExitCode}} error {{.State.Error}}' "$n" >&2 || true
+	podman logs "$n" 2>&1 | tail -5 >&2 || true
 	die "podman container $n has no pid"
 }
 
@@ -367,13 +375,13 @@ cmd_up() {
 	build_image
 
 	local P_WEB P_DNS P_HOST P_POD P_DWEB P_DUDP P_DNAT
-	P_WEB=$(free_port)
-	P_DNS=$(free_port)
-	P_HOST=$(free_port)
-	P_POD=$(free_port)
-	P_DWEB=$(free_port)
-	P_DUDP=$(free_port)
-	P_DNAT=$(free_port)
+	free_port P_WEB
+	free_port P_DNS
+	free_port P_HOST
+	free_port P_POD
+	free_port P_DWEB
+	free_port P_DUDP
+	free_port P_DNAT
 	echo "$P_WEB $P_DNS $P_HOST $P_POD $P_DWEB $P_DUDP $P_DNAT" >"$STATE/ports"
 
 	# ---- podman
