@@ -1,7 +1,6 @@
 package container
 
 import (
-	"bytes"
 	"strings"
 )
 
@@ -25,7 +24,7 @@ func (c Cgroup) IsContainer() bool { return c.ID != "" }
 const maxCgroupPath = 4096
 
 // ParseCgroup reads a cgroup path as /proc/PID/cgroup gives it (v1, v2 or
-// hybrid: the caller picks the line, see PickCgroup). It never fails: a
+// hybrid: the caller picks the line, see scan.ParseCgroupFile). It never fails: a
 // path it does not recognise is simply no container and no unit.
 //
 // Recognised: Docker "/docker/<id>" (cgroupfs) and "docker-<id>.scope"
@@ -169,58 +168,4 @@ func isUID(s string) bool {
 		}
 	}
 	return true
-}
-
-// PickCgroup chooses the path of /proc/PID/cgroup's content the way
-// scan.Process.Cgroup does: the cgroup2 "0::" path when it is not "/",
-// else the name=systemd path when it is not "/", else the first
-// controller's path that is not "/", else "/" ("" for empty input). It
-// serves cgroup v1, v2 and hybrid layouts alike.
-func PickCgroup(data []byte) string {
-	var unified, systemd, first string
-	seen := false
-	for len(data) > 0 {
-		line := data
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			data = nil
-		}
-		// hierarchy-ID:controller-list:cgroup-path
-		a := bytes.IndexByte(line, ':')
-		if a < 0 {
-			continue
-		}
-		b := bytes.IndexByte(line[a+1:], ':')
-		if b < 0 {
-			continue
-		}
-		ctrl, path := string(line[a+1:a+1+b]), string(line[a+2+b:])
-		if path == "" {
-			continue
-		}
-		seen = true
-		if path == "/" {
-			continue
-		}
-		switch {
-		case string(line[:a]) == "0" && ctrl == "":
-			unified = path
-		case ctrl == "name=systemd":
-			systemd = path
-		case first == "":
-			first = path
-		}
-	}
-	switch {
-	case unified != "":
-		return unified
-	case systemd != "":
-		return systemd
-	case first != "":
-		return first
-	case seen:
-		return "/"
-	}
-	return ""
 }

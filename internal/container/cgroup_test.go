@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/portui/portui/internal/scan"
 )
 
 const (
@@ -71,20 +73,20 @@ func TestPickCgroupLayouts(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := ParseCgroup(PickCgroup(data)); got != want {
-			t.Errorf("%s: %q → %+v, want %+v", file, PickCgroup(data), got, want)
+		if got := ParseCgroup(scan.ParseCgroupFile(data)); got != want {
+			t.Errorf("%s: %q → %+v, want %+v", file, scan.ParseCgroupFile(data), got, want)
 		}
 	}
-	if got := PickCgroup([]byte("4:memory:/process_api/x\n0::/\n")); got != "/process_api/x" {
+	if got := scan.ParseCgroupFile([]byte("4:memory:/process_api/x\n0::/\n")); got != "/process_api/x" {
 		t.Errorf("hybrid first controller: %q", got)
 	}
-	if got := PickCgroup(nil); got != "" {
+	if got := scan.ParseCgroupFile(nil); got != "" {
 		t.Errorf("empty: %q", got)
 	}
 	// The real file of this test process (hybrid here): never panics and
 	// names no container.
 	if data, err := os.ReadFile("/proc/self/cgroup"); err == nil {
-		if c := ParseCgroup(PickCgroup(data)); c.IsContainer() {
+		if c := ParseCgroup(scan.ParseCgroupFile(data)); c.IsContainer() {
 			t.Logf("this test runs in a container: %+v", c)
 		}
 	}
@@ -106,6 +108,6 @@ func FuzzParseCgroup(f *testing.F) {
 		if c.Unit != "" && !strings.Contains(s, c.Unit) {
 			t.Fatalf("unit not in path: %+v", c)
 		}
-		_ = PickCgroup([]byte(s))
+		_ = scan.ParseCgroupFile([]byte(s))
 	})
 }

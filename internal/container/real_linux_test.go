@@ -71,7 +71,7 @@ func TestRealContainers(t *testing.T) {
 		argv, _ := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/cmdline")
 		p.Name = strings.TrimSpace(string(comm))
 		p.Args = strings.Split(strings.TrimRight(string(argv), "\x00"), "\x00")
-		p.Cgroup = PickCgroup(cg)
+		p.Cgroup = scan.ParseCgroupFile(cg)
 		return p, true
 	}
 	// Host-side holders of published ports: conmon (by -c), docker-proxy

@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"context"
 	"net/netip"
-	"strconv"
 	"sync"
 	"time"
 
@@ -396,11 +395,7 @@ func (w *wrapped) holderCgroup(ns scan.NetNS) Cgroup {
 		return c
 	}
 	w.stats.holderReads++
-	data, _, err := readProc(w.opts.procRoot() + "/" + strconv.Itoa(ns.PID) + "/cgroup")
-	var c Cgroup
-	if err == nil {
-		c = ParseCgroup(sanitize.Line(PickCgroup(bytes.TrimSpace(data))))
-	}
+	c := ParseCgroup(scan.CgroupOf(w.opts.procRoot(), ns.PID))
 	if len(w.holders) >= maxHolders {
 		clear(w.holders)
 	}

@@ -36,12 +36,12 @@ var cgroupCases = []struct{ name, in, want string }{
 
 func TestParseCgroupFile(t *testing.T) {
 	for _, c := range cgroupCases {
-		if got := parseCgroupFile([]byte(c.in)); got != c.want {
-			t.Errorf("%s: parseCgroupFile(%q) = %q, want %q", c.name, c.in, got, c.want)
+		if got := ParseCgroupFile([]byte(c.in)); got != c.want {
+			t.Errorf("%s: ParseCgroupFile(%q) = %q, want %q", c.name, c.in, got, c.want)
 		}
 	}
 	long := "0::/" + strings.Repeat("a", 3*maxCgroupPath) + "\n"
-	if got := parseCgroupFile([]byte(long)); len(got) > maxCgroupPath+len("…") {
+	if got := ParseCgroupFile([]byte(long)); len(got) > maxCgroupPath+len("…") {
 		t.Errorf("long path kept whole: %d bytes", len(got))
 	}
 }
@@ -51,7 +51,7 @@ func FuzzCgroupFile(f *testing.F) {
 		f.Add([]byte(c.in))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		p := parseCgroupFile(b)
+		p := ParseCgroupFile(b)
 		if !sanitize.IsClean(p) || len(p) > maxCgroupPath+len("…") {
 			t.Fatalf("path %q not neutralised or bounded", p)
 		}
@@ -166,7 +166,7 @@ func TestCgroupReal(t *testing.T) {
 		t.Errorf("cgroup of helper %d = %q, want %q (/proc/%d/cgroup says %q)", h.pid(), got, want, h.pid(), readCgroupFile(h.pid()))
 	}
 	// The test process itself is not in that cgroup.
-	if p := parseCgroupFile(readCgroupFile(os.Getpid())); p == want {
+	if p := ParseCgroupFile(readCgroupFile(os.Getpid())); p == want {
 		t.Errorf("test process is in %s too", want)
 	}
 }

@@ -86,7 +86,7 @@ type procMeta struct {
 	args    []string
 	cmdline string
 	uid     int
-	cgroup  string // parseCgroupFile of /proc/PID/cgroup
+	cgroup  string // ParseCgroupFile of /proc/PID/cgroup
 	checked uint64 // generation of the last look at /proc/PID/stat
 	since   uint64 // generation this process was first seen under this PID
 	gone    bool   // no /proc/PID/stat at the last look

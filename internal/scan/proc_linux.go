@@ -365,13 +365,18 @@ func readRegular(path string, limit int) ([]byte, error) {
 	return buf[:n], nil
 }
 
-// cgroup returns pid's cgroup path (parseCgroupFile), "" if unknown.
-func (d *procDir) cgroup(pid int) string {
-	b, err := readRegular(d.pidPath(pid, "/cgroup"), maxCgroupRead)
+// cgroup returns pid's cgroup path (ParseCgroupFile), "" if unknown.
+func (d *procDir) cgroup(pid int) string { return CgroupOf(d.root, pid) }
+
+// CgroupOf returns the cgroup path of process pid under procRoot as
+// Process.Cgroup holds it (ParseCgroupFile of its /proc/PID/cgroup, read
+// as a capped regular file), "" if it cannot be read.
+func CgroupOf(procRoot string, pid int) string {
+	b, err := readRegular(procRoot+"/"+strconv.Itoa(pid)+"/cgroup", maxCgroupRead)
 	if err != nil {
 		return ""
 	}
-	return parseCgroupFile(b)
+	return ParseCgroupFile(b)
 }
 
 func (d *procDir) stat(pid int) (procStat, error) {

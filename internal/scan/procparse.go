@@ -175,13 +175,13 @@ const maxCgroupRead = 8 << 10
 // maxCgroupPath bounds the path kept (PATH_MAX).
 const maxCgroupPath = 4096
 
-// parseCgroupFile picks the cgroup path of a process from /proc/PID/cgroup
+// ParseCgroupFile picks the cgroup path of a process from /proc/PID/cgroup
 // ("hierarchy-ID:controllers:path" per line): the cgroup2 ("0::") path
 // when it is not "/", else the name=systemd path when it is not "/", else
 // the first controller's path that is not "/", else "/" (the root) if any
 // line was well formed, else "". The result is neutralised (sanitize.Line)
 // and bounded.
-func parseCgroupFile(b []byte) string {
+func ParseCgroupFile(b []byte) string {
 	var v2, systemd, first string
 	seen := false
 	for line := range bytes.SplitSeq(b, []byte{'\n'}) {
