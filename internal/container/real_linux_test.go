@@ -242,7 +242,9 @@ func TestRealStateFiles(t *testing.T) {
 	}
 	if data, _, err := readState(podmanList, maxListFile); err == nil {
 		m, err := parsePodmanList(data)
-		if err != nil || len(m) == 0 {
+		// An empty list ("[]" once every container is removed) is a
+		// valid state: only a list that does not parse is wrong.
+		if err != nil {
 			t.Errorf("containers.json: %v %v", m, err)
 		}
 		for id := range m {
