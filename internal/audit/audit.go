@@ -157,7 +157,7 @@ func CheckPortMaps(reg *registry.Registry, snap scan.Snapshot, lo, hi int) []Fin
 func heldBySocket(ls []scan.Listener, m scan.PortMap) bool {
 	for _, l := range ls {
 		f := l.Forward
-		if f != nil && OnHost(l) && f.Proto == m.Proto && f.Host.Port() == m.Host.Port() && f.Target == m.Target &&
+		if f != nil && l.NetNS.IsHost() && f.Proto == m.Proto && f.Host.Port() == m.Host.Port() && f.Target == m.Target &&
 			(f.Host.Addr() == m.Host.Addr() || f.Host.Addr().IsUnspecified() || m.Host.Addr().IsUnspecified()) {
 			return true
 		}

@@ -41,7 +41,7 @@ type Rule struct {
 
 // Rules are the audit's rules, in report order.
 //
-// Listeners in the host's network namespace (OnHost, which includes
+// Listeners in the host's network namespace (NetNS.IsHost, which includes
 // containers run with --network host) are judged by every rule. A
 // listener in another namespace (a container's, an `ip netns` one) is
 // reachable from outside only through a published port, so only
@@ -81,14 +81,14 @@ func RuleOf(k Kind) (Rule, bool) {
 // 0.0.0.0:80 in web1 (podman)".
 func where(l *Listener) string {
 	s := fmt.Sprintf("%d/%s on %s", l.Port, l.Proto, l.Endpoint())
-	if !OnHost(l.Listener) {
+	if !l.Listener.NetNS.IsHost() {
 		s += " in " + Location(l.Listener)
 	}
 	return s
 }
 
 func checkPrivateUse(l *Listener) string {
-	if !l.PrivateUse || !OnHost(l.Listener) {
+	if !l.PrivateUse || !l.Listener.NetNS.IsHost() {
 		return ""
 	}
 	return fmt.Sprintf("%s: the port is %s in the IANA registry, so %s listening there is private use", where(l), l.Status, Holder(l.Listener))
@@ -98,7 +98,7 @@ func checkExposed(l *Listener) string {
 	if l.Port > 1023 {
 		return ""
 	}
-	if !OnHost(l.Listener) {
+	if !l.Listener.NetNS.IsHost() {
 		return checkPublishedExposed(l)
 	}
 	// A socket bound to one device (ScopeInterface) is not "all addresses":
@@ -130,7 +130,7 @@ func checkPublishedExposed(l *Listener) string {
 }
 
 func checkService(l *Listener) string {
-	if !OnHost(l.Listener) || l.Forward != nil {
+	if !l.Listener.NetNS.IsHost() || l.Forward != nil {
 		return ""
 	}
 	expected, known := ExpectedProcesses(l.Service)
@@ -155,7 +155,7 @@ func checkService(l *Listener) string {
 // listener answers.
 func checkDangling(l *Listener) string {
 	f := l.Forward
-	if f == nil || f.TargetNetNS != 0 || !OnHost(l.Listener) {
+	if f == nil || f.TargetNetNS != 0 || !l.Listener.NetNS.IsHost() {
 		return ""
 	}
 	return fmt.Sprintf("%s: %s holds it for %s", where(l), Owner(l.Listener), danglingTarget(*f))

@@ -15,11 +15,6 @@ import (
 // "→ web1 (podman) 10.88.0.5:80", "published 127.0.0.1:8088 (nat)",
 // "ssh.socket → ssh.service (not running, starts on connect)".
 
-// OnHost reports whether l is in the host's network namespace: the
-// scanner's own, or unknown (a backend that cannot tell namespaces apart
-// sees only its own). A container run with --network host is on the host.
-func OnHost(l scan.Listener) bool { return l.NetNS.Host || l.NetNS.Inode == 0 }
-
 // ContainerLabel names a container with its runtime and pod:
 // "web1 (podman)", "web1 (podman, pod demo)"; "" for nil.
 func ContainerLabel(c *scan.Container) string { return containerLabel(c) }
@@ -46,7 +41,7 @@ func containerLabel(c *scan.Container, more ...string) string {
 // of the bind mount that names it), else "netns 4026532301" (its inode).
 func NetNSLabel(n scan.NetNS) string {
 	switch {
-	case n.Host || n.Inode == 0:
+	case n.IsHost():
 		return "host"
 	case n.Path != "":
 		return "netns " + path.Base(n.Path)
@@ -60,7 +55,7 @@ func NetNSLabel(n scan.NetNS) string {
 // ("netns pdemo", "netns 4026532301"), else "host".
 func Location(l scan.Listener) string {
 	if l.Container != nil {
-		if OnHost(l) {
+		if l.NetNS.IsHost() {
 			return containerLabel(l.Container, "host netns")
 		}
 		return ContainerLabel(l.Container)
@@ -77,7 +72,7 @@ func Place(l scan.Listener) string {
 	if l.Container != nil {
 		return ContainerLabel(l.Container)
 	}
-	if l.Container == nil && OnHost(l) {
+	if l.Container == nil && l.NetNS.IsHost() {
 		if a := l.Activation; a != nil && a.Socket != "" {
 			return a.Socket
 		}
@@ -172,7 +167,7 @@ func activationUnits(a scan.Activation) string {
 // can under its entry.
 func Details(l scan.Listener) []string {
 	var out []string
-	if l.Container != nil && OnHost(l) && l.NetNS.Inode != 0 {
+	if l.Container != nil && l.NetNS.IsHost() && l.NetNS.Inode != 0 {
 		out = append(out, "in the host's network namespace")
 	}
 	if l.Forward != nil {

@@ -193,7 +193,7 @@ func findingsOf(ls []audit.Listener) int {
 func markOf(ls []audit.Listener) views.Mark {
 	var mk views.Mark
 	for i := range ls {
-		if l := &ls[i]; onHost(&l.Listener) {
+		if l := &ls[i]; l.Listener.NetNS.IsHost() {
 			mk = addMark(mk, l)
 		}
 	}

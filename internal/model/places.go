@@ -2,9 +2,7 @@ package model
 
 import (
 	"cmp"
-	"path"
 	"slices"
-	"strconv"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -36,16 +34,12 @@ type place struct {
 	inode   uint64 // placeNetNS: the namespace's inode
 }
 
-// onHost reports whether l is in the host's network namespace. A
-// snapshot from a scanner that does not tell (NetNS zero) is all host.
-func onHost(l *scan.Listener) bool { return l.NetNS.Host || l.NetNS.Inode == 0 }
-
 // placeOf is where l lives.
 func placeOf(l *scan.Listener) place {
 	switch {
 	case l.Container != nil:
 		return place{kind: placeContainer, runtime: l.Container.Runtime, id: l.Container.ID}
-	case !onHost(l):
+	case !l.NetNS.IsHost():
 		return place{kind: placeNetNS, inode: l.NetNS.Inode}
 	}
 	return place{}
@@ -82,14 +76,10 @@ func containerLabel(c *scan.Container, full bool, g *views.Glyphs) string {
 // netnsLabel is "netns pdemo" (the base of the path that names it), else
 // "netns 4026532xxx" (its inode).
 func netnsLabel(n scan.NetNS, paths map[uint64]string) string {
-	p := n.Path
-	if p == "" {
-		p = paths[n.Inode]
+	if n.Path == "" {
+		n.Path = paths[n.Inode]
 	}
-	if p != "" {
-		return "netns " + path.Base(p)
-	}
-	return "netns " + strconv.FormatUint(n.Inode, 10)
+	return audit.NetNSLabel(n)
 }
 
 // placeLabel is the heading of l's place in the pane ("" for the host).
@@ -97,11 +87,11 @@ func placeLabel(l *scan.Listener, paths map[uint64]string, g *views.Glyphs) stri
 	switch {
 	case l.Container != nil:
 		s := containerLabel(l.Container, true, g)
-		if onHost(l) {
+		if l.NetNS.IsHost() {
 			s += g.Sep + "host network"
 		}
 		return s
-	case !onHost(l):
+	case !l.NetNS.IsHost():
 		return netnsLabel(l.NetNS, paths)
 	}
 	return ""
@@ -119,7 +109,7 @@ func scopesOf(s *scan.Snapshot, paths map[uint64]string, g *views.Glyphs) []scop
 	for i := range s.Listeners {
 		l := &s.Listeners[i]
 		p := placeOf(l)
-		if p.kind == placeContainer && !onHost(l) {
+		if p.kind == placeContainer && !l.NetNS.IsHost() {
 			contNS[l.NetNS.Inode] = true
 		}
 		if p.kind == placeHost || seen[p] {
@@ -135,7 +125,7 @@ func scopesOf(s *scan.Snapshot, paths map[uint64]string, g *views.Glyphs) []scop
 	}
 	for _, n := range s.NetNS {
 		p := place{kind: placeNetNS, inode: n.Inode}
-		if n.Host || n.Inode == 0 || seen[p] || contNS[n.Inode] {
+		if n.IsHost() || seen[p] || contNS[n.Inode] {
 			continue
 		}
 		seen[p] = true

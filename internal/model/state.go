@@ -359,14 +359,14 @@ func (m *Model) listenerRow(l *audit.Listener) views.ListenerRow {
 		r.ForwardTo = portMapTarget(f, m.sty.G)
 	}
 	pub := l.Published
-	if len(pub) == 0 && !onHost(&l.Listener) {
+	if len(pub) == 0 && !l.Listener.NetNS.IsHost() {
 		pub = m.publishedTo(&l.Listener)
 	}
 	for i := range pub {
 		pm := &pub[i]
 		r.Published = append(r.Published, pm.Host.String()+" ("+pm.Via+")")
 	}
-	r.Unpublished = !onHost(&l.Listener) && l.Scope == scan.ScopeAll && len(pub) == 0
+	r.Unpublished = !l.Listener.NetNS.IsHost() && l.Scope == scan.ScopeAll && len(pub) == 0
 	return r
 }
 

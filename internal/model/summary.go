@@ -81,7 +81,7 @@ func (m *Model) netnsChecks(b *strings.Builder, p int) {
 	var done []uint64
 	for i := range ls {
 		n := ls[i].NetNS
-		if onHost(&ls[i].Listener) || slices.Contains(done, n.Inode) {
+		if ls[i].Listener.NetNS.IsHost() || slices.Contains(done, n.Inode) {
 			continue
 		}
 		done = append(done, n.Inode)

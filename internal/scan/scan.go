@@ -93,6 +93,10 @@ type NetNS struct {
 	PID   int    // a process in it (for namespaces other than the host's), 0 if none is known
 }
 
+// IsHost reports whether n is the host's namespace; a backend that cannot
+// tell (Inode 0: go-netstat, text tables of the host) sees only the host's.
+func (n NetNS) IsHost() bool { return n.Host || n.Inode == 0 }
+
 // Container is the container a process runs in. Strings come from the
 // runtime's state files (neutralised where they are read).
 type Container struct {
