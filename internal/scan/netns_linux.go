@@ -505,7 +505,9 @@ func (t *nsTracker) listing(ctx context.Context, sp *netnsInfo, src tableSource,
 			if i%2 == 1 {
 				every = nsRedumpEveryUDP
 			}
-			if c[i] != sp.counts[i] || (sp.ino+uint64(i)+t.polls)%every == 0 {
+			// A table that was empty and still is cannot hold a listener
+			// that appeared unnoticed: no forced redump.
+			if c[i] != sp.counts[i] || (c[i] != 0 && (sp.ino+uint64(i)+t.polls)%every == 0) {
 				need |= 1 << i
 			}
 		}

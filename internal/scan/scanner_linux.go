@@ -38,6 +38,7 @@ type linuxScanner struct {
 	fallback func() tableSource
 	hostNS   uint64
 	ns       *nsTracker   // nil: the scanner's own namespace only
+	udp      *hostUDP     // the host's UDP listeners between dumps; nil: dump every poll
 	cgroups  *cgroupPaths // socket cgroup ids → paths; nil for fixture trees
 }
 
@@ -76,6 +77,9 @@ func newLinux(opts Options) (*linuxScanner, error) {
 		return nil, fmt.Errorf("scan: unknown source %q (want netlink or procfs)", opts.Source)
 	}
 	if root == "/proc" {
+		if _, ok := s.src.(*netlinkSource); ok {
+			s.udp = newHostUDP(s.owners.p)
+		}
 		s.cgroups = newCgroupPaths()
 		s.hostNS = hostNetNS()
 		if !opts.HostOnly && s.hostNS != 0 {
@@ -89,6 +93,9 @@ func (s *linuxScanner) close() error {
 	if s.ns != nil {
 		s.ns.close()
 	}
+	if s.udp != nil {
+		s.udp.close()
+	}
 	return s.src.close()
 }
 
@@ -99,7 +106,14 @@ var beforeNSDump func()
 // listAll dumps the host's table and every other namespace's. A namespace
 // that vanished since it was found is skipped silently.
 func (s *linuxScanner) listAll(ctx context.Context, f Filter, inspected *[]*netnsInfo) ([]sockEntry, []string, error) {
-	socks, warns, err := s.src.listeners(ctx, f)
+	var socks []sockEntry
+	var warns []string
+	var err error
+	if ss, ok := s.src.(slotSource); ok && s.udp != nil {
+		socks, warns, err = s.udp.list(ctx, ss, f)
+	} else {
+		socks, warns, err = s.src.listeners(ctx, f)
+	}
 	if err != nil {
 		return nil, nil, err
 	}
@@ -203,6 +217,10 @@ func (s *linuxScanner) snapshot(ctx context.Context, f Filter) (Snapshot, error)
 	if err != nil && s.src.name() == "netlink" && refused(err) {
 		_ = s.src.close()
 		s.src = s.fallback()
+		if s.udp != nil {
+			s.udp.close()
+			s.udp = nil
+		}
 		s.sticky = append(s.sticky, fmt.Sprintf("netlink refused: %v; using %s/net", err, s.root))
 		snap.Source = s.src.name()
 		if s.ns != nil {
