@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"github.com/portui/portui/internal/audit"
 	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/scan"
@@ -60,6 +62,9 @@ func (d ListenersDoc) WriteText(w io.Writer, st Styles) error {
 			rows[i] = rows[i][:len(headers)]
 		}
 	}
+	if showWhere {
+		fitWhere(rows, details)
+	}
 	table := strings.SplitAfter(Table(st, "", headers, rows), "\n")
 	p.line(strings.TrimSuffix(table[0], "\n"))
 	for i := range rows {
@@ -78,6 +83,38 @@ func (d ListenersDoc) WriteText(w io.Writer, st Styles) error {
 		p.line(st.Dim.Render(fmt.Sprintf("%d listener(s) without a visible process: %s", hidden, why)))
 	}
 	return p.err
+}
+
+// listenersWidth is the width the listeners table keeps within.
+const listenersWidth = 100
+
+// minWhere is the narrowest the WHERE column is cut to.
+const minWhere = 16
+
+// fitWhere cuts the WHERE cells (the last column) that would take a row
+// past listenersWidth, with an ellipsis, and says the whole place on a
+// detail line first ("↳ in web-a (podman, pod demo)"): a long container
+// or pod name costs a line, not the width of every row.
+func fitWhere(rows, details [][]string) {
+	last := len(rows[0]) - 1
+	widths := make([]int, last)
+	for _, r := range rows {
+		for j := range last {
+			widths[j] = max(widths[j], cellWidth(r[j]))
+		}
+	}
+	used := 0
+	for _, w := range widths {
+		used += w + columnGap
+	}
+	avail := max(listenersWidth-used, minWhere)
+	for i, r := range rows {
+		if cellWidth(r[last]) <= avail {
+			continue
+		}
+		details[i] = append([]string{"in " + r[last]}, details[i]...)
+		r[last] = ansi.Truncate(r[last], avail, "…")
+	}
 }
 
 // detailIndent puts a listener's detail lines under its address: the
