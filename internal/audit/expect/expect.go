@@ -98,3 +98,19 @@ func (f *File) Match(l scan.Listener) Match { return f.match(l) }
 // Missing lists the required entries with ports in lo..hi that no
 // listener of ls matches (Matched or Widened), in file order.
 func (f *File) Missing(ls []scan.Listener, lo, hi int) []*Entry { return f.missing(ls, lo, hi) }
+
+// MaxFileSize caps an expectations file.
+const MaxFileSize = 1 << 20
+
+// Parse reads an expectations file's text; path names it in messages. A
+// bad file gives every bad entry as *Error (joined with errors.Join when
+// there are several).
+func Parse(path string, b []byte) (*File, error) { return parse(path, b) }
+
+// Load opens path (a regular file only, at most MaxFileSize) and parses it.
+func Load(path string) (*File, error) { return load(path) }
+
+// DefaultPaths are where audit looks when no --expect is given, in order:
+// $XDG_CONFIG_HOME/portui/expected.toml (or ~/.config/…), then
+// /etc/portui/expected.toml (system-wide, for root's cron).
+func DefaultPaths() []string { return defaultPaths() }
