@@ -5,6 +5,15 @@
 //
 // The file is untrusted text: it is opened as a regular file only, capped
 // in size, and every string it carries is neutralised where it is read.
+//
+// The TOML is read with github.com/pelletier/go-toml/v2's unstable
+// parser, which hands over the document as expressions with byte ranges:
+// every bad entry, unknown key and syntax error is reported with its line
+// ("expected.toml:7: unknown key \"prot\" …"), and every bad entry of a
+// file at once, in line order. github.com/BurntSushi/toml, the other
+// well-kept library, reports lines for syntax errors only: its list of
+// undecoded keys carries no position, so an unknown key in the third
+// [[listener]] could not be pointed at.
 package expect
 
 import (
@@ -54,6 +63,8 @@ func (e *Entry) Required() bool { return !e.Optional && e.Lo == e.Hi && e.Proto 
 type File struct {
 	Path    string // as given (neutralised), for messages
 	Entries []Entry
+
+	idx *index // built by Parse; nil (or stale) for a File built by hand
 }
 
 // Error is one bad entry or syntax error: "expected.toml:12: port 70000 is
@@ -62,7 +73,13 @@ type Error struct {
 	Path string
 	Line int // 0 when the whole file is bad (too big, not a regular file)
 	Msg  string
+
+	err error // the system's error behind it (Load), for errors.Is
 }
+
+// Unwrap is the system's error for a file Load could not read:
+// errors.Is(err, fs.ErrNotExist) holds for a missing file.
+func (e *Error) Unwrap() error { return e.err }
 
 func (e *Error) Error() string {
 	if e.Line == 0 {
@@ -90,9 +107,10 @@ type Match struct {
 	Entry   *Entry
 }
 
-// Match judges l. A nil File gives NoFile.
-//
-// Implemented by the expect branch; see expect_impl.go.
+// Match judges l. A nil File gives NoFile. A File that Parse made is
+// indexed by port, so a Match costs a map look-up and the entries on
+// that port (and the ranges); a File built by hand works too, each
+// Match then walks every entry.
 func (f *File) Match(l scan.Listener) Match { return f.match(l) }
 
 // Missing lists the required entries with ports in lo..hi that no
