@@ -99,6 +99,7 @@ func fromListeners(ls []scan.Listener) []group {
 	}
 	for i := range groups {
 		g := &groups[i]
+		slices.Sort(g.seen)
 		g.e.Scope = []Scope{ScopeLoopback, ScopeAddress, ScopeAll}[g.rank]
 		if g.rank == 1 && len(g.addrs) == 1 {
 			g.e.Address = g.addrs[0]
