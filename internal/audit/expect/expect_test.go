@@ -116,7 +116,7 @@ func TestParseErrors(t *testing.T) {
 		{"optional not bool", head + "port = 1\noptional = \"yes\"\n", "expected.toml:5: optional must be true or false, not a string"},
 		{"address with all", head + "port = 1\nscope = \"all\"\naddress = \"::1\"\n", "expected.toml:6: address with scope \"all\" allows nothing more: drop the address, or use scope \"address\" or \"loopback\""},
 		{"version 2", "version = 2\n", "expected.toml:1: version 2 is not supported (this portui reads version 1)"},
-		{"unknown top key", "verison = 1\n", "expected.toml:1: unknown key \"verison\" (before the first [[listener]]: version)"},
+		{"unknown top key", "vrsion = 1\n", "expected.toml:1: unknown key \"vrsion\" (before the first [[listener]]: version)"},
 		{"plain table", "[listener]\nproto = \"tcp\"\n", "expected.toml:1: [listener] must be [[listener]] (one table per expected service)"},
 		{"unknown table", "\n[[listeners]]\nproto = \"tcp\"\n", "expected.toml:2: unknown table \"listeners\" (the file has [[listener]] tables only)"},
 		{"syntax error", head + "port = 22\nprocess = nginx\n", "expected.toml:5: syntax error: "},

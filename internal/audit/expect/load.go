@@ -2,6 +2,7 @@ package expect
 
 import (
 	"bytes"
+	"errors"
 	"io"
 	"io/fs"
 	"os"
@@ -42,7 +43,8 @@ func load(path string) (*File, error) {
 // already): "no such file or directory", "too many levels of symbolic
 // links" (a symbolic link: refused).
 func reason(err error) string {
-	if pe, ok := err.(*fs.PathError); ok {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
 		err = pe.Err
 	}
 	return sanitize.Line(err.Error())

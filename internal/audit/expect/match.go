@@ -250,17 +250,6 @@ func scopeRank(s Scope) int {
 	return 2
 }
 
-// scopeOf is the file's name for a listener's scope.
-func scopeOf(s scan.Scope) Scope {
-	switch rank(s) {
-	case 0:
-		return ScopeLoopback
-	case 1:
-		return ScopeAddress
-	}
-	return ScopeAll
-}
-
 func anyProc(l scan.Listener, ok func(*scan.Process) bool) bool {
 	for i := range l.Procs {
 		if ok(&l.Procs[i]) {

@@ -1,7 +1,7 @@
 package expect
 
 import (
-	"bufio"
+	"bytes"
 	"cmp"
 	"fmt"
 	"io"
@@ -29,12 +29,13 @@ type Header struct {
 // ls.
 func Write(w io.Writer, ls []scan.Listener, hdr Header) (int, error) {
 	groups := fromListeners(ls)
-	bw := bufio.NewWriter(w)
-	writeHeader(bw, hdr, len(groups), len(ls))
+	var b bytes.Buffer
+	writeHeader(&b, hdr, len(groups), len(ls))
 	for _, g := range groups {
-		writeEntry(bw, &g)
+		writeEntry(&b, &g)
 	}
-	return len(groups), bw.Flush()
+	_, err := w.Write(b.Bytes())
+	return len(groups), err
 }
 
 // FromListeners is the entries Write writes for ls: one per service, not
@@ -191,7 +192,7 @@ const headerText = `# What should listen on this machine, for portui.
 # take * for any run of characters ("python3*", "web-*").
 `
 
-func writeHeader(w *bufio.Writer, hdr Header, entries, sockets int) {
+func writeHeader(w *bytes.Buffer, hdr Header, entries, sockets int) {
 	w.WriteString(headerText)
 	var made []string
 	if hdr.Host != "" {
@@ -208,7 +209,7 @@ func writeHeader(w *bufio.Writer, hdr Header, entries, sockets int) {
 		entries, plural(entries, "entry", "entries"), sockets, plural(sockets, "socket", "sockets"))
 }
 
-func writeEntry(w *bufio.Writer, g *group) {
+func writeEntry(w *bytes.Buffer, g *group) {
 	e := &g.e
 	w.WriteString("\n[[listener]]\n")
 	fmt.Fprintf(w, "# seen on %s\n", comment(strings.Join(g.seen, ", ")))
