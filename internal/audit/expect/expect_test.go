@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"syscall"
@@ -534,3 +535,20 @@ func BenchmarkMatch(b *testing.B) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// TestDocExamples: every TOML example of docs/expect.md is a good file.
+func TestDocExamples(t *testing.T) {
+	doc, err := os.ReadFile("../../../docs/expect.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := regexp.MustCompile("(?s)```toml\n(.*?)```").FindAllSubmatch(doc, -1)
+	if len(blocks) == 0 {
+		t.Fatal("no examples")
+	}
+	for _, m := range blocks {
+		if f, err := Parse("docs/expect.md", m[1]); err != nil || len(f.Entries) == 0 {
+			t.Errorf("example: %v\n%s", err, m[1])
+		}
+	}
+}
