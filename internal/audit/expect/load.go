@@ -14,6 +14,9 @@ import (
 func load(path string) (*File, error) {
 	name := sanitize.Line(path)
 	f, err := os.OpenFile(path, os.O_RDONLY|openFlags, 0)
+	if err != nil && refusedLink(err) {
+		return nil, &Error{Path: name, Msg: "is a symbolic link, not a regular file (name the file it points to)", err: err}
+	}
 	if err != nil {
 		return nil, &Error{Path: name, Msg: "cannot read: " + reason(err), err: err}
 	}
