@@ -58,6 +58,7 @@ func (a *app) rootCmd() *cobra.Command {
 	// No default shown: unset means "the first port of the block".
 	root.Flags().IntVar(&port, "port", 0, "select this port at start (its block is shown)")
 	root.AddCommand(a.lookupCmd(), a.listenersCmd(), a.auditCmd(), a.registryCmd())
+	root.AddCommand(a.expectCmd())
 	return root
 }
 

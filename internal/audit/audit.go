@@ -64,8 +64,12 @@ func Annotate(reg *registry.Registry, snap scan.Snapshot) []Listener {
 	return out
 }
 
-// AnnotateOne annotates a single listener.
-func AnnotateOne(reg *registry.Registry, l scan.Listener) Listener {
+// AnnotateOne annotates a single listener by the built-in rules:
+// Judge{Reg: reg}.One(l).
+func AnnotateOne(reg *registry.Registry, l scan.Listener) Listener { return Judge{Reg: reg}.One(l) }
+
+func (j Judge) one(l scan.Listener) Listener {
+	reg := j.Reg
 	view, _ := registry.ViewOf(l.Proto)
 	st := reg.Status(int(l.Port), view)
 	a := Listener{Listener: l, Service: ServiceName(reg, int(l.Port), l.Proto), Status: st, PrivateUse: st.PrivateUse()}

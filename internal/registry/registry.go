@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/portui/portui/internal/sanitize"
 )
@@ -340,4 +341,18 @@ func indexPeopleLines(b []byte) []peopleLine {
 	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].id < out[j].id })
 	return out
+}
+
+// StaleAfter is the age past which the registry is worth updating:
+// `registry info`, the status bar and `audit` then say so and how.
+const StaleAfter = 180 * 24 * time.Hour
+
+// Age is how old the registry's own date (Updated, IANA's <updated>) is at
+// now; ok is false when the date cannot be read.
+func (r *Registry) Age(now time.Time) (age time.Duration, ok bool) {
+	t, err := time.Parse(time.DateOnly, r.Updated)
+	if err != nil {
+		return 0, false
+	}
+	return now.Sub(t), true
 }
