@@ -27,6 +27,7 @@ import (
 	"bufio"
 	"cmp"
 	"io"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -255,4 +256,12 @@ var helpEscaper = strings.NewReplacer(`\`, `\\`, "\n", `\n`)
 
 func escapeHelp(s string) string { return helpEscaper.Replace(strings.ToValidUTF8(s, "\uFFFD")) }
 
-func formatValue(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+// formatValue writes whole numbers as integers (a timestamp reads as
+// 1786924800, not 1.7869248e+09), others in Go's shortest form; NaN and
+// ±Inf are spelt as the format wants ("NaN", "+Inf", "-Inf").
+func formatValue(v float64) string {
+	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
+		return strconv.FormatInt(int64(v), 10)
+	}
+	return strconv.FormatFloat(v, 'g', -1, 64)
+}
