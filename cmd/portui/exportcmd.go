@@ -42,7 +42,8 @@ func (a *app) exportPrometheusCmd() *cobra.Command {
 			"directory; it reads only files ending in .prom.\n\n" +
 			"Findings are judged as `portui audit` judges them: against the expectations file (--expect, else " +
 			"the default paths) when there is one, on the ports of --range. Run as root to see every " +
-			"namespace and owner. Exit status: 0 written (findings are in the metrics), 2 error.",
+			"namespace and owner; the scan's warnings (portui_scan_errors counts them) are printed on stderr " +
+			"when the text goes to stdout. Exit status: 0 written (findings are in the metrics), 2 error.",
 		Example: "  portui export prometheus\n" +
 			"  portui export prometheus --output /var/lib/prometheus/node-exporter/portui.prom",
 		Args: exactArgs(0, "no arguments (use --output FILE)"),
@@ -62,11 +63,19 @@ func (a *app) exportPrometheusCmd() *cobra.Command {
 		start := time.Now()
 		// Every port: the listeners are the fleet's inventory; --range
 		// limits the findings only, as in `portui audit`.
-		snap, _, _, err := a.scanDoc(cmd.Context(), selection{wholeTargets: true}, report.Format{Name: "text"})
+		// The scan's warnings go to stderr only when the text goes to
+		// stdout: the timer's journal would get them every minute, and
+		// portui_scan_errors counts them.
+		snap, _, _, err := a.scanDoc(cmd.Context(), selection{wholeTargets: true}, report.Format{Name: "prometheus"})
 		if err != nil {
 			return err
 		}
 		took := time.Since(start)
+		if output == "" {
+			for _, w := range snap.Warnings {
+				_, _ = fmt.Fprintln(a.stderr, "portui: warning: "+w)
+			}
+		}
 		ann := j.Annotate(snap)
 		found := audit.All(ann, audit.CheckPortMaps(j.Reg, snap, lo, hi), lo, hi)
 		for _, f := range j.Missing(ann, lo, hi) {
