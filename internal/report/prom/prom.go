@@ -24,7 +24,6 @@
 package prom
 
 import (
-	"bufio"
 	"cmp"
 	"io"
 	"math"
@@ -217,7 +216,8 @@ func cmpLabel(a, b string) int {
 // Write renders fams in the text exposition format: HELP and TYPE for
 // every family (also one without samples), no timestamps.
 func Write(w io.Writer, fams []Family) error {
-	bw := bufio.NewWriter(w)
+	// strings.Builder cannot fail: the one write to w is the only error.
+	var bw strings.Builder
 	for _, f := range fams {
 		bw.WriteString("# HELP " + f.Name + " " + escapeHelp(f.Help) + "\n")
 		bw.WriteString("# TYPE " + f.Name + " gauge\n")
@@ -240,7 +240,8 @@ func Write(w io.Writer, fams []Family) error {
 			bw.WriteString(" " + formatValue(s.Value) + "\n")
 		}
 	}
-	return bw.Flush()
+	_, err := io.WriteString(w, bw.String())
+	return err
 }
 
 // EscapeLabel escapes a label value for the text format: backslash,
