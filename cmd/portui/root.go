@@ -57,8 +57,7 @@ func (a *app) rootCmd() *cobra.Command {
 	root.Flags().StringVar(&rangeArg, "range", "0-1023", "ports to show first: a 1,024-port block (1024-2047) or a part of one (8000-8100)")
 	// No default shown: unset means "the first port of the block".
 	root.Flags().IntVar(&port, "port", 0, "select this port at start (its block is shown)")
-	root.AddCommand(a.lookupCmd(), a.listenersCmd(), a.auditCmd(), a.registryCmd())
-	root.AddCommand(a.expectCmd())
+	root.AddCommand(a.lookupCmd(), a.listenersCmd(), a.auditCmd(), a.registryCmd(), a.expectCmd(), a.exportCmd())
 	return root
 }
 
