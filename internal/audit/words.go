@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/portui/portui/internal/audit/expect"
 	"github.com/portui/portui/internal/audit/practice"
@@ -160,4 +161,17 @@ func andList(s []string) string {
 		return s[0]
 	}
 	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+// RegistryAgeText is the warning for a registry older than
+// registry.StaleAfter at now: "the registry is from 2026-01-01 (335 days
+// old): run `portui registry update`"; "" when it is recent enough or
+// its date cannot be read. `portui audit`, `portui registry info` and
+// the explorer's status bar say it in these words.
+func RegistryAgeText(reg *registry.Registry, now time.Time) string {
+	age, ok := reg.Age(now)
+	if !ok || age <= registry.StaleAfter {
+		return ""
+	}
+	return fmt.Sprintf("the registry is from %s (%d days old): run `portui registry update`", reg.Updated, int(age.Hours()/24))
 }
