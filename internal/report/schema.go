@@ -56,13 +56,17 @@ func RegistryOf(info store.Info) Registry {
 type RegistryDoc struct {
 	SchemaID string `json:"schema"`
 	Registry
-	hint string // text only: where `registry update` would install
+	// Warnings: the registry is older than registry.StaleAfter
+	// (audit.RegistryAgeText), and how to update it.
+	Warnings []string `json:"warnings,omitempty"`
+	hint     string   // text only: where `registry update` would install
 }
 
 // NewRegistryDoc describes the active registry; hint (may be "") is a
-// line for people about how to change it, already neutralised.
-func NewRegistryDoc(info store.Info, hint string) RegistryDoc {
-	return RegistryDoc{SchemaID: SchemaRegistry, Registry: RegistryOf(info), hint: hint}
+// line for people about how to change it, already neutralised; warnings
+// are portui's own words (a stale registry).
+func NewRegistryDoc(info store.Info, hint string, warnings ...string) RegistryDoc {
+	return RegistryDoc{SchemaID: SchemaRegistry, Registry: RegistryOf(info), Warnings: warnings, hint: hint}
 }
 
 // Schema implements Document.

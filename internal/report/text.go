@@ -243,6 +243,9 @@ func (d LookupDoc) writePortPage(p *printer, pi PortInfo, st Styles) {
 		per = append(per, proto+" "+st.Status(pi.StatusByProto[proto]))
 	}
 	p.line("  ", strings.Join(per, " · "))
+	for _, l := range PracticeLines(pi) {
+		p.line("  ", l)
+	}
 	p.line("  ", pi.Class.Title, ": ", pi.Class.Explain)
 	if pi.Status != registry.Assigned.String() {
 		p.line("  ", st.Warn.Render("A listener here is private use: nothing is registered on this port."))
@@ -425,6 +428,9 @@ func (d RegistryDoc) WriteText(w io.Writer, st Styles) error {
 		r[0] = st.Header.Render(r[0])
 	}
 	p.block(Table(st, "", nil, rows))
+	for _, w := range d.Warnings {
+		p.line(st.Warn.Render("warning: " + w))
+	}
 	if d.hint != "" {
 		p.line(st.Dim.Render(d.hint))
 	}
