@@ -119,7 +119,7 @@ func parseFailOn(args []string, given bool) ([]audit.Kind, error) {
 			continue
 		}
 		if _, ok := audit.RuleOf(audit.Kind(strings.ToLower(a))); !ok {
-			return nil, fmt.Errorf("--fail-on: unknown kind %q; valid kinds: %s", sanitize.Line(a), kindList())
+			return nil, fmt.Errorf("--fail-on: unknown kind \"%s\"; valid kinds: %s", sanitize.Line(a), kindList())
 		}
 		if k := audit.Kind(strings.ToLower(a)); !slices.Contains(out, k) {
 			out = append(out, k)
