@@ -295,3 +295,35 @@ func TestAuditBadExpectFile(t *testing.T) {
 		t.Errorf("exit %d stdout %q stderr %q", code, out, errOut)
 	}
 }
+
+// TestLookupPractice: lookup 323 shows chronyd's de-facto use beside
+// IANA's status for udp, with its source, and the JSON keeps it apart
+// from IANA's records.
+func TestLookupPractice(t *testing.T) {
+	out, _, code := runCLI(t, "lookup", "323")
+	if code != 0 || !strings.Contains(out, "  323/udp  IANA: reserved · commonly: chronyd command port (chronyd(8))\n") {
+		t.Errorf("lookup 323: exit %d\n%s", code, out)
+	}
+	out, _, _ = runCLI(t, "lookup", "323", "--json")
+	var doc struct {
+		Ports []struct {
+			Records  []struct{ Service string }
+			Practice []struct{ Proto, Use, Source, Version, IANA string }
+		}
+	}
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Ports) != 1 || len(doc.Ports[0].Practice) != 1 {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	u := doc.Ports[0].Practice[0]
+	if u.Proto != "udp" || u.Use != "chronyd command port" || u.Source != "chronyd(8)" || u.Version == "" || u.IANA != "reserved" {
+		t.Errorf("practice: %+v", u)
+	}
+	for _, r := range doc.Ports[0].Records {
+		if strings.Contains(r.Service, "chrony") {
+			t.Errorf("a practice use among IANA's records: %+v", r)
+		}
+	}
+	if out, _, _ := runCLI(t, "lookup", "323", "--proto", "tcp"); strings.Contains(out, "chronyd") {
+		t.Errorf("lookup 323 --proto tcp shows chronyd's udp use:\n%s", out)
+	}
+}
