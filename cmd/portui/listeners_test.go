@@ -209,7 +209,7 @@ func TestAuditFindings(t *testing.T) {
 		"143/udp on 127.0.0.1:143: the port is reserved in the IANA registry",
 		"22/tcp on 0.0.0.0:22: a system port bound to all addresses by sshd (pid 10)",
 		"23/tcp on 127.0.0.1:23: registered for telnet",
-		"4 finding(s) among 4 listener(s) on ports 0-1023.",
+		"4 findings: 2 private use, 1 exposed system port, 1 unexpected service\n",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("audit lacks %q:\n%s", want, out)
@@ -220,11 +220,13 @@ func TestAuditFindings(t *testing.T) {
 	}
 	out, _, code = runCLI(t, "audit", "--range", "all", "--json")
 	var res struct {
-		Schema   string
-		Findings []struct {
-			Kind     string
-			Port     int
-			Listener struct {
+		Schema  string
+		Verdict string
+		Failing int
+		Groups  []struct {
+			Kind      string
+			Port      int
+			Listeners []struct {
 				Private bool `json:"private_use"`
 			}
 		}
@@ -232,7 +234,8 @@ func TestAuditFindings(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &res); err != nil || code != 1 {
 		t.Fatalf("audit --json: %v exit %d", err, code)
 	}
-	if res.Schema != "portui.audit/v2" || len(res.Findings) != 4 || res.Findings[0].Kind != "private-use" || res.Findings[3].Port != 23 {
+	if res.Schema != "portui.audit/v3" || len(res.Groups) != 4 || res.Groups[0].Kind != "private-use" || res.Groups[3].Port != 23 ||
+		!res.Groups[0].Listeners[0].Private || res.Failing != 4 || res.Verdict != "4 findings: 2 private use, 1 exposed system port, 1 unexpected service" {
 		t.Fatalf("audit --json: %+v", res)
 	}
 }
@@ -242,7 +245,7 @@ func TestAuditCleanExitsZero(t *testing.T) {
 		fakeListener("tcp", "127.0.0.1", 22, 10, "sshd"),
 	}})
 	out, _, code := runCLI(t, "audit")
-	if code != 0 || !strings.Contains(out, "Nothing to report") {
+	if code != 0 || out != "nothing found in 0–1023 (1 listener)\n" {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
 	_, errOut, code := runCLI(t, "audit", "--range", "5-x")

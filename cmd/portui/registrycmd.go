@@ -9,6 +9,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/portui/portui/internal/audit"
 	"github.com/portui/portui/internal/registry/store"
 	"github.com/portui/portui/internal/report"
 	"github.com/portui/portui/internal/sanitize"
@@ -42,9 +43,13 @@ func (a *app) registryInfoCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
-		_, info, err := a.registry()
+		reg, info, err := a.registry()
 		if err != nil {
 			return err
+		}
+		var warnings []string
+		if w := audit.RegistryAgeText(reg, time.Now()); w != "" {
+			warnings = append(warnings, w)
 		}
 		hint := ""
 		if info.Kind == "embedded" {
@@ -53,7 +58,7 @@ func (a *app) registryInfoCmd() *cobra.Command {
 				hint = "`portui registry update FILE` would install a newer one in " + sanitize.Line(dir)
 			}
 		}
-		return a.emit(f, report.NewRegistryDoc(info, hint))
+		return a.emit(f, report.NewRegistryDoc(info, hint, warnings...))
 	}
 	return cmd
 }

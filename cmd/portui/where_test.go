@@ -323,31 +323,32 @@ System ports bound to all addresses (3)
 Published ports that reach no listener (1)
   8090/tcp on 0.0.0.0:8090: a NAT rule publishes it to old (podman) 10.88.0.9:80, where nothing listens on 80/tcp
 
-5 finding(s) among 12 listener(s) on ports 0-65535.
+5 findings: 1 private use, 3 exposed system ports, 1 dangling published port
 `
 	if out != want {
 		t.Errorf("audit:\n%s\nwant:\n%s", out, want)
 	}
 	out, _, code = runCLI(t, "audit", "--json")
 	var doc struct {
-		Schema   string
-		Findings []map[string]any
+		Schema string
+		Groups []map[string]any
 	}
 	if err := json.Unmarshal([]byte(out), &doc); err != nil || code != 1 {
 		t.Fatalf("%v exit %d", err, code)
 	}
-	if doc.Schema != "portui.audit/v2" || len(doc.Findings) != 3 {
-		t.Fatalf("%s: %d findings (0-1023: 22, the pod's 80, api's 80)\n%s", doc.Schema, len(doc.Findings), out)
+	if doc.Schema != "portui.audit/v3" || len(doc.Groups) != 3 {
+		t.Fatalf("%s: %d groups (0-1023: 22, the pod's 80, api's 80)\n%s", doc.Schema, len(doc.Groups), out)
 	}
 	checkKeysDocumented(t, out)
 	out, _, _ = runCLI(t, "audit", "--range", "8090-8090", "--json")
-	doc.Findings = nil // Unmarshal would merge into the old maps
-	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Findings) != 1 {
+	doc.Groups = nil // Unmarshal would merge into the old maps
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || len(doc.Groups) != 1 {
 		t.Fatalf("%v %s", err, out)
 	}
-	f := doc.Findings[0]
-	if f["kind"] != "published-dangling" || f["listener"] != nil || f["port_map"] == nil || f["address"] != "0.0.0.0" || f["port"] != 8090.0 {
-		t.Errorf("dangling finding: %v", f)
+	f := doc.Groups[0]
+	if f["kind"] != "published-dangling" || len(f["listeners"].([]any)) != 0 || len(f["port_maps"].([]any)) != 1 ||
+		fmt.Sprint(f["addresses"]) != "[0.0.0.0]" || f["port"] != 8090.0 || f["owner"] != nil {
+		t.Errorf("dangling group: %v", f)
 	}
 	checkKeysDocumented(t, out)
 }
@@ -380,7 +381,7 @@ func TestAuditLooksBehindItsRange(t *testing.T) {
 	}
 	t.Cleanup(func() { newScanner = old })
 	out, _, code := runCLI(t, "audit", "--range", "8088-8088")
-	if code != 0 || calls != 2 || !strings.Contains(out, "Nothing to report: 1 listener(s) on ports 8088-8088.") {
+	if code != 0 || calls != 2 || !strings.Contains(out, "nothing found in 8088–8088 (1 listener)") {
 		t.Errorf("exit %d after %d snapshots:\n%s", code, calls, out)
 	}
 	calls = 0

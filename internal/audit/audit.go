@@ -13,6 +13,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/portui/portui/internal/audit/expect"
+	"github.com/portui/portui/internal/audit/practice"
 	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/scan"
 )
@@ -36,6 +38,17 @@ type Finding struct {
 	// PortMap is the published port a finding of Rule.CheckMap is about
 	// (then Listener is zero: no socket holds it); nil otherwise.
 	PortMap *scan.PortMap `json:"-"`
+	// Entry is the expectations entry the finding is about (the one a
+	// missing listener is expected by, the one a listener widens, the
+	// closest one for an unexpected listener); nil otherwise. ExpectPath
+	// is its file.
+	Entry      *expect.Entry `json:"-"`
+	ExpectPath string        `json:"-"`
+
+	// endpoint is the listener's endpoint as the message names it (the
+	// part Groups replaces with every address of a group); "" when the
+	// message names no listener.
+	endpoint string
 }
 
 // Listener is one listener of a snapshot with its annotation: everything
@@ -52,6 +65,17 @@ type Listener struct {
 	PrivateUse bool
 	// Findings are the rules' findings for this listener, in rule order.
 	Findings []Finding
+	// Expect is the listener's verdict against the expectations file and
+	// the entry behind it (Verdict NoFile without a file). ExpectText says
+	// it in words.
+	Expect expect.Match
+	// Practice is the de-facto use of the port that the listener's
+	// process accounts for (package practice: chronyd on 323/udp), nil if
+	// none. PracticeText says it in words; it is portui's table, not
+	// IANA's.
+	Practice *practice.Use
+
+	expectPath string // the file's path, for messages
 }
 
 // Annotate judges every listener of snap once, in snapshot order. The
@@ -67,22 +91,6 @@ func Annotate(reg *registry.Registry, snap scan.Snapshot) []Listener {
 // AnnotateOne annotates a single listener by the built-in rules:
 // Judge{Reg: reg}.One(l).
 func AnnotateOne(reg *registry.Registry, l scan.Listener) Listener { return Judge{Reg: reg}.One(l) }
-
-func (j Judge) one(l scan.Listener) Listener {
-	reg := j.Reg
-	view, _ := registry.ViewOf(l.Proto)
-	st := reg.Status(int(l.Port), view)
-	a := Listener{Listener: l, Service: ServiceName(reg, int(l.Port), l.Proto), Status: st, PrivateUse: st.PrivateUse()}
-	for _, r := range Rules {
-		if msg := r.Check(&a); msg != "" {
-			a.Findings = append(a.Findings, Finding{
-				Kind: r.Kind, Port: int(l.Port), Proto: l.Proto, Address: l.Addr.String(), Iface: l.Iface,
-				Status: st.String(), Service: a.Service, Message: msg, Listener: l,
-			})
-		}
-	}
-	return a
-}
 
 // Found is a finding with the annotated listener it is about.
 type Found struct {
@@ -151,6 +159,7 @@ func CheckPortMaps(reg *registry.Registry, snap scan.Snapshot, lo, hi int) []Fin
 			out = append(out, Finding{
 				Kind: r.Kind, Port: port, Proto: m.Proto, Address: m.Host.Addr().Unmap().String(),
 				Status: reg.Status(port, view).String(), Service: ServiceName(reg, port, m.Proto), Message: msg, PortMap: m,
+				endpoint: addrPortText(m.Host),
 			})
 		}
 	}

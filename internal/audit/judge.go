@@ -1,6 +1,10 @@
 package audit
 
 import (
+	"slices"
+	"strconv"
+	"strings"
+
 	"github.com/portui/portui/internal/audit/expect"
 	"github.com/portui/portui/internal/audit/practice"
 	"github.com/portui/portui/internal/registry"
@@ -61,20 +65,126 @@ type Group struct {
 // in first-appearance order.
 func Groups(found []Found) []Group { return groups(found) }
 
-// keep the practice seam referenced until the rules use it.
-var _ = practice.At
+func (j Judge) one(l scan.Listener) Listener {
+	reg := j.Reg
+	view, _ := registry.ViewOf(l.Proto)
+	st := reg.Status(int(l.Port), view)
+	a := Listener{Listener: l, Service: ServiceName(reg, int(l.Port), l.Proto), Status: st, PrivateUse: st.PrivateUse()}
+	if u, ok := practice.Explains(int(l.Port), l.Proto, holderNames(l)); ok {
+		a.Practice = &u
+	}
+	withFile := j.Expect != nil
+	if withFile {
+		a.Expect = j.Expect.Match(l)
+		a.expectPath = j.Expect.Path
+	}
+	for _, r := range Rules {
+		if r.Check == nil || !r.judges(withFile) {
+			continue
+		}
+		if msg := r.Check(&a); msg != "" {
+			f := Finding{
+				Kind: r.Kind, Port: int(l.Port), Proto: l.Proto, Address: l.Addr.String(), Iface: l.Iface,
+				Status: st.String(), Service: a.Service, Message: msg, Listener: l, endpoint: l.Endpoint(),
+			}
+			if withFile {
+				f.Entry, f.ExpectPath = a.Expect.Entry, j.Expect.Path
+			}
+			a.Findings = append(a.Findings, f)
+		}
+	}
+	return a
+}
 
-// SEAM (branch audit replaces these).
-func (j Judge) missing(ann []Listener, lo, hi int) []Finding { return nil }
+// holderNames are the names a de-facto use can know the holder by: its
+// processes' names and, for pid 1's socket activation, the service it
+// starts ("cockpit.service" → "cockpit").
+func holderNames(l scan.Listener) []string {
+	names := make([]string, 0, len(l.Procs)+1)
+	for _, p := range l.Procs {
+		names = append(names, p.Name)
+	}
+	if a := l.Activation; a != nil && a.Service != "" {
+		names = append(names, strings.TrimSuffix(a.Service, ".service"))
+	}
+	return names
+}
+
+func (j Judge) missing(ann []Listener, lo, hi int) []Finding {
+	if j.Expect == nil {
+		return nil
+	}
+	ls := make([]scan.Listener, len(ann))
+	for i := range ann {
+		ls[i] = ann[i].Listener
+	}
+	entries := j.Expect.Missing(ls, lo, hi)
+	var out []Finding
+	for _, r := range Rules {
+		if r.CheckEntry == nil || !r.judges(true) {
+			continue
+		}
+		for _, e := range entries {
+			msg := r.CheckEntry(j.Expect.Path, e)
+			if msg == "" {
+				continue
+			}
+			view, _ := registry.ViewOf(e.Proto)
+			out = append(out, Finding{
+				Kind: r.Kind, Port: e.Lo, Proto: e.Proto, Address: e.Address,
+				Status: j.Reg.Status(e.Lo, view).String(), Service: ServiceName(j.Reg, e.Lo, e.Proto), Message: msg,
+				Entry: e, ExpectPath: j.Expect.Path,
+			})
+		}
+	}
+	return out
+}
+
+// groupKey is what makes findings one group. The message with the
+// member's own endpoint cut out is part of it, so that two findings that
+// say different things are never folded into one line.
+type groupKey struct {
+	kind        Kind
+	proto       string
+	port        int
+	owner, rest string
+	entry       *expect.Entry
+}
 
 func groups(found []Found) []Group {
 	out := make([]Group, 0, len(found))
+	index := map[groupKey]int{}
+	var endpoints [][]string
 	for _, f := range found {
-		g := Group{Kind: f.Kind, Proto: f.Proto, Port: f.Port, Addresses: []string{f.Address}, Message: f.Message, Members: []Found{f}}
+		k := groupKey{kind: f.Kind, proto: f.Proto, port: f.Port, rest: f.Message, entry: f.Entry}
 		if f.Listener != nil {
-			g.Owner = Holder(f.Listener.Listener)
+			k.owner = Holder(f.Listener.Listener)
 		}
-		out = append(out, g)
+		if f.endpoint != "" {
+			k.rest = strings.Replace(f.Message, f.endpoint, "\x00", 1)
+		} else {
+			// A finding that names no listener (a missing one) stands alone.
+			k.rest += "\x00" + strconv.Itoa(len(out))
+		}
+		if i, ok := index[k]; ok {
+			g := &out[i]
+			g.Addresses = append(g.Addresses, f.Address)
+			g.Members = append(g.Members, f)
+			if !slices.Contains(endpoints[i], f.endpoint) {
+				endpoints[i] = append(endpoints[i], f.endpoint)
+			}
+			continue
+		}
+		index[k] = len(out)
+		endpoints = append(endpoints, []string{f.endpoint})
+		out = append(out, Group{Kind: f.Kind, Proto: f.Proto, Port: f.Port, Owner: k.owner,
+			Addresses: []string{f.Address}, Message: f.Message, Members: []Found{f}})
+	}
+	for i := range out {
+		g := &out[i]
+		if e := endpoints[i]; len(e) > 1 {
+			g.Message = strings.Replace(g.Message, e[0], andList(e), 1)
+		}
 	}
 	return out
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/portui/portui/internal/audit/expect"
 	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/scan"
 )
@@ -37,6 +38,34 @@ type Rule struct {
 	// port that no host socket holds (a NAT rule alone: CheckPortMaps),
 	// naming its host address, or "" when it is fine.
 	CheckMap func(m scan.PortMap) string
+	// Mode says when the rule judges: without an expectations file
+	// (BuiltIn), with one (WithFile), or either way (Always).
+	Mode Mode
+	// CheckEntry, if set, returns the finding's message for a required
+	// entry of the expectations file at path that no listener matches
+	// (Judge.Missing), or "" when that is fine.
+	CheckEntry func(path string, e *expect.Entry) string
+}
+
+// Mode is when a rule judges.
+type Mode int
+
+// Modes.
+const (
+	BuiltIn  Mode = iota // no expectations file: the built-in rules
+	WithFile             // an expectations file is the authority
+	Always               // a fact either way (published-dangling)
+)
+
+// judges reports whether r judges under j.
+func (r Rule) judges(withFile bool) bool {
+	switch r.Mode {
+	case BuiltIn:
+		return !withFile
+	case WithFile:
+		return withFile
+	}
+	return true
 }
 
 // Rules are the audit's rules, in report order.
@@ -51,11 +80,22 @@ type Rule struct {
 // (Listener.Forward) or that pid 1 holds for socket activation is
 // explained by what it forwards to or activates, never taken for
 // "another program".
+//
+// With an expectations file (Judge.Expect) the file is the authority: a
+// listener an entry allows has no finding, whatever its IANA status, and
+// only the WithFile rules and the Always ones judge (every listener, in
+// whatever namespace: the file's entries say which are expected, by
+// container name among others). Without one, a de-facto use of the port
+// (package practice: chronyd on 323/udp) explains a listener for
+// PrivateUse and UnexpectedService.
 var Rules = []Rule{
-	{PrivateUse, "Private use: listeners on ports IANA has not assigned", checkPrivateUse, nil},
-	{ExposedSystemPort, "System ports bound to all addresses", checkExposed, nil},
-	{UnexpectedService, "Registered ports held by another program", checkService, nil},
-	{PublishedDangling, "Published ports that reach no listener", checkDangling, checkDanglingMap},
+	{Kind: PrivateUse, Title: "Private use: listeners on ports IANA has not assigned", Check: checkPrivateUse},
+	{Kind: ExposedSystemPort, Title: "System ports bound to all addresses", Check: checkExposed},
+	{Kind: UnexpectedService, Title: "Registered ports held by another program", Check: checkService},
+	{Kind: UnexpectedListener, Title: "Unexpected listeners: no entry of the expectations allows them", Check: checkUnexpected, Mode: WithFile},
+	{Kind: ScopeWidened, Title: "Scope widened: listening on wider addresses than expected", Check: checkWidened, Mode: WithFile},
+	{Kind: MissingListener, Title: "Missing listeners: expected, but nothing listens", CheckEntry: checkMissing, Mode: WithFile},
+	{Kind: PublishedDangling, Title: "Published ports that reach no listener", Check: checkDangling, CheckMap: checkDanglingMap, Mode: Always},
 }
 
 // Kinds lists every kind in report order.
@@ -88,7 +128,7 @@ func where(l *Listener) string {
 }
 
 func checkPrivateUse(l *Listener) string {
-	if !l.PrivateUse || !l.Listener.NetNS.IsHost() {
+	if !l.PrivateUse || !l.Listener.NetNS.IsHost() || l.Practice != nil {
 		return ""
 	}
 	return fmt.Sprintf("%s: the port is %s in the IANA registry, so %s listening there is private use", where(l), l.Status, Holder(l.Listener))
@@ -106,7 +146,16 @@ func checkExposed(l *Listener) string {
 	if l.Scope != scan.ScopeAll {
 		return ""
 	}
-	return fmt.Sprintf("%s: a system port bound to all addresses by %s", where(l), Holder(l.Listener))
+	return fmt.Sprintf("%s: a system port bound to all addresses by %s%s", where(l), Holder(l.Listener), commonly(l))
+}
+
+// commonly is "; commonly: chronyd command port (chronyd(8))" when a
+// de-facto use explains l; "" otherwise.
+func commonly(l *Listener) string {
+	if l.Practice == nil {
+		return ""
+	}
+	return "; commonly: " + PracticeText(*l.Practice)
 }
 
 // checkPublishedExposed: a listener in another namespace is exposed where
@@ -130,7 +179,7 @@ func checkPublishedExposed(l *Listener) string {
 }
 
 func checkService(l *Listener) string {
-	if !l.Listener.NetNS.IsHost() || l.Forward != nil {
+	if !l.Listener.NetNS.IsHost() || l.Forward != nil || l.Practice != nil {
 		return ""
 	}
 	expected, known := ExpectedProcesses(l.Service)
@@ -238,4 +287,63 @@ func servesAs(proc, service string, expected []string) bool {
 	}
 	// A daemon named after its protocol (sshd for ssh) is taken at its word.
 	return strings.HasPrefix(p, strings.ToLower(service))
+}
+
+// checkUnexpected: no entry of the file allows l. The message names the
+// closest entry (same port and proto, another owner) when there is one.
+func checkUnexpected(l *Listener) string {
+	if l.Expect.Verdict != expect.Unexpected {
+		return ""
+	}
+	var why string
+	if e := l.Expect.Entry; e != nil {
+		why = fmt.Sprintf("not expected; %s expects it", EntryPlace(l.expectPath, e))
+		if who := EntryOwner(e); who != "" {
+			why += " from " + who
+		}
+		if sc := ScopeText(e.Scope, e.Address); sc != "" {
+			why += " " + sc
+		}
+	} else {
+		why = fmt.Sprintf("not expected: no entry in %s allows it", l.expectPath)
+	}
+	return fmt.Sprintf("%s: %s, held by %s%s", where(l), why, Holder(l.Listener), ianaNote(l))
+}
+
+// ianaNote is what IANA (and the practice table) say about an unexpected
+// listener's port, briefly: " (IANA: reserved; commonly: chronyd
+// command port (chronyd(8)))", " (IANA: https)".
+func ianaNote(l *Listener) string {
+	iana := l.Service
+	if iana == "" {
+		iana = l.Status.String()
+	}
+	s := "IANA: " + iana
+	if l.Practice != nil {
+		s += "; commonly: " + PracticeText(*l.Practice)
+	}
+	return " (" + s + ")"
+}
+
+// checkWidened: an entry matches l but for its scope: l accepts on wider
+// addresses.
+func checkWidened(l *Listener) string {
+	e := l.Expect.Entry
+	if l.Expect.Verdict != expect.Widened || e == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s: expected %s (%s), now %s, held by %s",
+		where(l), ScopeText(e.Scope, e.Address), EntryPlace(l.expectPath, e), listenerScopeText(l.Listener), Holder(l.Listener))
+}
+
+// checkMissing: a required entry no listener matches.
+func checkMissing(path string, e *expect.Entry) string {
+	s := fmt.Sprintf("%d/%s: expected", e.Lo, e.Proto)
+	if who := EntryOwner(e); who != "" {
+		s += " from " + who
+	}
+	if sc := ScopeText(e.Scope, e.Address); sc != "" {
+		s += " " + sc
+	}
+	return s + " (" + EntryPlace(path, e) + "), nothing listens"
 }

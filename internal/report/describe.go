@@ -3,6 +3,8 @@ package report
 import (
 	"strconv"
 
+	"github.com/portui/portui/internal/audit"
+	"github.com/portui/portui/internal/audit/practice"
 	"github.com/portui/portui/internal/registry"
 )
 
@@ -22,6 +24,22 @@ type PortInfo struct {
 	Records       []RecordInfo      `json:"records"`
 	Previous      map[string]int    `json:"previous"` // status → nearest port below with it
 	Next          map[string]int    `json:"next"`     // status → nearest port above with it
+	// Practice are the port's well-established de-facto uses from
+	// portui's own curated table (package practice), not IANA's data:
+	// what daemons commonly do on the port where the registry says
+	// otherwise (323/udp: reserved; chronyd's command port).
+	Practice []PracticeUse `json:"practice,omitempty"`
+}
+
+// PracticeUse is one de-facto use of a port (portui's table, never
+// IANA's).
+type PracticeUse struct {
+	Proto   string   `json:"proto"`
+	Use     string   `json:"use"`     // "chronyd command port"
+	Daemons []string `json:"daemons"` // process names that use it so
+	Source  string   `json:"source"`  // where that is documented: "chronyd(8)", a URL
+	Version string   `json:"version"` // the table's date (practice.Version)
+	IANA    string   `json:"iana"`    // what the registry says for the port and proto, beside it: the service name, else the status
 }
 
 // ClassInfo is a port's range class (RFC 6335).
@@ -107,6 +125,17 @@ func DescribePort(reg *registry.Registry, port int, v registry.View) (PortInfo, 
 			info.Records = append(info.Records, DescribeRecord(reg, &all[i]))
 		}
 	}
+	for _, p := range registry.Protocols {
+		if v.Proto() != "" && v.Proto() != p {
+			continue
+		}
+		for _, u := range practice.At(port, p) {
+			info.Practice = append(info.Practice, PracticeUse{
+				Proto: u.Proto, Use: u.What, Daemons: u.Daemons, Source: u.Source, Version: practice.Version,
+				IANA: audit.IANAText(reg, port, u.Proto),
+			})
+		}
+	}
 	for _, st := range registry.Statuses {
 		if p, ok := reg.Nearest(port, st, v, -1); ok {
 			info.Previous[st.String()] = p
@@ -148,6 +177,27 @@ func DescribeRecord(reg *registry.Registry, rec *registry.Record) RecordInfo {
 		ri.Drafts = append(ri.Drafts, RefInfo{ID: d, URL: registry.DraftURL(d)})
 	}
 	return ri
+}
+
+// PracticeLines are the lines lookup prints for pi's de-facto uses, one
+// per transport: "323/udp  IANA: reserved · commonly: chronyd command
+// port (chronyd(8))" (audit.PracticeLine).
+func PracticeLines(pi PortInfo) []string {
+	var out []string
+	for _, proto := range registry.Protocols {
+		var uses []practice.Use
+		iana := ""
+		for _, u := range pi.Practice {
+			if u.Proto == proto {
+				uses = append(uses, practice.Use{Port: pi.Port, Proto: u.Proto, What: u.Use, Daemons: u.Daemons, Source: u.Source})
+				iana = u.IANA
+			}
+		}
+		if l := audit.PracticeLine(iana, uses); l != "" {
+			out = append(out, strconv.Itoa(pi.Port)+"/"+proto+"  "+l)
+		}
+	}
+	return out
 }
 
 func people(reg *registry.Registry, ids []string) []PersonInfo {

@@ -88,12 +88,6 @@ type printer struct {
 	err error
 }
 
-func (p *printer) printf(format string, args ...any) {
-	if p.err == nil {
-		_, p.err = fmt.Fprintf(p.w, format, args...)
-	}
-}
-
 // line writes the parts and a newline.
 func (p *printer) line(parts ...string) {
 	if p.err == nil {

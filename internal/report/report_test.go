@@ -175,7 +175,7 @@ func TestTextRenderersReturnWriteErrors(t *testing.T) {
 	docs := []Document{
 		ListenersDoc{Listeners: []Listener{{Proto: "tcp", Address: "127.0.0.1", Port: 1, Processes: []Process{}}}},
 		ListenersDoc{},
-		AuditDoc{Findings: []Finding{{Kind: "private-use", Message: "m"}}},
+		AuditDoc{Groups: []Group{{Kind: "private-use", Message: "m"}}, Verdict: "1 finding: 1 private use"},
 		AuditDoc{},
 		LookupDoc{Ports: []PortInfo{{Port: 1, Records: []RecordInfo{{Service: "s", Description: "d"}}}}, Unbound: []RecordInfo{{Service: "u"}}},
 		SearchDoc{Matches: []SearchMatch{{Port: 1}}, Total: 2},

@@ -1,10 +1,14 @@
 package report
 
 import (
+	"fmt"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/portui/portui/internal/audit"
+	"github.com/portui/portui/internal/audit/expect"
 	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/registry/store"
 	"github.com/portui/portui/internal/sanitize"
@@ -15,7 +19,7 @@ import (
 // version; renaming or removing one bumps it (docs/json.md).
 const (
 	SchemaListeners = "portui.listeners/v2"
-	SchemaAudit     = "portui.audit/v2"
+	SchemaAudit     = "portui.audit/v3"
 	SchemaLookup    = "portui.lookup/v1"
 	SchemaSearch    = "portui.search/v1"
 	SchemaRegistry  = "portui.registry/v1"
@@ -52,13 +56,17 @@ func RegistryOf(info store.Info) Registry {
 type RegistryDoc struct {
 	SchemaID string `json:"schema"`
 	Registry
-	hint string // text only: where `registry update` would install
+	// Warnings: the registry is older than registry.StaleAfter
+	// (audit.RegistryAgeText), and how to update it.
+	Warnings []string `json:"warnings,omitempty"`
+	hint     string   // text only: where `registry update` would install
 }
 
 // NewRegistryDoc describes the active registry; hint (may be "") is a
-// line for people about how to change it, already neutralised.
-func NewRegistryDoc(info store.Info, hint string) RegistryDoc {
-	return RegistryDoc{SchemaID: SchemaRegistry, Registry: RegistryOf(info), hint: hint}
+// line for people about how to change it, already neutralised; warnings
+// are portui's own words (a stale registry).
+func NewRegistryDoc(info store.Info, hint string, warnings ...string) RegistryDoc {
+	return RegistryDoc{SchemaID: SchemaRegistry, Registry: RegistryOf(info), Warnings: warnings, hint: hint}
 }
 
 // Schema implements Document.
@@ -255,59 +263,188 @@ func NewListeners(snap scan.Snapshot, ann []audit.Listener, reg Registry, select
 
 // AuditDoc is `portui audit`.
 type AuditDoc struct {
-	SchemaID  string    `json:"schema"`
-	Range     [2]int    `json:"range"`
-	Taken     string    `json:"taken"`
-	Registry  Registry  `json:"registry"`
-	Listeners int       `json:"listeners"` // listeners in the range
-	Findings  []Finding `json:"findings"`  // never null
-	Warnings  []string  `json:"warnings,omitempty"`
+	SchemaID  string   `json:"schema"`
+	Range     [2]int   `json:"range"`
+	Taken     string   `json:"taken"`
+	Registry  Registry `json:"registry"`
+	Listeners int      `json:"listeners"` // listeners in the range
+	// Expect is the expectations file the audit judged against; null:
+	// none, the built-in rules judged.
+	Expect *ExpectFile `json:"expect"`
+	// Groups are the findings, one per kind, proto, port and owner with
+	// every address (a v4 and a v6 socket of one process are one group),
+	// by kind in audit.Rules order; never null.
+	Groups []Group `json:"groups"`
+	// Verdict is the report's last line: "as expected: 9 listeners match
+	// …", "drift: 1 unexpected listener, 1 missing", "3 findings: …",
+	// "nothing found in 0–1023".
+	Verdict string `json:"verdict"`
+	// FailOn are the kinds that make the exit status 1 (--fail-on);
+	// Failing is how many groups are of those kinds.
+	FailOn   []string `json:"fail_on"`
+	Failing  int      `json:"failing"`
+	Warnings []string `json:"warnings,omitempty"` // scan problems, a stale registry
 }
 
 // Schema implements Document.
 func (AuditDoc) Schema() string { return SchemaAudit }
 
-// Finding is one thing worth a look.
-type Finding struct {
-	Kind      string    `json:"kind"` // a rule's kind: private-use, exposed-system-port, unexpected-service, published-dangling
-	Port      int       `json:"port"`
-	Proto     string    `json:"proto"`
-	Address   string    `json:"address"` // without port or device
-	Interface string    `json:"interface,omitempty"`
-	Status    string    `json:"status"`
-	Service   string    `json:"service,omitempty"`
-	Message   string    `json:"message"`            // one line for people, naming the address
-	Listener  *Listener `json:"listener,omitempty"` // the listener it is about; absent for a published port no socket holds
-	PortMap   *PortMap  `json:"port_map,omitempty"` // that published port (a NAT rule), when there is no listener
+// ExpectFile is the expectations file an audit used.
+type ExpectFile struct {
+	Path    string `json:"path"`
+	Entries int    `json:"entries"`
 }
 
-// NewAudit builds the audit document of the annotated listeners of a
-// snapshot taken for ports lo..hi (the caller kept them: every listener
-// counts) and of the findings about its published ports that no socket
-// holds (audit.CheckPortMaps): findings grouped by kind in audit.Rules
-// order, listeners in snapshot order within a kind and then the
-// published ports, as audit.All orders them.
-func NewAudit(snap scan.Snapshot, ann []audit.Listener, maps []audit.Finding, lo, hi int, reg Registry) AuditDoc {
+// Group is the findings of one kind about one service: one proto, port
+// and owner, on every address listed.
+type Group struct {
+	Kind      string   `json:"kind"` // a rule's kind (audit.Kinds)
+	Proto     string   `json:"proto"`
+	Port      int      `json:"port"`
+	Owner     string   `json:"owner,omitempty"` // who holds it, in words; absent when no socket does
+	Addresses []string `json:"addresses"`       // each member's address, without port or device
+	Message   string   `json:"message"`         // one line for people, naming every address
+	Status    string   `json:"status"`          // the port's registry status for proto
+	Service   string   `json:"service,omitempty"`
+	// Listeners are the listeners the group is about ([] for a missing
+	// listener or a published port no socket holds).
+	Listeners []Listener `json:"listeners"`
+	PortMaps  []PortMap  `json:"port_maps,omitempty"` // published ports no socket holds (a NAT rule)
+	Entry     *Entry     `json:"entry,omitempty"`     // the expectations entry it is about
+}
+
+// Entry is one entry of an expectations file, as a finding names it.
+type Entry struct {
+	Path      string `json:"path"`
+	Line      int    `json:"line"`
+	Text      string `json:"text"` // audit.EntryText: "443/tcp from nginx on all addresses"
+	Proto     string `json:"proto"`
+	Ports     string `json:"ports"` // "443", "8000-8099"
+	Scope     string `json:"scope,omitempty"`
+	Address   string `json:"address,omitempty"`
+	Process   string `json:"process,omitempty"`
+	User      string `json:"user,omitempty"`
+	Unit      string `json:"unit,omitempty"`
+	Container string `json:"container,omitempty"`
+	Optional  bool   `json:"optional,omitempty"`
+}
+
+func entryOf(path string, e *expect.Entry) *Entry {
+	ports := strconv.Itoa(e.Lo)
+	if e.Hi != e.Lo {
+		ports += "-" + strconv.Itoa(e.Hi)
+	}
+	return &Entry{
+		Path: path, Line: e.Line, Text: audit.EntryText(e), Proto: e.Proto, Ports: ports, Scope: string(e.Scope),
+		Address: e.Address, Process: e.Process, User: e.User, Unit: e.Unit, Container: e.Container, Optional: e.Optional,
+	}
+}
+
+// AuditInput is what an audit document is made of.
+type AuditInput struct {
+	Snap  scan.Snapshot
+	Ann   []audit.Listener // the snapshot's listeners as the judge annotated them (every one counts)
+	Extra []audit.Finding  // findings no listener has: audit.CheckPortMaps, then Judge.Missing
+	Lo    int
+	Hi    int
+	Reg   Registry
+	// Expect is the file judged against (nil: the built-in rules).
+	Expect *expect.File
+	// FailOn are the kinds that fail the audit (nil: every kind).
+	FailOn []audit.Kind
+	// Warnings are more warnings than the snapshot's (a stale registry).
+	Warnings []string
+}
+
+// NewAudit builds the audit document: the findings of the annotated
+// listeners and the extra ones grouped (audit.Groups) in audit.All's
+// order, and the verdict.
+func NewAudit(in AuditInput) AuditDoc {
 	d := AuditDoc{
-		SchemaID: SchemaAudit, Range: [2]int{lo, hi}, Taken: formatTime(snap.Taken), Registry: reg,
-		Listeners: len(ann), Findings: []Finding{}, Warnings: snap.Warnings,
+		SchemaID: SchemaAudit, Range: [2]int{in.Lo, in.Hi}, Taken: formatTime(in.Snap.Taken), Registry: in.Reg,
+		Listeners: len(in.Ann), Groups: []Group{}, FailOn: []string{},
+		Warnings: append(slices.Clone(in.Snap.Warnings), in.Warnings...),
 	}
-	for _, f := range audit.All(ann, maps, 0, registry.MaxPort) {
-		out := Finding{
-			Kind: string(f.Kind), Port: f.Port, Proto: f.Proto, Address: f.Address, Interface: f.Iface,
-			Status: f.Status, Service: f.Service, Message: f.Message,
-		}
-		if f.Listener != nil {
-			l := ListenerOf(f.Listener)
-			out.Listener = &l
-		}
-		if f.PortMap != nil {
-			m := portMapOf(*f.PortMap)
-			out.PortMap = &m
-		}
-		d.Findings = append(d.Findings, out)
+	if in.Expect != nil {
+		d.Expect = &ExpectFile{Path: in.Expect.Path, Entries: len(in.Expect.Entries)}
 	}
+	failOn := in.FailOn
+	if failOn == nil {
+		failOn = audit.Kinds
+	}
+	for _, k := range failOn {
+		d.FailOn = append(d.FailOn, string(k))
+	}
+	counts := map[audit.Kind]int{}
+	for _, g := range audit.Groups(audit.All(in.Ann, in.Extra, 0, registry.MaxPort)) {
+		out := Group{
+			Kind: string(g.Kind), Proto: g.Proto, Port: g.Port, Owner: g.Owner, Addresses: g.Addresses,
+			Message: g.Message, Listeners: []Listener{},
+		}
+		for _, f := range g.Members {
+			out.Status, out.Service = f.Status, f.Service
+			if f.Listener != nil {
+				out.Listeners = append(out.Listeners, ListenerOf(f.Listener))
+			}
+			if f.PortMap != nil {
+				out.PortMaps = append(out.PortMaps, portMapOf(*f.PortMap))
+			}
+			if f.Entry != nil && out.Entry == nil {
+				out.Entry = entryOf(f.ExpectPath, f.Entry)
+			}
+		}
+		if slices.Contains(failOn, g.Kind) {
+			d.Failing++
+		}
+		counts[g.Kind]++
+		d.Groups = append(d.Groups, out)
+	}
+	d.Verdict = verdict(in, len(d.Groups), counts)
 	return d
+}
+
+// kindWords are how the verdict counts each kind: singular, plural.
+var kindWords = map[audit.Kind][2]string{
+	audit.PrivateUse:         {"private use", "private use"},
+	audit.ExposedSystemPort:  {"exposed system port", "exposed system ports"},
+	audit.UnexpectedService:  {"unexpected service", "unexpected services"},
+	audit.UnexpectedListener: {"unexpected listener", "unexpected listeners"},
+	audit.ScopeWidened:       {"scope widened", "scopes widened"},
+	audit.MissingListener:    {"missing", "missing"},
+	audit.PublishedDangling:  {"dangling published port", "dangling published ports"},
+}
+
+// verdict is the report's one-line conclusion.
+func verdict(in AuditInput, groups int, counts map[audit.Kind]int) string {
+	if groups == 0 {
+		if in.Expect != nil {
+			return fmt.Sprintf("as expected: %s match %s", plural(len(in.Ann), "listener", "listeners"), in.Expect.Path)
+		}
+		return fmt.Sprintf("nothing found in %d–%d (%s)", in.Lo, in.Hi, plural(len(in.Ann), "listener", "listeners"))
+	}
+	var parts []string
+	for _, k := range audit.Kinds {
+		n := counts[k]
+		if n == 0 {
+			continue
+		}
+		w, ok := kindWords[k]
+		if !ok {
+			w = [2]string{string(k), string(k)}
+		}
+		parts = append(parts, plural(n, w[0], w[1]))
+	}
+	if in.Expect != nil {
+		return "drift: " + strings.Join(parts, ", ")
+	}
+	return plural(groups, "finding", "findings") + ": " + strings.Join(parts, ", ")
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return strconv.Itoa(n) + " " + many
 }
 
 // LookupDoc is `portui lookup`.

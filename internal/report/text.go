@@ -220,20 +220,15 @@ func dash(s string) string {
 	return s
 }
 
-// WriteText implements Document: findings grouped under their rule's
-// title, each a line naming its address.
+// WriteText implements Document: findings under their rule's title, one
+// line per group naming every address, then the verdict.
 func (d AuditDoc) WriteText(w io.Writer, st Styles) error {
 	p := &printer{w: w}
-	lo, hi := d.Range[0], d.Range[1]
-	if len(d.Findings) == 0 {
-		p.printf("Nothing to report: %d listener(s) on ports %d-%d.\n", d.Listeners, lo, hi)
-		return p.err
-	}
 	for _, r := range audit.Rules {
 		var lines []string
-		for _, f := range d.Findings {
-			if f.Kind == string(r.Kind) {
-				lines = append(lines, "  "+f.Message)
+		for _, g := range d.Groups {
+			if g.Kind == string(r.Kind) {
+				lines = append(lines, "  "+g.Message)
 			}
 		}
 		if len(lines) == 0 {
@@ -243,7 +238,11 @@ func (d AuditDoc) WriteText(w io.Writer, st Styles) error {
 		p.line(strings.Join(lines, "\n"))
 		p.line()
 	}
-	p.printf("%d finding(s) among %d listener(s) on ports %d-%d.\n", len(d.Findings), d.Listeners, lo, hi)
+	v := d.Verdict
+	if len(d.Groups) > 0 {
+		v = st.Warn.Render(v)
+	}
+	p.line(v)
 	return p.err
 }
 
@@ -281,6 +280,9 @@ func (d LookupDoc) writePortPage(p *printer, pi PortInfo, st Styles) {
 		per = append(per, proto+" "+st.Status(pi.StatusByProto[proto]))
 	}
 	p.line("  ", strings.Join(per, " · "))
+	for _, l := range PracticeLines(pi) {
+		p.line("  ", l)
+	}
 	p.line("  ", pi.Class.Title, ": ", pi.Class.Explain)
 	if pi.Status != registry.Assigned.String() {
 		p.line("  ", st.Warn.Render("A listener here is private use: nothing is registered on this port."))
@@ -463,6 +465,9 @@ func (d RegistryDoc) WriteText(w io.Writer, st Styles) error {
 		r[0] = st.Header.Render(r[0])
 	}
 	p.block(Table(st, "", nil, rows))
+	for _, w := range d.Warnings {
+		p.line(st.Warn.Render("warning: " + w))
+	}
 	if d.hint != "" {
 		p.line(st.Dim.Render(d.hint))
 	}
