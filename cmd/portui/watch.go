@@ -183,8 +183,10 @@ func (w *watcher) poll(ctx context.Context) error {
 	if lines.Len() == 0 {
 		return nil
 	}
-	// One write per poll: a reader sees a poll's lines together.
-	if _, err := w.a.stdout.Write(lines.Bytes()); err != nil {
+	// One write per poll: a reader sees a poll's lines together. It goes
+	// past outStream's memory of the first error (which makes any command
+	// exit 2): a reader that went away is the stream's normal end.
+	if _, err := w.a.stdout.w.Write(lines.Bytes()); err != nil {
 		if isEPIPE(err) {
 			return err
 		}
