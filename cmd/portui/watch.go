@@ -114,30 +114,25 @@ func (w *watcher) run(ctx context.Context) error {
 // seen before stand: a scan that fails is no reason to say they vanished.
 func (w *watcher) poll(ctx context.Context) error {
 	snap, err := w.sc.Snapshot(ctx, w.sel.filter())
-	if err == nil {
-		snap = w.sel.keep(snap)
-		var perr error
-		if snap, perr = w.sel.keepPlace(snap); perr != nil {
-			if !w.polled {
-				return usageErr(perr)
-			}
-			// The namespace or container asked for is gone: so are its
-			// listeners.
-			snap.Listeners = nil
-		}
-	}
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil
-		}
-		if !w.polled {
-			return err
+		if ctx.Err() != nil || !w.polled {
+			return err // run ends quietly when ctx is done
 		}
 		if msg := err.Error(); msg != w.failed {
 			w.failed = msg
 			_, _ = fmt.Fprintln(w.a.stderr, "portui: warning: poll failed (retrying): "+msg)
 		}
 		return nil
+	}
+	snap = w.sel.keep(snap)
+	var perr error
+	if snap, perr = w.sel.keepPlace(snap); perr != nil {
+		if !w.polled {
+			return usageErr(perr)
+		}
+		// The namespace or container asked for is gone: so are its
+		// listeners.
+		snap.Listeners = nil
 	}
 	w.failed = ""
 	w.polled = true

@@ -235,3 +235,15 @@ func TestWatchWriteErrors(t *testing.T) {
 type failWriter struct{ err error }
 
 func (w failWriter) Write([]byte) (int, error) { return 0, w.err }
+
+// A namespace that does not exist at the first poll is bad input, as for
+// listeners without --watch.
+func TestWatchNoSuchNetNS(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	fakePolls(t, cancel, [][]scan.Listener{{tcpL("127.0.0.1", 8080, 100, 5, "python3")}})
+	out, errOut, code := runWatch(t, ctx, "--json", "--netns", "4026531999")
+	if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "bad --netns") {
+		t.Errorf("exit %d, stdout %q, stderr %q, want 2, nothing, one line about --netns", code, out, errOut)
+	}
+}
