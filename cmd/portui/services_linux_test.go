@@ -34,9 +34,9 @@ type servicesFacts struct {
 	} `json:"services"`
 }
 
-// auditGroup is one finding group of `audit --json` (portui.audit/v3):
+// svcAuditGroup is one finding group of `audit --json` (portui.audit/v3):
 // the fields this test relies on.
-type auditGroup struct {
+type svcAuditGroup struct {
 	Kind      string   `json:"kind"`
 	Proto     string   `json:"proto"`
 	Port      int      `json:"port"`
@@ -44,9 +44,9 @@ type auditGroup struct {
 	Message   string   `json:"message"`
 }
 
-type auditV3 struct {
+type svcAuditDoc struct {
 	Schema   string       `json:"schema"`
-	Findings []auditGroup `json:"findings"`
+	Findings []svcAuditGroup `json:"findings"`
 }
 
 // The issue's Done-when on an ordinary server: nginx, rpcbind, chronyd
@@ -140,7 +140,7 @@ func TestRealServices(t *testing.T) {
 		if code != 0 && code != 1 {
 			t.Fatalf("audit: exit %d, stderr %q", code, errOut)
 		}
-		doc := decodeAudit(t, out)
+		doc := svcDecodeAudit(t, out)
 		for _, g := range doc.Findings {
 			if g.Port == 323 && g.Proto == "udp" {
 				t.Errorf("chronyd's 323/udp is a finding without an expectations file: %+v", g)
@@ -150,7 +150,7 @@ func TestRealServices(t *testing.T) {
 
 	// The test's own listeners, on free system ports: one to go missing,
 	// one to widen, one unexpected.
-	ports := freeSystemPorts(t, 3)
+	ports := svcFreeSystemPorts(t, 3)
 	pMissing, pWiden, pNew := ports[0], ports[1], ports[2]
 	listen := func(addr string, port int) net.Listener {
 		t.Helper()
@@ -168,13 +168,13 @@ func TestRealServices(t *testing.T) {
 	if _, errOut, code := portui("expect", "save", "--file", file); code != 0 {
 		t.Fatalf("expect save: exit %d, stderr %q", code, errOut)
 	}
-	audit := func(t *testing.T, wantCode int) auditV3 {
+	audit := func(t *testing.T, wantCode int) svcAuditDoc {
 		t.Helper()
 		out, errOut, code := portui("audit", "--expect", file, "--json")
 		if code != wantCode {
 			t.Fatalf("audit --expect: exit %d, want %d; stderr %q; %s", code, wantCode, errOut, out)
 		}
-		return decodeAudit(t, out)
+		return svcDecodeAudit(t, out)
 	}
 	// exactlyOne: the audit's only finding group is kind on port.
 	exactlyOne := func(t *testing.T, kind string, port int) {
@@ -224,9 +224,9 @@ func TestRealServices(t *testing.T) {
 	t.Run("back as saved", asExpected)
 }
 
-func decodeAudit(t *testing.T, out string) auditV3 {
+func svcDecodeAudit(t *testing.T, out string) svcAuditDoc {
 	t.Helper()
-	var doc auditV3
+	var doc svcAuditDoc
 	if err := json.Unmarshal([]byte(out), &doc); err != nil {
 		t.Fatalf("audit --json: %v: %s", err, out)
 	}
@@ -236,10 +236,10 @@ func decodeAudit(t *testing.T, out string) auditV3 {
 	return doc
 }
 
-// freeSystemPorts finds n ports in 900-1023 where nothing listens, tcp or
+// svcFreeSystemPorts finds n ports in 900-1023 where nothing listens, tcp or
 // udp, on any address: audit's default range, and no test opens a fixed
 // port there.
-func freeSystemPorts(t *testing.T, n int) []int {
+func svcFreeSystemPorts(t *testing.T, n int) []int {
 	t.Helper()
 	if os.Geteuid() != 0 {
 		t.Skip("needs root: the drift listeners are on system ports (audit's default range)")

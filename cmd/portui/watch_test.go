@@ -52,7 +52,7 @@ func decodeWatch(t *testing.T, out string) []watchLine {
 	return ls
 }
 
-func tcpL(addr string, port uint16, inode uint64, pid int, name string) scan.Listener {
+func watchTCP(addr string, port uint16, inode uint64, pid int, name string) scan.Listener {
 	a := netip.MustParseAddr(addr)
 	return scan.Listener{
 		Proto: "tcp", Addr: a, Port: port, Scope: scan.ScopeOf(a), UID: 0, User: "root", Inode: inode,
@@ -60,11 +60,11 @@ func tcpL(addr string, port uint16, inode uint64, pid int, name string) scan.Lis
 	}
 }
 
-// fakePolls replaces the scanner with one that answers the polls in turn
+// watchFakePolls replaces the scanner with one that answers the polls in turn
 // (a nil entry: the poll fails) and the one after the last cancels the
 // watch (SIGINT's part).
 // It reports how many scans ran and whether two ever overlapped.
-func fakePolls(t *testing.T, cancel context.CancelFunc, polls [][]scan.Listener) (calls *int, overlapped *bool) {
+func watchFakePolls(t *testing.T, cancel context.CancelFunc, polls [][]scan.Listener) (calls *int, overlapped *bool) {
 	t.Helper()
 	var mu sync.Mutex
 	n, busy, over := 0, false, false
@@ -117,12 +117,12 @@ func runWatch(t *testing.T, ctx context.Context, args ...string) (string, string
 func TestWatchEvents(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	a := tcpL("127.0.0.1", 8080, 100, 5, "python3")
-	b := tcpL("0.0.0.0", 22, 200, 7, "sshd")
-	c := tcpL("::", 443, 300, 9, "nginx")
-	bForked := tcpL("0.0.0.0", 22, 200, 8, "sshd") // same socket, other process
-	aAgain := tcpL("127.0.0.1", 8080, 101, 5, "python3")
-	calls, over := fakePolls(t, cancel, [][]scan.Listener{
+	a := watchTCP("127.0.0.1", 8080, 100, 5, "python3")
+	b := watchTCP("0.0.0.0", 22, 200, 7, "sshd")
+	c := watchTCP("::", 443, 300, 9, "nginx")
+	bForked := watchTCP("0.0.0.0", 22, 200, 8, "sshd") // same socket, other process
+	aAgain := watchTCP("127.0.0.1", 8080, 101, 5, "python3")
+	calls, over := watchFakePolls(t, cancel, [][]scan.Listener{
 		{a, b},
 		{a, b, c},
 		{a, bForked, c},
@@ -163,11 +163,11 @@ func TestWatchEvents(t *testing.T) {
 func TestWatchTextAndFilter(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	u := tcpL("0.0.0.0", 8081, 400, 11, "nc")
+	u := watchTCP("0.0.0.0", 8081, 400, 11, "nc")
 	u.Proto = "udp"
-	fakePolls(t, cancel, [][]scan.Listener{
-		{tcpL("127.0.0.1", 8080, 100, 5, "python3"), tcpL("0.0.0.0", 22, 200, 7, "sshd")},
-		{tcpL("0.0.0.0", 22, 200, 7, "sshd"), u, tcpL("0.0.0.0", 8081, 401, 12, "nc")},
+	watchFakePolls(t, cancel, [][]scan.Listener{
+		{watchTCP("127.0.0.1", 8080, 100, 5, "python3"), watchTCP("0.0.0.0", 22, 200, 7, "sshd")},
+		{watchTCP("0.0.0.0", 22, 200, 7, "sshd"), u, watchTCP("0.0.0.0", 8081, 401, 12, "nc")},
 	})
 	out, errOut, code := runWatch(t, ctx, "--port", "8000-8999", "--proto", "tcp")
 	if code != 0 || errOut != "" {
@@ -203,7 +203,7 @@ func TestWatchBadInput(t *testing.T) {
 func TestWatchFirstPollFails(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	fakePolls(t, cancel, [][]scan.Listener{nil})
+	watchFakePolls(t, cancel, [][]scan.Listener{nil})
 	_, errOut, code := runWatch(t, ctx, "--json")
 	if code != 2 || !strings.Contains(errOut, "out of luck") || strings.Count(errOut, "\n") != 1 {
 		t.Errorf("exit %d, stderr %q, want 2 and one line naming the error", code, errOut)
@@ -218,10 +218,10 @@ func TestWatchWriteErrors(t *testing.T) {
 		code int
 	}{{syscall.EPIPE, 0}, {syscall.ENOSPC, 2}} {
 		ctx, cancel := context.WithCancel(context.Background())
-		fakePolls(t, cancel, [][]scan.Listener{{tcpL("127.0.0.1", 8080, 100, 5, "python3")}, {}, {}})
+		watchFakePolls(t, cancel, [][]scan.Listener{{watchTCP("127.0.0.1", 8080, 100, 5, "python3")}, {}, {}})
 		t.Setenv("XDG_DATA_HOME", t.TempDir())
 		var errb bytes.Buffer
-		code := run(ctx, []string{"listeners", "--watch", "--interval", "100ms", "--json"}, strings.NewReader(""), failWriter{tc.err}, &errb)
+		code := run(ctx, []string{"listeners", "--watch", "--interval", "100ms", "--json"}, strings.NewReader(""), watchFailWriter{tc.err}, &errb)
 		cancel()
 		if code != tc.code {
 			t.Errorf("write fails with %v: exit %d, want %d", tc.err, code, tc.code)
@@ -232,16 +232,16 @@ func TestWatchWriteErrors(t *testing.T) {
 	}
 }
 
-type failWriter struct{ err error }
+type watchFailWriter struct{ err error }
 
-func (w failWriter) Write([]byte) (int, error) { return 0, w.err }
+func (w watchFailWriter) Write([]byte) (int, error) { return 0, w.err }
 
 // A namespace that does not exist at the first poll is bad input, as for
 // listeners without --watch.
 func TestWatchNoSuchNetNS(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	fakePolls(t, cancel, [][]scan.Listener{{tcpL("127.0.0.1", 8080, 100, 5, "python3")}})
+	watchFakePolls(t, cancel, [][]scan.Listener{{watchTCP("127.0.0.1", 8080, 100, 5, "python3")}})
 	out, errOut, code := runWatch(t, ctx, "--json", "--netns", "4026531999")
 	if code != 2 || out != "" || strings.Count(errOut, "\n") != 1 || !strings.Contains(errOut, "bad --netns") {
 		t.Errorf("exit %d, stdout %q, stderr %q, want 2, nothing, one line about --netns", code, out, errOut)
