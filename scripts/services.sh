@@ -79,8 +79,10 @@ cmd_install() {
 		chmod 755 /usr/sbin/policy-rc.d
 		trap 'rm -f /usr/sbin/policy-rc.d' EXIT
 	fi
-	apt-get update -qq >/dev/null
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	# Wait for another apt (containers.sh install, unattended-upgrades)
+	# rather than fail on its lock.
+	apt-get -o DPkg::Lock::Timeout=300 update -qq >/dev/null
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 	if [ "$have" = 0 ]; then
 		rm -f /usr/sbin/policy-rc.d
 		trap - EXIT
