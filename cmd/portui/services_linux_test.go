@@ -45,7 +45,7 @@ type svcAuditGroup struct {
 }
 
 type svcAuditDoc struct {
-	Schema   string       `json:"schema"`
+	Schema   string          `json:"schema"`
 	Findings []svcAuditGroup `json:"findings"`
 }
 
