@@ -54,10 +54,10 @@ type watcher struct {
 	json     bool
 	interval time.Duration
 
-	polled bool                      // the first poll succeeded
-	seen   map[string]audit.Listener // by watchKey, as the last poll saw them
-	warned map[string]bool           // warnings printed; printed again only after they went away
-	failed string                    // the last poll's error, printed once while it repeats
+	polled bool                     // the first poll succeeded
+	seen   map[string]scan.Listener // by watchKey, as the last poll saw them
+	warned map[string]bool          // warnings printed; printed again only after they went away
+	failed string                   // the last poll's error, printed once while it repeats
 }
 
 // watch runs `listeners --watch`: it polls what sel selects every
@@ -80,7 +80,7 @@ func (a *app) watch(ctx context.Context, sel selection, jsonOut bool, interval t
 	}
 	defer sc.Close()
 	w := &watcher{a: a, sc: sc, sel: sel, json: jsonOut, interval: interval,
-		seen: map[string]audit.Listener{}, warned: map[string]bool{}}
+		seen: map[string]scan.Listener{}, warned: map[string]bool{}}
 	return w.run(ctx)
 }
 
@@ -151,27 +151,29 @@ func (w *watcher) poll(ctx context.Context) error {
 			continue
 		}
 		next[k] = l
-		if _, ok := w.seen[k]; ok {
-			w.seen[k] = audit.AnnotateOne(reg, l) // its owners as now
+		_, known := w.seen[k]
+		w.seen[k] = l // its owners as now
+		if known {
 			continue
 		}
+		// Only the events are annotated: a quiet poll costs the scan alone.
 		a := audit.AnnotateOne(reg, l)
-		w.seen[k] = a
 		if err := w.line(&lines, ts, eventAppeared, &a); err != nil {
 			return err
 		}
 	}
 	// Vanished in the order they were listed (port, proto, address).
-	var gone []audit.Listener
-	for k, a := range w.seen {
+	var gone []scan.Listener
+	for k, l := range w.seen {
 		if _, ok := next[k]; !ok {
-			gone = append(gone, a)
+			gone = append(gone, l)
 			delete(w.seen, k)
 		}
 	}
-	sortAnnotated(gone)
-	for i := range gone {
-		if err := w.line(&lines, ts, eventVanished, &gone[i]); err != nil {
+	scan.SortListeners(gone)
+	for _, l := range gone {
+		a := audit.AnnotateOne(reg, l)
+		if err := w.line(&lines, ts, eventVanished, &a); err != nil {
 			return err
 		}
 	}
@@ -231,20 +233,6 @@ func (w *watcher) warn(ws []string) {
 		}
 	}
 	w.warned = now
-}
-
-// sortAnnotated orders annotated listeners as snapshots are ordered.
-func sortAnnotated(as []audit.Listener) {
-	ls := make([]scan.Listener, len(as))
-	byKey := make(map[string]audit.Listener, len(as))
-	for i, a := range as {
-		ls[i] = a.Listener
-		byKey[watchKey(a.Listener)] = a
-	}
-	scan.SortListeners(ls)
-	for i, l := range ls {
-		as[i] = byKey[watchKey(l)]
-	}
 }
 
 // errWatchFormat refuses --watch with a format the stream has no lines
