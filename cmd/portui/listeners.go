@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -152,6 +154,8 @@ func unresolvedTargets(snap scan.Snapshot) bool {
 
 func (a *app) listenersCmd() *cobra.Command {
 	var portArg, proto, netnsArg, containerArg string
+	var watchOn bool
+	var interval time.Duration
 	cmd := &cobra.Command{
 		Use:   "listeners",
 		Short: "What listens on this machine, like `ss -tulnp`, with each port's IANA service and status",
@@ -165,9 +169,16 @@ func (a *app) listenersCmd() *cobra.Command {
 			"\"published → web1 (podman) 10.88.0.5:80 (conmon)\" under the host socket that holds it) or says " +
 			"what pid 1 activates. --netns and --container select by where.\n\n" +
 			"When nothing listens on the ports asked for, the text says \"No listeners\" and the exit " +
-			"status is still 0; with --json, \"listeners\" is then an empty list, never missing.",
+			"status is still 0; with --json, \"listeners\" is then an empty list, never missing.\n\n" +
+			"--watch keeps polling every --interval until interrupted and prints one line per listener " +
+			"that appeared or vanished (\"+ tcp 127.0.0.1:8080 python3 (pid 5)\"; with --json one object a " +
+			"line: {\"ts\",\"event\":\"appeared\"|\"vanished\",\"listener\"}, see docs/json.md). The first " +
+			"poll's listeners come as appeared; a listener is one socket (a socket reopened on the same port " +
+			"is a new one; other processes taking over the same socket are no event). SIGINT or SIGTERM ends " +
+			"it with exit 0.",
 		Example: "  portui listeners\n  portui listeners --port 0-1023 --proto tcp\n  portui listeners --netns host\n" +
-			"  portui listeners --container web1\n  portui listeners --json",
+			"  portui listeners --container web1\n  portui listeners --json\n" +
+			"  portui listeners --watch --json --interval 5s | jq -c 'select(.event == \"appeared\")'",
 		Args: exactArgs(0, "no arguments (use --port)"),
 	}
 	out := addOutputFlags(cmd, report.SchemaListeners)
@@ -188,6 +199,18 @@ func (a *app) listenersCmd() *cobra.Command {
 		if err != nil {
 			return err
 		}
+		if cmd.Flags().Changed("interval") && !watchOn {
+			return usageErr(errors.New("--interval is for --watch"))
+		}
+		if watchOn {
+			if f.Name != "text" && f.Name != "json" {
+				return usageErr(errWatchFormat)
+			}
+			if interval < minWatchInterval {
+				return usageErr(fmt.Errorf("bad --interval %s: at least %s", interval, minWatchInterval))
+			}
+			return a.watch(cmd.Context(), sel, f.Name == "json", interval)
+		}
 		snap, ann, reg, err := a.scanDoc(cmd.Context(), sel, f)
 		if err != nil {
 			return err
@@ -197,6 +220,8 @@ func (a *app) listenersCmd() *cobra.Command {
 	cmd.Flags().StringVar(&portArg, "port", "", "only this port or range LOW-HIGH (0 selects port 0: nothing can listen there)")
 	cmd.Flags().StringVar(&proto, "proto", "", "only tcp or udp")
 	cmd.Flags().StringVar(&netnsArg, "netns", "all", "only this network namespace: host, all, an inode, or a /run/netns name or path")
+	cmd.Flags().BoolVar(&watchOn, "watch", false, "keep polling and print one line per listener that appeared or vanished, until interrupted")
+	cmd.Flags().DurationVar(&interval, "interval", time.Second, "with --watch: how often to poll (at least 100ms; a slow poll delays the next)")
 	cmd.Flags().StringVar(&containerArg, "container", "", "only the listeners of this container (a name, or the start of its id) and the host sockets that forward to it")
 	return cmd
 }
