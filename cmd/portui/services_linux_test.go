@@ -46,7 +46,7 @@ type svcAuditGroup struct {
 
 type svcAuditDoc struct {
 	Schema   string          `json:"schema"`
-	Findings []svcAuditGroup `json:"findings"`
+	Findings []svcAuditGroup `json:"groups"`
 }
 
 // The issue's Done-when on an ordinary server: nginx, rpcbind, chronyd
