@@ -192,6 +192,30 @@ func TestRealContainers(t *testing.T) {
 		}
 	})
 	t.Run("audit", func(t *testing.T) { checkAudit(t, f, bin) })
+	// A port range that leaves out the second dockerd (which holds only
+	// published host ports) still names its containers: the names do not
+	// depend on which listeners the selection kept.
+	t.Run("names in a port range", func(t *testing.T) {
+		var narrow struct {
+			Listeners []jsonListener `json:"listeners"`
+		}
+		out := runPortui(t, bin, 0, "listeners", "--json", "--port", "0-1023")
+		if err := json.Unmarshal(out, &narrow); err != nil {
+			t.Fatalf("portui listeners --json --port 0-1023: %v\n%s", err, out)
+		}
+		named := 0
+		for _, l := range narrow.Listeners {
+			if c := l.Container; c != nil {
+				if c.Name == "" {
+					t.Errorf("%s: container %s (%s) has no name in a port range", l, c.ID, c.Runtime)
+				}
+				named++
+			}
+		}
+		if named == 0 {
+			t.Fatalf("no container listener on 0-1023: %s", out)
+		}
+	})
 }
 
 func readFacts(t *testing.T, path string) facts {

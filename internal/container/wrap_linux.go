@@ -75,6 +75,9 @@ type wrapped struct {
 	natLegacy bool
 
 	pid1      int // 0 not yet known, 1 systemd, -1 not systemd
+
+	dockerSearched time.Time // the last search for dockerd processes (dockerd_linux.go)
+	dockerMiss     bool      // a Docker container's name was unknown at the last snapshot
 	sockets   []SocketUnit
 	socketErr string
 	socketAt  time.Time
@@ -143,6 +146,9 @@ func (w *wrapped) enrich(ctx context.Context, s *scan.Snapshot, f scan.Filter) {
 			}
 		}
 	}
+	if len(roots) == 0 {
+		roots = w.searchDockerd(s)
+	}
 	if len(roots) > 0 {
 		w.names.setDockerRoots(roots)
 	}
@@ -172,6 +178,14 @@ func (w *wrapped) enrich(ctx context.Context, s *scan.Snapshot, f scan.Filter) {
 			nsCtr[l.NetNS.Inode] = l.Container
 		}
 	}
+
+	miss := false
+	for i := range s.Listeners {
+		if c := s.Listeners[i].Container; c != nil && c.Runtime == "docker" && c.Name == "" {
+			miss = true
+		}
+	}
+	w.dockerMiss = miss
 
 	// 2. Namespaces: every one the scanner inspected, and those of the
 	// listeners (a scanner that fills no Snapshot.NetNS still has them).
