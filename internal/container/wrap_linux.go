@@ -74,13 +74,13 @@ type wrapped struct {
 	natErr    string
 	natLegacy bool
 
-	pid1      int // 0 not yet known, 1 systemd, -1 not systemd
+	pid1 int // 0 not yet known, 1 systemd, -1 not systemd
 
 	dockerSearched time.Time // the last search for dockerd processes (dockerd_linux.go)
 	dockerMiss     bool      // a Docker container's name was unknown at the last snapshot
-	sockets   []SocketUnit
-	socketErr string
-	socketAt  time.Time
+	sockets        []SocketUnit
+	socketErr      string
+	socketAt       time.Time
 
 	stats stats
 }
