@@ -9,16 +9,19 @@ import (
 	"github.com/portui/portui/internal/views"
 )
 
-// explore opens the registry and the scanner and runs the explorer. A
-// scanner that cannot start is not fatal: the explorer still browses the
-// registry and says why it has no live data.
+// explore opens the registry, the expectations file and the scanner and
+// runs the explorer. A bad expectations file is an error before the
+// explorer starts (one line naming file and line, exit 2). A scanner that
+// cannot start is not fatal: the explorer still browses the registry and
+// says why it has no live data.
 func (a *app) explore(ctx context.Context, opts tuiOptions) error {
-	reg, _, err := a.registry()
+	j, err := a.judge(opts.expect)
 	if err != nil {
 		return err
 	}
 	cfg := model.Config{
-		Registry: reg,
+		Registry: j.Reg,
+		Judge:    j,
 		Interval: opts.interval,
 		Port:     opts.port,
 		Block:    opts.block,

@@ -14,8 +14,9 @@ import (
 // tuiOptions are the explorer's command-line settings.
 type tuiOptions struct {
 	interval time.Duration
-	block    int // first port of the 1,024-port block shown first
-	port     int // initially selected port, -1 for the block's first
+	block    int    // first port of the 1,024-port block shown first
+	port     int    // initially selected port, -1 for the block's first
+	expect   string // --expect: the expectations file ("": the default paths)
 }
 
 func (a *app) rootCmd() *cobra.Command {
@@ -23,6 +24,7 @@ func (a *app) rootCmd() *cobra.Command {
 		interval time.Duration
 		rangeArg string
 		port     int
+		expectF  string
 	)
 	root := &cobra.Command{
 		Use:   "portui",
@@ -46,6 +48,7 @@ func (a *app) rootCmd() *cobra.Command {
 			if err != nil {
 				return usageErr(err)
 			}
+			opts.expect = expectF
 			if !term.IsTerminal(a.stdout.Fd()) {
 				return usageErr(errors.New("the explorer needs a terminal; for scripts use `portui lookup`, `portui listeners` or `portui audit`"))
 			}
@@ -57,6 +60,7 @@ func (a *app) rootCmd() *cobra.Command {
 	root.Flags().StringVar(&rangeArg, "range", "0-1023", "ports to show first: a 1,024-port block (1024-2047) or a part of one (8000-8100)")
 	// No default shown: unset means "the first port of the block".
 	root.Flags().IntVar(&port, "port", 0, "select this port at start (its block is shown)")
+	root.Flags().StringVar(&expectF, "expect", "", "judge listeners against this expectations file (default: ~/.config/portui/expected.toml, then /etc/portui/expected.toml)")
 	root.AddCommand(a.lookupCmd(), a.listenersCmd(), a.auditCmd(), a.registryCmd(), a.expectCmd(), a.exportCmd())
 	return root
 }

@@ -10,6 +10,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/charmbracelet/x/ansi"
 	"github.com/portui/portui/assets"
+	"github.com/portui/portui/internal/audit"
 	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/scan"
 )
@@ -66,7 +67,7 @@ func with326(at time.Time) scan.Snapshot {
 // and UTC times, sized w×h.
 func newTest(t testing.TB, w, h int, port int, snap scan.Snapshot) Model {
 	t.Helper()
-	m := New(Config{Registry: testReg, Scanner: scan.Static(snap), Port: port, IsRoot: false})
+	m := New(Config{Registry: testReg, Scanner: scan.Static(snap), Port: port, IsRoot: false, Now: func() time.Time { return t0 }})
 	m.loc = time.UTC
 	return update(t, m, tea.WindowSizeMsg{Width: w, Height: h})
 }
@@ -176,3 +177,6 @@ func assertFits(t *testing.T, s string, w, h int) {
 func splitLines(s string) []string { return strings.Split(s, "\n") }
 
 func width(s string) int { return ansi.StringWidth(s) }
+
+// testJudging judges by the built-in rules (no expectations file).
+var testJudging = &judging{judge: audit.Judge{Reg: testReg}}

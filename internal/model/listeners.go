@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"github.com/portui/portui/internal/audit"
+	"github.com/portui/portui/internal/audit/expect"
 	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/scan"
 	"github.com/portui/portui/internal/views"
@@ -39,10 +40,14 @@ type listenerSet struct {
 
 // blockListeners are the listeners of one block, by port.
 type blockListeners struct {
-	ports    [views.BlockSize][]audit.Listener // each in scan order
+	ports [views.BlockSize][]audit.Listener // each in scan order
+	// verdicts are the ports' listeners' verdicts against the
+	// expectations file, index for index; nil for a port (all NoFile)
+	// without a file.
+	verdicts [views.BlockSize][]expect.Match
 	marks    [views.BlockSize]views.Mark
 	count    int
-	findings int // audit findings of the block's listeners
+	findings int // audit findings of the block's listeners (lookCount)
 }
 
 // block returns block b's listeners (nil if none).
@@ -61,6 +66,23 @@ func (s *listenerSet) at(port int) []audit.Listener {
 	return nil
 }
 
+// verdictsAt returns the verdicts of the listeners on port, index for
+// index with at(port); nil when there is no file.
+func (s *listenerSet) verdictsAt(port int) []expect.Match {
+	if b := s.block(port / views.BlockSize); b != nil {
+		return b.verdicts[port%views.BlockSize]
+	}
+	return nil
+}
+
+// verdict is entry i of vs (NoFile past its end: no file).
+func verdict(vs []expect.Match, i int) expect.Match {
+	if i < len(vs) {
+		return vs[i]
+	}
+	return expect.Match{}
+}
+
 // len is how many listeners the set holds.
 func (s *listenerSet) len() int {
 	if s == nil {
@@ -73,7 +95,7 @@ func (s *listenerSet) len() int {
 // replaced by the listeners of scanned, which must be in scan order
 // (scan.SortListeners). changed lists the blocks whose listeners changed;
 // when it is empty, the result is s itself.
-func (s *listenerSet) merge(reg *registry.Registry, scanned []scan.Listener, req pollReq) (out *listenerSet, changed []int) {
+func (s *listenerSet) merge(jd *judging, scanned []scan.Listener, req pollReq) (out *listenerSet, changed []int) {
 	lo, hi := req.lo, req.hi
 	if req.full {
 		lo, hi = 0, registry.MaxPort
@@ -93,7 +115,7 @@ func (s *listenerSet) merge(reg *registry.Registry, scanned []scan.Listener, req
 		for j < len(scanned) && int(scanned[j].Port) < first+views.BlockSize {
 			j++
 		}
-		nb, ok := next.blocks[b].merge(reg, first, scanned[i:j], max(lo, first), min(hi, first+views.BlockSize-1))
+		nb, ok := next.blocks[b].merge(jd, first, scanned[i:j], max(lo, first), min(hi, first+views.BlockSize-1))
 		i = j
 		if !ok {
 			continue
@@ -118,7 +140,7 @@ func (b *blockListeners) len() int {
 // merge replaces the ports lo..hi of block b (first port first) by
 // scanned, all of which lie in the block. ok is false when nothing
 // changed; out is nil when the block ends up empty.
-func (b *blockListeners) merge(reg *registry.Registry, first int, scanned []scan.Listener, lo, hi int) (out *blockListeners, ok bool) {
+func (b *blockListeners) merge(jd *judging, first int, scanned []scan.Listener, lo, hi int) (out *blockListeners, ok bool) {
 	var next *blockListeners
 	i := 0
 	for p := lo; p <= hi; p++ {
@@ -129,8 +151,9 @@ func (b *blockListeners) merge(reg *registry.Registry, first int, scanned []scan
 		now := scanned[i:j]
 		i = j
 		var was []audit.Listener
+		var wasV []expect.Match
 		if b != nil {
-			was = b.ports[p-first]
+			was, wasV = b.ports[p-first], b.verdicts[p-first]
 		}
 		if samePort(was, now) {
 			continue
@@ -141,11 +164,11 @@ func (b *blockListeners) merge(reg *registry.Registry, first int, scanned []scan
 				*next = *b
 			}
 		}
-		ann := annotatePort(reg, was, now)
+		ann, vs := annotatePort(jd, was, wasV, now)
 		next.count += len(ann) - len(was)
-		next.findings += findingsOf(ann) - findingsOf(was)
-		next.ports[p-first] = ann
-		next.marks[p-first] = markOf(ann)
+		next.findings += findingsOf(ann, vs) - findingsOf(was, wasV)
+		next.ports[p-first], next.verdicts[p-first] = ann, vs
+		next.marks[p-first] = markOf(ann, vs)
 	}
 	if next == nil {
 		return b, false
@@ -156,45 +179,56 @@ func (b *blockListeners) merge(reg *registry.Registry, first int, scanned []scan
 	return next, true
 }
 
-// annotatePort annotates the listeners now on one port, reusing the
-// annotation of each that was there before and has not changed.
-func annotatePort(reg *registry.Registry, was []audit.Listener, now []scan.Listener) []audit.Listener {
+// annotatePort judges the listeners now on one port, reusing the
+// annotation and verdict of each that was there before and has not
+// changed. vs is nil without an expectations file.
+func annotatePort(j *judging, was []audit.Listener, wasV []expect.Match, now []scan.Listener) (out []audit.Listener, vs []expect.Match) {
 	if len(now) == 0 {
-		return nil
+		return nil, nil
 	}
-	out := make([]audit.Listener, len(now))
+	out = make([]audit.Listener, len(now))
+	if j.exp != nil {
+		vs = make([]expect.Match, len(now))
+	}
 	for i := range now {
 		reused := false
 		for k := range was {
 			if sameListener(&was[k].Listener, &now[i]) {
 				out[i], reused = was[k], true
+				if vs != nil {
+					vs[i] = verdict(wasV, k)
+				}
 				break
 			}
 		}
 		if !reused {
-			out[i] = audit.AnnotateOne(reg, now[i])
+			a, v := j.one(now[i])
+			out[i] = a
+			if vs != nil {
+				vs[i] = v
+			}
 		}
 	}
-	return out
+	return out, vs
 }
 
-func findingsOf(ls []audit.Listener) int {
+func findingsOf(ls []audit.Listener, vs []expect.Match) int {
 	n := 0
 	for i := range ls {
-		n += len(ls[i].Findings)
+		n += lookCount(&ls[i], verdict(vs, i))
 	}
 	return n
 }
 
 // markOf is a cell's listener mark over every namespace: the host's
-// listeners decide it (private use wins over TCP/UDP); a port whose
+// listeners decide it (needs a look wins over TCP/UDP); a port whose
 // listeners all live elsewhere (containers, other network namespaces) is
 // MarkAway.
-func markOf(ls []audit.Listener) views.Mark {
+func markOf(ls []audit.Listener, vs []expect.Match) views.Mark {
 	var mk views.Mark
 	for i := range ls {
 		if l := &ls[i]; l.Listener.NetNS.IsHost() {
-			mk = addMark(mk, l)
+			mk = addMark(mk, l, verdict(vs, i))
 		}
 	}
 	if mk == views.MarkNone && len(ls) > 0 {

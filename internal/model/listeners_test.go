@@ -122,11 +122,11 @@ func TestSameListenerCoversEveryField(t *testing.T) {
 func TestListenerSetMerge(t *testing.T) {
 	all := with326(t0).Listeners
 	scan.SortListeners(all)
-	s0, changed := (*listenerSet)(nil).merge(testReg, all, pollReq{full: true})
+	s0, changed := (*listenerSet)(nil).merge(testJudging, all, pollReq{full: true})
 	if s0.len() != len(all) || len(changed) != 2 { // blocks 0 and 5 (5432)
 		t.Fatalf("first merge: %d listeners, changed %v", s0.len(), changed)
 	}
-	if s1, changed := s0.merge(testReg, fresh(scan.Snapshot{Listeners: all}).Listeners, pollReq{full: true}); s1 != s0 || changed != nil {
+	if s1, changed := s0.merge(testJudging, fresh(scan.Snapshot{Listeners: all}).Listeners, pollReq{full: true}); s1 != s0 || changed != nil {
 		t.Fatal("an unchanged full scan made a new set")
 	}
 	// A block scan of 0–1023 without 326.
@@ -136,11 +136,11 @@ func TestListenerSetMerge(t *testing.T) {
 			block = append(block, l)
 		}
 	}
-	s2, changed := s0.merge(testReg, block, blockReq(0))
+	s2, changed := s0.merge(testJudging, block, blockReq(0))
 	if len(changed) != 1 || changed[0] != 0 || s2.len() != len(all)-1 || s2.blocks[5] != s0.blocks[5] {
 		t.Fatalf("block merge: changed %v, %d listeners", changed, s2.len())
 	}
-	if len(s0.at(326)) != 1 || len(s2.at(326)) != 0 || s0.block(0).marks[326] != views.MarkPrivate || s2.block(0).marks[326] != views.MarkNone {
+	if len(s0.at(326)) != 1 || len(s2.at(326)) != 0 || s0.block(0).marks[326] != views.MarkLook || s2.block(0).marks[326] != views.MarkNone {
 		t.Fatal("the older set was modified, or the newer one kept 326")
 	}
 	if &s2.at(22)[0] != &s0.at(22)[0] {
@@ -150,7 +150,7 @@ func TestListenerSetMerge(t *testing.T) {
 		t.Errorf("findings %d → %d, want 5 → 3", s0.block(0).findings, s2.block(0).findings)
 	}
 	// Emptying a block drops it.
-	s3, _ := s2.merge(testReg, nil, blockReq(5120))
+	s3, _ := s2.merge(testJudging, nil, blockReq(5120))
 	if s3.blocks[5] != nil || s3.len() != s2.len()-1 {
 		t.Fatal("empty block kept")
 	}
@@ -167,7 +167,9 @@ func TestListenerSetMerge(t *testing.T) {
 	if p, ok := s0.nextPort(22, -1, func(int, views.Mark) bool { return true }); !ok || p != 5432 {
 		t.Errorf("previous of 22: %d", p)
 	}
-	if p, ok := s0.nextPort(400, 1, func(_ int, mk views.Mark) bool { return mk == views.MarkPrivate }); !ok || p != 326 {
-		t.Errorf("next private-use after 400: %d %v", p, ok)
+	// Needs a look: 22 (a system port on all addresses) after wrapping
+	// round; 631 and 5432 (loopback, assigned) do not.
+	if p, ok := s0.nextPort(400, 1, func(_ int, mk views.Mark) bool { return mk == views.MarkLook }); !ok || p != 22 {
+		t.Errorf("next needing a look after 400: %d %v", p, ok)
 	}
 }

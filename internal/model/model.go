@@ -25,7 +25,14 @@ import (
 // Config configures the explorer.
 type Config struct {
 	Registry *registry.Registry // required
-	Scanner  scan.Scanner       // nil: no live data (the pane and status bar say why: ScannerErr)
+	// Judge judges the listeners: its registry (Registry when nil) and
+	// the user's expectations file, if any (cmd/portui: app.judge). The
+	// grid marks ! what needs a look by it; the pane says how each
+	// listener stands against the file.
+	Judge audit.Judge
+	// Now is the clock (the registry's age, scan timing); nil: time.Now.
+	Now     func() time.Time
+	Scanner scan.Scanner // nil: no live data (the pane and status bar say why: ScannerErr)
 	// ScannerErr is why there is no Scanner (the error of scan.New), shown
 	// in the pane and the status bar; ignored when Scanner is set.
 	ScannerErr error
@@ -80,7 +87,7 @@ type Model struct {
 	cells     [views.BlockSize]views.Cell
 	counts    [4]int // statuses in the block, under view
 	listening int    // cells of the block with a listener
-	private   int    // of which private use
+	look      int    // of which need a look (MarkLook)
 	away      int    // of which only in containers or other netns (scope all)
 	detail    detail // registry data of sel
 
@@ -93,12 +100,16 @@ type Model struct {
 	startArm pollArm                              // the first tick, armed by New, sent by Init
 	snap     scan.Snapshot
 	set      *listenerSet // every known listener, annotated, by block and port (listeners.go)
+	judging  *judging     // how listeners are judged (expect.go)
 	findings int
-	scope    scope             // the namespace scope (s): allScope, the host, a container, a netns
-	scopes   []scope           // what s cycles, from the last whole-machine scan (places.go)
-	paths    map[uint64]string // netns inode → the path that names it, from the same scan
-	portMaps []scan.PortMap    // published ports, from the same scan
-	open     openState         // what the pane saw when it opened on sel
+	// staleDays is the registry's age in days when it is older than
+	// registry.StaleAfter (the status bar warns), else 0.
+	staleDays int
+	scope     scope             // the namespace scope (s): allScope, the host, a container, a netns
+	scopes    []scope           // what s cycles, from the last whole-machine scan (places.go)
+	paths     map[uint64]string // netns inode → the path that names it, from the same scan
+	portMaps  []scan.PortMap    // published ports, from the same scan
+	open      openState         // what the pane saw when it opened on sel
 
 	digits   string // port number being typed
 	digitSeq int
@@ -137,6 +148,9 @@ func New(cfg Config) Model {
 	if cfg.Interval <= 0 {
 		cfg.Interval = DefaultInterval
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	ctx, cancel := context.WithCancel(context.Background())
 	in := queryInput{prompt: "/", placeholder: "port, service or words", limit: 64}
 	m := Model{
@@ -152,13 +166,15 @@ func New(cfg Config) Model {
 		cancel: cancel,
 		poller: poller{interval: cfg.Interval},
 		after:  realAfter,
-		clock:  time.Now,
+		clock:  cfg.Now,
 		sel:    -1,
 		block:  blockOf(cfg.Block),
 		scope:  allScope,
 
 		holding: cfg.Scanner != nil && cfg.FirstFrameWait > 0,
+		judging: newJudging(&cfg),
 	}
+	m.checkAge(cfg.Now())
 	start := m.block
 	if cfg.Port >= 0 {
 		start = clampPort(cfg.Port)
@@ -260,6 +276,15 @@ func (m *Model) selectPort(p int) {
 		m.openPane()
 	}
 	m.scroll()
+}
+
+// checkAge notes whether the registry is older than registry.StaleAfter
+// at now (the status bar then warns and says how to update it).
+func (m *Model) checkAge(now time.Time) {
+	m.staleDays = 0
+	if age, ok := m.reg.Age(now); ok && age > registry.StaleAfter {
+		m.staleDays = int(age / (24 * time.Hour))
+	}
 }
 
 // openPane starts the change log for the selected port.

@@ -7,6 +7,7 @@ import (
 
 	tea "charm.land/bubbletea/v2"
 	"github.com/portui/portui/internal/audit"
+	"github.com/portui/portui/internal/audit/expect"
 	"github.com/portui/portui/internal/scan"
 	"github.com/portui/portui/internal/views"
 )
@@ -207,22 +208,24 @@ func netnsPaths(s *scan.Snapshot) map[uint64]string {
 
 // scopedMark is a cell's mark counting only the listeners in scope s:
 // the grid of a narrowed scope marks its listeners as the host's are
-// marked (t/u/b, ! for private use), since the header says where they are.
-func scopedMark(ls []audit.Listener, s *scope) views.Mark {
+// marked (t/u/b, ! for needs a look), since the header says where they
+// are. vs are the listeners' verdicts (nil: no file).
+func scopedMark(ls []audit.Listener, vs []expect.Match, s *scope) views.Mark {
 	var mk views.Mark
 	for i := range ls {
 		if l := &ls[i]; s.has(&l.Listener) {
-			mk = addMark(mk, l)
+			mk = addMark(mk, l, verdict(vs, i))
 		}
 	}
 	return mk
 }
 
-// addMark adds listener l to mark mk (private use wins over TCP/UDP).
-func addMark(mk views.Mark, l *audit.Listener) views.Mark {
+// addMark adds listener l, with verdict v, to mark mk (needs a look wins
+// over TCP/UDP).
+func addMark(mk views.Mark, l *audit.Listener, v expect.Match) views.Mark {
 	switch {
-	case mk == views.MarkPrivate || l.PrivateUse:
-		return views.MarkPrivate
+	case mk == views.MarkLook || needsLook(l, v):
+		return views.MarkLook
 	case l.Proto == "tcp":
 		return mk | views.MarkTCP
 	case l.Proto == "udp":

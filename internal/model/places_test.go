@@ -112,10 +112,10 @@ func TestContainerMarks(t *testing.T) {
 		want views.Mark
 	}{
 		{80, views.MarkAway},  // web1 and api only
-		{443, views.MarkTCP},  // nginx on the host, api too: host wins
-		{873, views.MarkTCP},  // pid 1, on the host
-		{22, views.MarkTCP},   // sshd
-		{68, views.MarkUDP},   // dhclient
+		{443, views.MarkLook}, // nginx on the host, on all addresses (exposed), api too: host wins
+		{873, views.MarkLook}, // pid 1, on the host, on all addresses
+		{22, views.MarkLook},  // sshd on all addresses
+		{68, views.MarkLook},  // dhclient on all addresses
 		{631, views.MarkTCP},  // cupsd
 		{326, views.MarkNone}, // nothing
 	} {
@@ -126,7 +126,7 @@ func TestContainerMarks(t *testing.T) {
 	if m.away != 1 || m.listening != 6 {
 		t.Errorf("block 0: %d away of %d listening, want 1 of 6", m.away, m.listening)
 	}
-	if s := screen(m); !strings.Contains(s, "  80c ") || !strings.Contains(s, "t/u/b listening 6  ! private use 0  c container/netns 1") {
+	if s := screen(m); !strings.Contains(s, "  80c ") || !strings.Contains(s, "t/u/b listening 6  ! needs a look 4  c container/netns 1") {
 		t.Errorf("grid or legend:\n%s", s)
 	}
 	m = selectPort(t, m, 9000)
@@ -220,7 +220,7 @@ func TestScopeKey(t *testing.T) {
 	}
 	m = update(t, m, press("s"), press("s"))
 	// host: the host's listeners, marked as ever; 80 has none.
-	if m.cells[80].Mark() != views.MarkNone || m.cells[443].Mark() != views.MarkTCP || m.away != 0 || m.listening != 5 {
+	if m.cells[80].Mark() != views.MarkNone || m.cells[443].Mark() != views.MarkLook || m.away != 0 || m.listening != 5 {
 		t.Errorf("host: 80 %v 443 %v, %d listening, %d away", m.cells[80].Mark(), m.cells[443].Mark(), m.listening, m.away)
 	}
 	if p := paneOf(m); !strings.Contains(p, "nothing listens on 80") {
@@ -230,16 +230,18 @@ func TestScopeKey(t *testing.T) {
 	if p := paneOf(m); strings.Contains(p, "api") || strings.Contains(p, "\nhost\n") || !strings.Contains(p, "nginx pid 1200") {
 		t.Errorf("host scope, port 443:\n%s", p)
 	}
-	// api: its own listeners, marked t (the header says where they are);
-	// the legend has no c; tab visits 80 and 443 only.
+	// api: its own listeners, marked as the host's are (the header says
+	// where they are): 80 is published on 0.0.0.0:8080, a system port
+	// reachable on all addresses, so it needs a look; the legend has no
+	// c; tab visits 80 and 443 only.
 	m = update(t, m, press("s"), press("s"))
 	if !strings.Contains(headerOf(m), "scope api (docker)") {
 		t.Fatalf("header %q", headerOf(m))
 	}
-	if m.cells[80].Mark() != views.MarkTCP || m.cells[443].Mark() != views.MarkTCP || m.cells[22].Mark() != views.MarkNone || m.listening != 2 {
+	if m.cells[80].Mark() != views.MarkLook || m.cells[443].Mark() != views.MarkTCP || m.cells[22].Mark() != views.MarkNone || m.listening != 2 {
 		t.Errorf("api: 80 %v 443 %v 22 %v, %d listening", m.cells[80].Mark(), m.cells[443].Mark(), m.cells[22].Mark(), m.listening)
 	}
-	if s := screen(m); !strings.Contains(s, "t/u/b listening 2  ! private use 0\n") && !strings.Contains(s, "t/u/b listening 2  ! private use 0 ") {
+	if s := screen(m); !strings.Contains(s, "t/u/b listening 2  ! needs a look 1\n") && !strings.Contains(s, "t/u/b listening 2  ! needs a look 1 ") {
 		t.Errorf("legend:\n%s", s)
 	}
 	var tabs []int

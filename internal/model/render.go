@@ -27,7 +27,7 @@ func (m *Model) render() string {
 	}, m.w, m.sty))
 	lines = append(lines, m.renderBody()...)
 	lines = append(lines, views.Legend(views.LegendState{
-		Counts: m.counts, Listening: m.listening, Private: m.private, Away: m.away, Filter: m.filter.String(),
+		Counts: m.counts, Listening: m.listening, Look: m.look, Away: m.away, Filter: m.filter.String(),
 	}, m.w, m.sty)...)
 	lines = append(lines, views.StatusBar(m.statusState(), m.w, m.sty))
 	s := strings.Join(lines, "\n")
@@ -46,7 +46,11 @@ const helpFooter = "mouse: click a port to select it, wheel to scroll"
 // overlay lists every key that works in some mode (KeyMap.Groups), so it
 // is the same whatever the mode.
 func (m *Model) helpContent() views.HelpContent {
-	return views.NewHelpContent(m.keys.Groups(), helpFooter, m.w, m.sty)
+	footer := helpFooter
+	if m.staleDays > 0 {
+		footer += m.sty.G.Sep + "the registry is " + strconv.Itoa(m.staleDays) + " days old: portui registry update"
+	}
+	return views.NewHelpContent(m.keys.Groups(), footer, m.w, m.sty)
 }
 
 // renderBody draws the grid and the pane per the layout's mode. Every
@@ -117,6 +121,7 @@ func (m *Model) renderPane(w, h int) []string {
 func (m *Model) statusState() views.StatusState {
 	s := views.StatusState{
 		Registry:  m.reg.Updated,
+		StaleDays: m.staleDays,
 		Listeners: m.listenerCount(),
 		Findings:  m.findings,
 		Block:     views.Range(m.block, m.block+views.BlockSize-1, m.sty.G),

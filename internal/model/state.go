@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/portui/portui/internal/audit"
+	"github.com/portui/portui/internal/audit/expect"
 	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/scan"
 	"github.com/portui/portui/internal/views"
@@ -21,13 +22,13 @@ const (
 	filterReserved
 	filterOther
 	filterListening
-	filterPrivate
+	filterLook
 	numFilters
 )
 
 // String is the filter's name as the header and legend show it.
 func (f filter) String() string {
-	return [...]string{"all", "assigned", "unassigned", "reserved", "other", "listening", "private use"}[f]
+	return [...]string{"all", "assigned", "unassigned", "reserved", "other", "listening", "needs a look"}[f]
 }
 
 // match reports whether a cell of status st and listener mark mk passes.
@@ -43,8 +44,8 @@ func (f filter) match(st registry.Status, mk views.Mark) bool {
 		return st == registry.Other
 	case filterListening:
 		return mk != views.MarkNone
-	case filterPrivate:
-		return mk == views.MarkPrivate
+	case filterLook:
+		return mk == views.MarkLook
 	}
 	return true
 }
@@ -83,13 +84,13 @@ func (m *Model) refreshCells() {
 		var scoped [views.BlockSize]views.Mark
 		for i := range scoped {
 			if marks[i] != views.MarkNone {
-				scoped[i] = scopedMark(b.ports[i], &m.scope)
+				scoped[i] = scopedMark(b.ports[i], b.verdicts[i], &m.scope)
 			}
 		}
 		marks = &scoped
 	}
 	m.counts = [4]int{}
-	m.listening, m.private, m.away = 0, 0, 0
+	m.listening, m.look, m.away = 0, 0, 0
 	for i := range m.cells {
 		st := m.reg.Status(m.block+i, m.view)
 		m.counts[st]++
@@ -100,8 +101,8 @@ func (m *Model) refreshCells() {
 		if mk != views.MarkNone {
 			m.listening++
 			switch mk {
-			case views.MarkPrivate:
-				m.private++
+			case views.MarkLook:
+				m.look++
 			case views.MarkAway:
 				m.away++
 			}
@@ -114,9 +115,35 @@ func (m *Model) refreshCells() {
 // the block keeps its count, updated for the ports a poll changed.
 func (m *Model) refreshFindings() {
 	m.findings = 0
-	if b := m.set.block(m.block / views.BlockSize); b != nil {
+	b := m.set.block(m.block / views.BlockSize)
+	if b != nil {
 		m.findings = b.findings
 	}
+	if m.judging.exp != nil && m.polled {
+		// missing-listener: required entries of the block nothing holds.
+		var ls []scan.Listener
+		if b != nil {
+			ls = make([]scan.Listener, 0, b.count)
+			for i := range b.ports {
+				ls = append(ls, plain(b.ports[i])...)
+			}
+		}
+		m.findings += len(m.judging.exp.Missing(ls, m.block, m.block+views.BlockSize-1))
+	}
+}
+
+// missingAt is the pane's "expected here, not listening" lines for the
+// selected port ("nginx · expected.toml:4"): the file's required entries
+// for it that no listener on it matches.
+func (m *Model) missingAt() []string {
+	if m.judging.exp == nil || !m.polled {
+		return nil
+	}
+	var out []string
+	for _, e := range m.judging.exp.Missing(m.listenersAt(m.sel), m.sel, m.sel) {
+		out = append(out, missingText(m.judging.name, e))
+	}
+	return out
 }
 
 // mergeSnapshot stores a poll result: a whole-machine scan replaces
@@ -125,7 +152,7 @@ func (m *Model) refreshFindings() {
 // once a minute, the poll time).
 func (m *Model) mergeSnapshot(s scan.Snapshot, req pollReq) []int {
 	var changed []int
-	m.set, changed = m.set.merge(m.reg, s.Listeners, req)
+	m.set, changed = m.set.merge(m.judging, s.Listeners, req)
 	m.snap = scan.Snapshot{Taken: s.Taken, Source: s.Source, Warnings: s.Warnings}
 	if req.full {
 		// Where listeners live, and what is published, as the whole
@@ -184,12 +211,12 @@ func annotationsOf(as []audit.Listener, ls []scan.Listener) []audit.Listener {
 // listeners only), wrapping around; false if none.
 func (m *Model) nextListener(from, dir int) (int, bool) {
 	ok := func(_ int, mk views.Mark) bool {
-		return m.filter != filterPrivate || mk == views.MarkPrivate
+		return m.filter != filterLook || mk == views.MarkLook
 	}
 	if !m.scope.all {
 		ok = func(p int, _ views.Mark) bool {
-			mk := scopedMark(m.set.at(p), &m.scope)
-			return mk != views.MarkNone && (m.filter != filterPrivate || mk == views.MarkPrivate)
+			mk := scopedMark(m.set.at(p), m.set.verdictsAt(p), &m.scope)
+			return mk != views.MarkNone && (m.filter != filterLook || mk == views.MarkLook)
 		}
 	}
 	return m.set.nextPort(from, dir, ok)
@@ -257,6 +284,7 @@ func (m *Model) detailState() views.DetailState {
 		}
 	}
 	d.Listen = m.listenState()
+	d.Practice = practiceAt(m.sel, d.Protos)
 	return d
 }
 
@@ -280,6 +308,7 @@ func (m *Model) listenState() views.ListenState {
 	}
 	ls.Polled = m.snap.Taken.In(m.loc).Format(layout)
 	cur := m.annAt(m.sel)
+	vs := m.set.verdictsAt(m.sel)
 	hidden := false
 	type placed struct {
 		kind placeKind
@@ -288,7 +317,11 @@ func (m *Model) listenState() views.ListenState {
 	var rows []placed
 	for i := range cur {
 		if l := &cur[i]; m.scope.has(&l.Listener) {
-			rows = append(rows, placed{placeOf(&l.Listener).kind, m.listenerRow(l)})
+			r := m.listenerRow(l)
+			v := verdict(vs, i)
+			r.Expect, r.ExpectOK = expectText(m.judging.name, v), v.Verdict == expect.Matched
+			r.Looks = looks(l, v)
+			rows = append(rows, placed{placeOf(&l.Listener).kind, r})
 			hidden = hidden || len(l.Procs) == 0
 		}
 	}
@@ -307,6 +340,7 @@ func (m *Model) listenState() views.ListenState {
 	if m.scope.all || m.scope.place.kind == placeHost {
 		ls.Forwards = m.natForwards(cur)
 	}
+	ls.Missing = m.missingAt()
 	if m.open.set {
 		ls.Since = m.open.since.In(m.loc).Format("15:04:05")
 		for i := range m.open.events {

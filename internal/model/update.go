@@ -79,6 +79,9 @@ func (m Model) handlePoll(msg pollMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, tickCmd(next, m.after)
 	}
+	if !msg.snap.Taken.IsZero() {
+		m.checkAge(msg.snap.Taken)
+	}
 	prev := m.annAt(m.sel) // the set is never modified: a merge builds a new one
 	changed := m.mergeSnapshot(msg.snap, msg.req)
 	var flash tea.Cmd

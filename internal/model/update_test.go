@@ -125,16 +125,22 @@ func TestTabVisitsListeners(t *testing.T) {
 	if m.Selected() != 22 {
 		t.Fatalf("shift+tab: %d", m.Selected())
 	}
-	// With the private-use filter, tab visits only private-use listeners.
-	for m.filter != filterPrivate {
+	// With the needs-a-look filter, tab visits only the listeners that
+	// need a look: 68 (dhclient on all addresses), 326 (private use), not
+	// 631 or 5432 (loopback, assigned).
+	for m.filter != filterLook {
 		m = update(t, m, press("f"))
 	}
-	m = update(t, m, press("tab"))
-	if m.Selected() != 326 {
-		t.Fatalf("tab under private-use filter: %d, want 326", m.Selected())
+	var looked []int
+	for range 3 {
+		m = update(t, m, press("tab"))
+		looked = append(looked, m.Selected())
 	}
-	if m.cells[326].Dim() || !m.cells[22].Dim() || m.cells[326].Mark() != views.MarkPrivate {
-		t.Fatal("private-use filter: wrong cells dimmed")
+	if want := []int{68, 326, 22}; !slices.Equal(looked, want) {
+		t.Fatalf("tab under the needs-a-look filter: %v, want %v", looked, want)
+	}
+	if m.cells[326].Dim() || !m.cells[631].Dim() || m.cells[326].Mark() != views.MarkLook {
+		t.Fatal("needs-a-look filter: wrong cells dimmed")
 	}
 }
 
@@ -201,7 +207,7 @@ func TestFilterAndViewCycle(t *testing.T) {
 		m = update(t, m, press("f"))
 		names = append(names, m.filter.String())
 	}
-	if got := strings.Join(names, ","); got != "assigned,unassigned,reserved,other,listening,private use,all" {
+	if got := strings.Join(names, ","); got != "assigned,unassigned,reserved,other,listening,needs a look,all" {
 		t.Fatalf("filter cycle: %s", got)
 	}
 	// 143 is imap over TCP but reserved over UDP.
@@ -365,7 +371,7 @@ func TestPolling(t *testing.T) {
 	if s := screen(m); !strings.Contains(s, "python3 pid 4242") || !strings.Contains(s, "+ 12:00:02 tcp 0.0.0.0:326") {
 		t.Fatalf("listener not shown:\n%s", s)
 	}
-	if m.cells[326].Mark() != views.MarkPrivate || m.findings != 5 { // 22 and ::22 and 68 exposed; 326 exposed and private use
+	if m.cells[326].Mark() != views.MarkLook || m.findings != 5 { // 22 and ::22 and 68 exposed; 326 exposed and private use
 		t.Fatalf("mark %v findings %d", m.cells[326].Mark(), m.findings)
 	}
 	// ...and goes away again.

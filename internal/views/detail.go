@@ -25,6 +25,10 @@ type DetailState struct {
 	Names    []string                   // distinct service names of the records
 	People   map[string]registry.Person // the records' assignees and contacts
 	Listen   ListenState
+	// Practice is what the port is commonly used for by portui's own
+	// table of de-facto uses ("chronyd command port (chronyd(8))"), shown
+	// after the registry records and never as IANA's data.
+	Practice []string
 	Scroll   int // first line shown of the scrollable part
 }
 
@@ -48,6 +52,9 @@ type ListenState struct {
 	// Unavailable is why there is no live data at all (no scanner could
 	// start); it replaces the poll state and the listeners.
 	Unavailable string
+	// Missing are the expectations file's required entries for this port
+	// that nothing listens for ("nginx · expected.toml:4").
+	Missing []string
 }
 
 // ListenChange is a listener that appeared or vanished between two polls.
@@ -84,6 +91,14 @@ type ListenerRow struct {
 	// Unpublished: a listener outside the host's namespace, bound to every
 	// address, that nothing publishes.
 	Unpublished bool
+	// Expect is how the listener stands against the expectations file
+	// ("expected · expected.toml:12 (443/tcp from nginx)", "unexpected ·
+	// no entry allows it"); "" without a file. ExpectOK: it is expected.
+	Expect   string
+	ExpectOK bool
+	// Looks are the kinds of the listener's findings that Expect does not
+	// already say ("exposed-system-port"): why its cell is marked !.
+	Looks []string
 }
 
 // ActivationRow is systemd socket activation: pid 1 holds the socket of
@@ -338,6 +353,9 @@ func (d *DetailState) listen(p *paneText, sty *Styles) {
 		p.wrap(0, 2, sty.Dim.of("nothing listens on "+strconv.Itoa(d.Port)))
 	}
 	d.placedRows(p, sty)
+	for _, m := range l.Missing {
+		p.wrap(0, 2, sty.Private.of("expected here, not listening:"), txt(" "+m))
+	}
 	if len(l.Changes) > 0 {
 		p.line(sty.Dim.of("changes since " + l.Since + ":"))
 		for _, c := range l.Changes {
@@ -423,6 +441,16 @@ func (d *DetailState) listenerLines(p *paneText, r ListenerRow, in int, sty *Sty
 		head = append(head, txt(" "), sty.Private.of("private"+glue+"use"))
 	}
 	p.wrap(in, 2, head...)
+	if r.Expect != "" {
+		st := sty.Private
+		if r.ExpectOK {
+			st = sty.Dim
+		}
+		p.wrap(in+2, 2, st.of(r.Expect))
+	}
+	if len(r.Looks) > 0 {
+		p.wrap(in+2, 2, sty.Private.of(sty.G.Private+" "+strings.Join(r.Looks, sty.G.Sep)))
+	}
 	// What the socket is for comes before who holds it: a proxy's command
 	// line (conmon's runs to 2 kB) must not push "published → …" out of
 	// sight.
@@ -518,10 +546,24 @@ func (d *DetailState) records(p *paneText, sty *Styles) {
 	p.line(sty.Head.of("Registry"))
 	if len(d.Records) == 0 {
 		p.line(sty.Dim.of("no record: unassigned"))
+		d.practice(p, sty)
 		return
 	}
 	for _, g := range groupRecords(d.Records) {
 		d.record(p, g, sty)
+	}
+	d.practice(p, sty)
+}
+
+// practice: the de-facto uses of the port, from portui's table, set off
+// from IANA's records above them.
+func (d *DetailState) practice(p *paneText, sty *Styles) {
+	if len(d.Practice) == 0 {
+		return
+	}
+	p.wrap(0, 2, sty.Head.of("In practice"), sty.Dim.of(" (portui's table, not IANA's)"))
+	for _, u := range d.Practice {
+		p.wrap(2, 2, sty.Dim.of("commonly:"), txt(" "+u))
 	}
 }
 

@@ -14,7 +14,9 @@ import (
 type LegendState struct {
 	Counts    [4]int // indexed by registry.Status
 	Listening int    // cells with a listener
-	Private   int    // of which on ports not assigned
+	// Look counts the cells of which a listener needs a look (MarkLook:
+	// an audit finding, or not what the expectations file expects).
+	Look int
 	// Away counts the cells of which every listener lives outside the
 	// host's network namespace (MarkAway); its entry shows only when
 	// there is one.
@@ -41,7 +43,7 @@ func legendItems(l LegendState, sty *Styles) (status, marks []legendItem) {
 	}
 	marks = []legendItem{
 		{glyph: "t/u/b", glyphOn: sty.Listen.Wrap("t/u/b"), text: "listening " + strconv.Itoa(l.Listening), filter: "listening"},
-		{glyph: sty.G.Private, glyphOn: sty.Private.Wrap(sty.G.Private), text: "private use " + strconv.Itoa(l.Private), filter: "private use"},
+		{glyph: sty.G.Private, glyphOn: sty.Private.Wrap(sty.G.Private), text: "needs a look " + strconv.Itoa(l.Look), filter: "needs a look"},
 	}
 	if l.Away > 0 {
 		g := markLetters[MarkAway]
@@ -80,7 +82,7 @@ func renderItems(items []legendItem, filter string, sty *Styles) string {
 // legendWidthMax is the widest one-line legend (four-digit counts).
 func legendWidthMax() int {
 	sty := &Styles{G: &UnicodeGlyphs}
-	s, m := legendItems(LegendState{Counts: [4]int{1024, 1024, 1024, 1024}, Listening: 1024, Private: 1024}, sty)
+	s, m := legendItems(LegendState{Counts: [4]int{1024, 1024, 1024, 1024}, Listening: 1024, Look: 1024}, sty)
 	return ansi.StringWidth(renderItems(s, "", sty) + "   " + renderItems(m, "", sty))
 }
 

@@ -107,7 +107,7 @@ func TestDetailPlaces(t *testing.T) {
 // says just its count where the line is short of room.
 func TestLegendAway(t *testing.T) {
 	sty := darkANSI()
-	l := LegendState{Counts: [4]int{282, 686, 46, 10}, Listening: 5, Private: 1, Away: 2}
+	l := LegendState{Counts: [4]int{282, 686, 46, 10}, Listening: 5, Look: 1, Away: 2}
 	for _, w := range []int{40, 80, 120, 200} {
 		lines := Legend(l, w, sty)
 		for _, s := range lines {
@@ -116,16 +116,16 @@ func TestLegendAway(t *testing.T) {
 			}
 		}
 		s := ansi.Strip(strings.Join(lines, "\n"))
-		if w >= 80 && !strings.Contains(s, "! private use 1  c container/netns 2") {
+		if w >= 80 && !strings.Contains(s, "! needs a look 1  c container/netns 2") {
 			t.Errorf("width %d: %q", w, s)
 		}
 	}
 	if s := ansi.Strip(strings.Join(Legend(LegendState{Listening: 5}, 120, sty), "")); strings.Contains(s, "container") {
 		t.Errorf("no away cells, yet %q", s)
 	}
-	big := LegendState{Counts: [4]int{1000, 10, 10, 4}, Listening: 1024, Private: 1000, Away: 24}
+	big := LegendState{Counts: [4]int{1000, 10, 10, 4}, Listening: 1024, Look: 1000, Away: 24}
 	s := ansi.Strip(Legend(big, 120, sty)[0])
-	if !strings.HasSuffix(strings.TrimRight(s, " "), "! private use 1000  c 24") {
+	if !strings.HasSuffix(strings.TrimRight(s, " "), "! needs a look 1000  c 24") {
 		t.Errorf("short form: %q", s)
 	}
 }

@@ -64,6 +64,11 @@ type StatusState struct {
 	Hint []string
 	// Registry is the registry's date.
 	Registry string
+	// StaleDays, when positive, is the registry's age in days: it is older
+	// than registry.StaleAfter, and the bar says so in the date's place
+	// ("registry 200 d old · portui registry update", or "IANA 200 d old"
+	// where that does not fit).
+	StaleDays int
 	// Listeners counts the listening sockets on the whole machine.
 	Listeners int
 	// Findings counts the audit findings of the block on screen, Block
@@ -77,7 +82,8 @@ type StatusState struct {
 // StatusBar renders the bottom line at width w. Both counts say what they
 // count ("310 listening · 250 findings in 0–1023": the listeners are
 // machine-wide, every network namespace's, the findings those of the block
-// on screen). When space runs out the registry date goes first, then the
+// on screen). A registry older than registry.StaleAfter is said in the
+// date's place, and shortens rather than goes. When space runs out the registry date goes first, then the
 // findings' label shortens ("310 listening · 250 in 0–1023"), then the
 // counts go; the poll state stays. The short help drops whole
 // items from its end rather than cutting one.
@@ -100,6 +106,18 @@ func StatusBar(s StatusState, w int, sty *Styles) string {
 		{long, findings, poll},
 		{long, finding(f + " in " + s.Block), poll},
 		{poll},
+	}
+	if s.StaleDays > 0 {
+		// The warning outlasts the counts: an old registry misjudges them.
+		d := strconv.Itoa(s.StaleDays) + " d old"
+		warn, short := sty.Warn.Wrap("registry "+d)+sty.Dim.Wrap(sty.G.Sep+"portui registry update"), sty.Warn.Wrap("IANA "+d)
+		stages = [][]string{
+			{warn, long, findings, poll},
+			{short, long, findings, poll},
+			{short, long, finding(f + " in " + s.Block), poll},
+			{short, poll},
+			{poll},
+		}
 	}
 	sep := sty.Dim.Wrap(sty.G.Sep)
 	// Room kept for the left: the mode's text, or the first two items of

@@ -42,11 +42,11 @@ type Mark uint8
 
 // Marks, in the order they are packed into a Cell.
 const (
-	MarkNone    Mark = iota
-	MarkTCP          // a TCP listener on an assigned port
-	MarkUDP          // a UDP listener on an assigned port
-	MarkBoth         // TCP and UDP listeners on an assigned port
-	MarkPrivate      // a listener on a port that is not assigned (private use)
+	MarkNone Mark = iota
+	MarkTCP       // a TCP listener on an assigned port
+	MarkUDP       // a UDP listener on an assigned port
+	MarkBoth      // TCP and UDP listeners on an assigned port
+	MarkLook      // a listener that needs a look: any audit finding, or against the expectations file not expected
 	// MarkAway: the port's listeners all live outside the host's network
 	// namespace (inside containers or other netns); a listener on the
 	// host wins over it.
@@ -286,7 +286,7 @@ func NewStyles(profile colorprofile.Profile, isDark bool, g *Glyphs) *Styles {
 		markSt := num
 		switch mk {
 		case MarkNone:
-		case MarkPrivate:
+		case MarkLook:
 			num, markSt = private, private
 		case MarkAway:
 			num, markSt = num.Underline(true), away
@@ -346,7 +346,7 @@ func (sty *Styles) markGlyph(c Cell, sel bool) string {
 	switch mk := c.Mark(); {
 	case sel:
 		return g.Selected
-	case mk == MarkPrivate:
+	case mk == MarkLook:
 		return g.Private
 	case mk != MarkNone && mk < numMarks:
 		return markLetters[mk]

@@ -71,7 +71,7 @@ func TestGridGlyphs(t *testing.T) {
 	cells[4] = MakeCell(registry.Assigned, MarkTCP, false, false)
 	cells[5] = MakeCell(registry.Assigned, MarkUDP, false, false)
 	cells[6] = MakeCell(registry.Assigned, MarkBoth, false, false)
-	cells[7] = MakeCell(registry.Unassigned, MarkPrivate, false, false)
+	cells[7] = MakeCell(registry.Unassigned, MarkLook, false, false)
 	cells[8] = MakeCell(registry.Assigned, MarkNone, true, false)
 	cells[9] = MakeCell(registry.Assigned, MarkNone, false, false)
 	cells[11] = MakeCell(registry.Assigned, MarkAway, false, false)
@@ -121,7 +121,7 @@ func TestFitAndWrap(t *testing.T) {
 
 func TestLegend(t *testing.T) {
 	sty := darkANSI()
-	l := LegendState{Counts: [4]int{282, 686, 46, 10}, Listening: 3, Private: 1, Filter: "unassigned"}
+	l := LegendState{Counts: [4]int{282, 686, 46, 10}, Listening: 3, Look: 1, Filter: "unassigned"}
 	for _, w := range []int{40, 80, 120, 200} {
 		lines := Legend(l, w, sty)
 		if len(lines) != LegendHeight(w) {
@@ -134,7 +134,7 @@ func TestLegend(t *testing.T) {
 		}
 	}
 	s := ansi.Strip(strings.Join(Legend(l, 120, sty), "\n"))
-	for _, want := range []string{"assigned 686", "× reserved 46", "· unassigned 282", "~ other 10", "t/u/b listening 3", "! private use 1"} {
+	for _, want := range []string{"assigned 686", "× reserved 46", "· unassigned 282", "~ other 10", "t/u/b listening 3", "! needs a look 1"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("legend lacks %q: %q", want, s)
 		}
