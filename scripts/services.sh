@@ -67,7 +67,8 @@ lock() {
 cmd_install() {
 	local missing=() p have=0
 	if ! [ -x "$NGINX" ]; then missing+=(nginx); fi
-	for p in rpcbind chrony dnsmasq iproute2; do
+	# prometheus (promtool) and prometheus-node-exporter: the Prometheus tests' real tools.
+	for p in rpcbind chrony dnsmasq iproute2 prometheus prometheus-node-exporter; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 	done
 	[ ${#missing[@]} -gt 0 ] || return 0

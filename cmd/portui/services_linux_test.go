@@ -187,8 +187,9 @@ func TestRealServices(t *testing.T) {
 			t.Errorf("message %q does not name port %d", doc.Findings[0].Message, port)
 		}
 		text, _, code := portui("audit", "--expect", file)
-		if code != 1 || !strings.Contains(text, kind) || !strings.Contains(text, strconv.Itoa(port)) {
-			t.Errorf("audit text: exit %d, want 1 naming %s and %d:\n%s", code, kind, port, text)
+		lines := strings.Split(strings.TrimSpace(text), "\n")
+		if code != 1 || !strings.Contains(text, strconv.Itoa(port)+"/tcp") || !strings.HasPrefix(lines[len(lines)-1], "drift: 1 ") {
+			t.Errorf("audit text: exit %d, want 1 naming %d/tcp (%s) and a last line \"drift: 1 …\":\n%s", code, port, kind, text)
 		}
 	}
 	asExpected := func(t *testing.T) {

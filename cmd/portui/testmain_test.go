@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,7 +17,17 @@ func TestMain(m *testing.M) {
 	if os.Getenv(helperEnv) != "" {
 		os.Exit(testHelper(os.Getenv(helperEnv)))
 	}
+	// The user's expectations file (~/.config/portui/expected.toml) must
+	// not judge the tests' audits: every test, and every binary it starts,
+	// sees an empty config home unless it sets its own.
+	cfg, err := os.MkdirTemp("", "portui-test-config-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(2)
+	}
+	os.Setenv("XDG_CONFIG_HOME", cfg)
 	code := m.Run()
+	os.RemoveAll(cfg)
 	if binDir != "" {
 		os.RemoveAll(binDir)
 	}
