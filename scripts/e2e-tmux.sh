@@ -388,9 +388,11 @@ time.sleep(3600)
 	else
 		fail "s never reached the scope netns $name"
 	fi
-	private() { grep -q " $nsport"'! '; }
-	wait_for 2 "in its scope $nsport is marked ! (private use)" private
-	alone() { grep -q "t/u/b listening 1  ! private use 1"; }
+	# Unpublished in its own namespace: nothing reaches it from outside, so
+	# the audit has no finding and ! ("needs a look") stays off.
+	private() { grep -q " $nsport"'t '; }
+	wait_for 2 "in its scope $nsport is marked t, not ! (unpublished: no finding)" private
+	alone() { grep -q "t/u/b listening 1  ! needs a look 0"; }
 	wait_for 2 "in its scope the legend counts its one listener only" alone
 	local back=""
 	for _ in $(seq 60); do
