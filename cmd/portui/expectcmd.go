@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -87,7 +88,7 @@ func (a *app) expectSaveCmd() *cobra.Command {
 		}
 		host, _ := os.Hostname()
 		var b bytes.Buffer
-		n, err := expect.Write(&b, snap.Listeners, expect.Header{Host: sanitize.Line(host), Time: time.Now()})
+		n, err := expect.Write(&b, snap.Listeners, expect.Header{Host: sanitize.Line(host), Time: time.Now(), Ephemeral: ephemeralPorts()})
 		if err != nil {
 			return err
 		}
@@ -168,4 +169,23 @@ func expectPathErr(err error) error {
 		return pe.Err
 	}
 	return err
+}
+
+// ephemeralPorts is net.ipv4.ip_local_port_range, zero where it cannot be
+// read (not Linux).
+func ephemeralPorts() [2]int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return [2]int{}
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return [2]int{}
+	}
+	lo, err1 := strconv.Atoi(f[0])
+	hi, err2 := strconv.Atoi(f[1])
+	if err1 != nil || err2 != nil || lo < 1 || hi > 65535 || lo > hi {
+		return [2]int{}
+	}
+	return [2]int{lo, hi}
 }

@@ -552,3 +552,45 @@ func TestDocExamples(t *testing.T) {
 		}
 	}
 }
+
+// A UDP socket in the ephemeral range is a client's (a resolver's query
+// socket): its entry allows its owner the whole range, so the port the
+// kernel gives it after a restart is not drift. A TCP listener there, and
+// a UDP one below the range, stay exact.
+func TestWriteEphemeralUDP(t *testing.T) {
+	dns := proc("dnsmasq", "dnsmasq", 10)
+	ls := []scan.Listener{
+		l("udp", "0.0.0.0", 41000, dns),
+		l("udp", "0.0.0.0", 53, dns),
+		l("tcp", "127.0.0.1", 41001, proc("python3", "u", 11)),
+	}
+	var b bytes.Buffer
+	n, err := Write(&b, ls, Header{Ephemeral: [2]int{32768, 60999}})
+	if err != nil || n != 3 {
+		t.Fatalf("Write: %d entries, %v", n, err)
+	}
+	f, err := Parse("expected.toml", b.Bytes())
+	if err != nil {
+		t.Fatalf("Parse(Write): %v\n%s", err, b.String())
+	}
+	if !strings.Contains(b.String(), `port = "32768-60999"`) {
+		t.Errorf("no ephemeral range entry:\n%s", b.String())
+	}
+	for _, tc := range []struct {
+		l    scan.Listener
+		want Verdict
+	}{
+		{l("udp", "0.0.0.0", 52000, dns), Matched},
+		{l("udp", "0.0.0.0", 53, dns), Matched},
+		{l("udp", "0.0.0.0", 5353, dns), Unexpected},
+		{l("udp", "0.0.0.0", 52000, proc("python3", "u", 12)), Unexpected},
+		{l("tcp", "127.0.0.1", 41002, proc("python3", "u", 11)), Unexpected},
+	} {
+		if got := f.Match(tc.l).Verdict; got != tc.want {
+			t.Errorf("%s/%d by %s: verdict %d, want %d", tc.l.Proto, tc.l.Port, tc.l.Procs[0].Name, got, tc.want)
+		}
+	}
+	if m := f.Missing(nil, 0, 65535); len(m) != 2 {
+		t.Errorf("missing with nothing listening: %d entries, want 2 (the range entry is optional)", len(m))
+	}
+}

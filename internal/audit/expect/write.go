@@ -19,6 +19,12 @@ import (
 type Header struct {
 	Host string    // the machine's name ("" leaves it out)
 	Time time.Time // when (zero leaves it out)
+	// Ephemeral is the kernel's ephemeral port range
+	// (net.ipv4.ip_local_port_range; zero: unknown). A UDP socket there
+	// is a client's, bound to whatever port the kernel gave it (a
+	// resolver's query socket): its entry allows its owner the whole
+	// range, so a new port after a restart is not drift.
+	Ephemeral [2]int
 }
 
 // Write writes ls as an expectations file, commented for the person who
@@ -28,7 +34,7 @@ type Header struct {
 // number of entries written. Parse(Write(ls)) matches every listener of
 // ls.
 func Write(w io.Writer, ls []scan.Listener, hdr Header) (int, error) {
-	groups := fromListeners(ls)
+	groups := fromListeners(ls, hdr.Ephemeral)
 	var b bytes.Buffer
 	writeHeader(&b, hdr, len(groups), len(ls))
 	for _, g := range groups {
@@ -48,7 +54,7 @@ func Write(w io.Writer, ls []scan.Listener, hdr Header) (int, error) {
 // the process name and its user; for a socket whose holder cannot be
 // seen, its user when known. Ordered by proto, then port.
 func FromListeners(ls []scan.Listener) []Entry {
-	groups := fromListeners(ls)
+	groups := fromListeners(ls, [2]int{})
 	out := make([]Entry, len(groups))
 	for i, g := range groups {
 		out[i] = g.e
@@ -64,7 +70,7 @@ type group struct {
 	seen  []string // endpoints, for the comment
 }
 
-func fromListeners(ls []scan.Listener) []group {
+func fromListeners(ls []scan.Listener, eph [2]int) []group {
 	type key struct {
 		proto                          string
 		port                           int
@@ -75,6 +81,9 @@ func fromListeners(ls []scan.Listener) []group {
 	for i := range ls {
 		l := &ls[i]
 		e := entryOf(l)
+		if eph[0] > 0 && eph[0] <= eph[1] && e.Proto == "udp" && e.Lo >= eph[0] && e.Lo <= eph[1] {
+			e.Lo, e.Hi = eph[0], eph[1]
+		}
 		k := key{e.Proto, e.Lo, e.Container, e.Unit, e.Process, e.User}
 		gi, ok := at[k]
 		if !ok {
@@ -214,7 +223,12 @@ func writeEntry(w *bytes.Buffer, g *group) {
 	w.WriteString("\n[[listener]]\n")
 	fmt.Fprintf(w, "# seen on %s\n", comment(strings.Join(g.seen, ", ")))
 	fmt.Fprintf(w, "proto = %s\n", tomlString(e.Proto))
-	fmt.Fprintf(w, "port = %d\n", e.Lo)
+	if e.Lo == e.Hi {
+		fmt.Fprintf(w, "port = %d\n", e.Lo)
+	} else {
+		fmt.Fprintf(w, "# a client's socket on a port the kernel chose: any of its ephemeral range\n")
+		fmt.Fprintf(w, "port = \"%d-%d\"\n", e.Lo, e.Hi)
+	}
 	fmt.Fprintf(w, "scope = %s\n", tomlString(string(e.Scope)))
 	for _, kv := range [][2]string{{"address", e.Address}, {"container", e.Container}, {"unit", e.Unit}, {"process", e.Process}, {"user", e.User}} {
 		if kv[1] != "" {
