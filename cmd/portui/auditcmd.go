@@ -61,6 +61,11 @@ func (a *app) auditCmd() *cobra.Command {
 		if err != nil {
 			return usageErr(err)
 		}
+		if j.Expect != nil && !cmd.Flags().Changed("range") {
+			// The file speaks for every port: an unexpected listener on
+			// 8443 is drift as much as one on 443.
+			lo, hi = 0, registry.MaxPort
+		}
 		sel := selection{wholeTargets: true}
 		if lo != 0 || hi != registry.MaxPort {
 			sel.ports = &portRange{lo, hi}
@@ -90,7 +95,7 @@ func (a *app) auditCmd() *cobra.Command {
 		}
 		return nil
 	}
-	cmd.Flags().StringVar(&rangeArg, "range", "0-1023", "ports to audit: LOW-HIGH or all")
+	cmd.Flags().StringVar(&rangeArg, "range", "0-1023", "ports to audit: LOW-HIGH or all (default with an expectations file: all)")
 	cmd.Flags().StringVar(&expectArg, "expect", "", "judge against this expectations file (default: $XDG_CONFIG_HOME/portui/expected.toml, then /etc/portui/expected.toml)")
 	cmd.Flags().StringSliceVar(&failOnArg, "fail-on", nil, "kinds that make the exit status 1, comma-separated (default: every kind): "+kindList())
 	return cmd

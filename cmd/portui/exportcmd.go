@@ -12,6 +12,7 @@ import (
 	"github.com/portui/portui/internal/audit"
 	"github.com/portui/portui/internal/registry/store"
 	"github.com/portui/portui/internal/report"
+	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/report/prom"
 	"github.com/portui/portui/internal/sanitize"
 )
@@ -60,6 +61,11 @@ func (a *app) exportPrometheusCmd() *cobra.Command {
 		if err != nil {
 			return usageErr(err)
 		}
+		if j.Expect != nil && !cmd.Flags().Changed("range") {
+			// The file speaks for every port: an unexpected listener on
+			// 8443 is drift as much as one on 443.
+			lo, hi = 0, registry.MaxPort
+		}
 		start := time.Now()
 		// Every port: the listeners are the fleet's inventory; --range
 		// limits the findings only, as in `portui audit`.
@@ -99,7 +105,7 @@ func (a *app) exportPrometheusCmd() *cobra.Command {
 	}
 	cmd.Flags().StringVarP(&output, "output", "o", "", "write to FILE atomically (node_exporter's textfile directory) instead of stdout")
 	cmd.Flags().StringVar(&expectPath, "expect", "", "judge against this expectations file (default: the first of the default paths that exists)")
-	cmd.Flags().StringVar(&rangeArg, "range", "0-1023", "ports to audit for the findings: LOW-HIGH or all (listeners: every port)")
+	cmd.Flags().StringVar(&rangeArg, "range", "0-1023", "ports to audit for the findings: LOW-HIGH or all (default with an expectations file: all; listeners: every port)")
 	return cmd
 }
 
