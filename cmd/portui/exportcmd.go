@@ -10,9 +10,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/portui/portui/internal/audit"
+	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/registry/store"
 	"github.com/portui/portui/internal/report"
-	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/report/prom"
 	"github.com/portui/portui/internal/sanitize"
 )
