@@ -2,8 +2,6 @@ package model
 
 import (
 	"path/filepath"
-	"strconv"
-	"strings"
 
 	"github.com/portui/portui/internal/audit"
 	"github.com/portui/portui/internal/audit/expect"
@@ -119,16 +117,14 @@ func contains(ss []string, s string) bool {
 	return false
 }
 
-// The pane's wording of verdicts, entries and de-facto uses. Owner audit
-// adds shared helpers for these to internal/audit (audit.ExpectText,
-// audit.PracticeText); each is one function here so that it can be
-// swapped for the shared one.
+// The pane's wording of verdicts, entries and de-facto uses: audit's
+// (words.go), so the pane and `portui audit` say an entry the same way.
 
 // expectText is how listener l stands against the file named name:
-// "expected · expected.toml:12 (443/tcp from nginx)", "unexpected · no
-// entry allows it", "unexpected · expected.toml:4 expects nginx here",
-// "scope widened · expected on loopback (expected.toml:7)"; "" for
-// NoFile.
+// "expected · expected.toml:12 (443/tcp from nginx on all addresses)",
+// "unexpected · no entry allows it", "unexpected · expected.toml:4
+// expects nginx here", "scope widened · expected on loopback only
+// (expected.toml:7)"; "" for NoFile.
 func expectText(name string, m expect.Match) string {
 	e := m.Entry
 	switch m.Verdict {
@@ -136,17 +132,17 @@ func expectText(name string, m expect.Match) string {
 		if e == nil {
 			return "expected"
 		}
-		return "expected · " + entryAt(name, e) + " (" + entryText(e) + ")"
+		return "expected · " + audit.ExpectText(name, m)
 	case expect.Widened:
 		if e == nil {
 			return "scope widened"
 		}
-		return "scope widened · expected on " + scopeText(e) + " (" + entryAt(name, e) + ")"
+		return "scope widened · expected " + audit.ScopeText(e.Scope, e.Address) + " (" + audit.EntryPlace(name, e) + ")"
 	case expect.Unexpected:
 		if e == nil {
 			return "unexpected · no entry allows it"
 		}
-		return "unexpected · " + entryAt(name, e) + " expects " + whoText(e) + " here"
+		return "unexpected · " + audit.EntryPlace(name, e) + " expects " + whoText(e) + " here"
 	}
 	return ""
 }
@@ -154,69 +150,15 @@ func expectText(name string, m expect.Match) string {
 // missingText is a required entry nothing listens for: "nginx ·
 // expected.toml:4".
 func missingText(name string, e *expect.Entry) string {
-	return whoText(e) + " · " + entryAt(name, e)
+	return whoText(e) + " · " + audit.EntryPlace(name, e)
 }
 
-// entryAt is "expected.toml:12".
-func entryAt(name string, e *expect.Entry) string { return name + ":" + strconv.Itoa(e.Line) }
-
-// entryText is "443/tcp from nginx", "8000-8099/any from anyone".
-func entryText(e *expect.Entry) string {
-	port := strconv.Itoa(e.Lo)
-	if e.Hi != e.Lo {
-		port += "-" + strconv.Itoa(e.Hi)
-	}
-	proto := e.Proto
-	if proto == "*" || proto == "" {
-		proto = "any"
-	}
-	return port + "/" + proto + " from " + whoText(e)
-}
-
-// whoText names who an entry lets hold its ports: its process, unit,
-// container and user patterns, "anyone" when it names none.
+// whoText is audit.EntryOwner, "anyone" for an entry that names no one.
 func whoText(e *expect.Entry) string {
-	var parts []string
-	if e.Process != "" {
-		parts = append(parts, e.Process)
+	if who := audit.EntryOwner(e); who != "" {
+		return who
 	}
-	if e.Unit != "" {
-		parts = append(parts, "unit "+e.Unit)
-	}
-	if e.Container != "" {
-		parts = append(parts, "container "+e.Container)
-	}
-	if e.User != "" {
-		parts = append(parts, "user "+e.User)
-	}
-	if len(parts) == 0 {
-		return "anyone"
-	}
-	return strings.Join(parts, ", ")
-}
-
-// scopeText is where an entry allows listening: "loopback", "127.0.0.2",
-// "one address", "all addresses".
-func scopeText(e *expect.Entry) string {
-	switch e.Scope {
-	case expect.ScopeLoopback:
-		return "loopback"
-	case expect.ScopeAddress:
-		if e.Address != "" {
-			return e.Address
-		}
-		return "one address"
-	}
-	return "all addresses"
-}
-
-// practiceText is a de-facto use as the pane says it after "commonly:":
-// "chronyd command port (chronyd(8))".
-func practiceText(u practice.Use) string {
-	if u.Source == "" {
-		return u.What
-	}
-	return u.What + " (" + u.Source + ")"
+	return "anyone"
 }
 
 // practiceAt is the de-facto uses of port for the transports the pane
@@ -225,7 +167,7 @@ func practiceAt(port int, protos []views.ProtoStatus) []string {
 	var out []string
 	for _, ps := range protos {
 		for _, u := range practice.At(port, ps.Proto) {
-			if s := practiceText(u); !contains(out, s) {
+			if s := audit.PracticeText(u); !contains(out, s) {
 				out = append(out, s)
 			}
 		}
