@@ -59,7 +59,18 @@ metric() { # metric FILE BENCHNAME -> cpu-ms/op
 	awk -v b="Benchmark$2-" 'index($1, b) == 1 { for (i = 1; i < NF; i++) if ($(i+1) == "cpu-ms/op") print $i }' "$1" | tail -1
 }
 
-declare -a ROWS
+declare -a ROWS VERDICTS
+FAILED=0
+budget() { # budget TEXT CMD...: PASS or FAIL by the exit status of CMD
+	local text=$1
+	shift
+	if "$@"; then
+		VERDICTS+=("PASS $text")
+	else
+		VERDICTS+=("FAIL $text")
+		FAILED=1
+	fi
+}
 for size in $SIZES; do
 	P=${size%x*}
 	F=${size#*x}
@@ -114,7 +125,10 @@ for size in $SIZES; do
 	ss=$(metric "$bench" SS)
 	cold=$(metric "$bench" SnapshotColdAll)
 	ratio=$(awk -v c="$cold" -v s="$ss" 'BEGIN { if (s > 0) printf "%.0f%%", 100 * c / s; else print "-" }')
-	ROWS+=("| $procs proc, $fds fds, $socks sockets | ${ss:--} | $(metric "$bench" Netstat) | $cold ($ratio of ss) | $(metric "$bench" SnapshotWarmAll) | $(metric "$bench" SnapshotPort) | $soak |")
+	onep=$(metric "$bench" SnapshotPort)
+	ROWS+=("| $procs proc, $fds fds, $socks sockets | ${ss:--} | $(metric "$bench" Netstat) | $cold ($ratio of ss) | $(metric "$bench" SnapshotWarmAll) | $onep | $soak |")
+	budget "$procs processes: one-port poll $onep ms <= 5 ms" awk -v v="$onep" 'BEGIN { exit !(v != "" && v <= 5) }'
+	budget "$procs processes: cold full snapshot $cold ms <= 50% of ss -tulnp $ss ms ($ratio)" awk -v c="$cold" -v s="$ss" 'BEGIN { exit !(c != "" && s > 0 && c <= s / 2) }'
 done
 
 echo
@@ -124,4 +138,6 @@ echo "| host | ss -tulnp | go-netstat | cold full snapshot | warm full | one por
 echo "|---|---:|---:|---:|---:|---:|---|"
 printf '%s\n' "${ROWS[@]}"
 echo
-echo "Budgets: one port <= 5 ms; cold full <= 50% of ss -tulnp; cache and heap flat."
+echo "Budgets: one port <= 5 ms; cold full <= 50% of ss -tulnp; cache and heap flat (read the soak column)."
+printf '%s\n' "${VERDICTS[@]}"
+exit "$FAILED"
