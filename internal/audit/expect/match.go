@@ -80,7 +80,7 @@ func (f *File) match(l scan.Listener) Match {
 	// the first entry that matches wins; failing that the first one
 	// widened; failing that the closest.
 	single, ranges := x.byPort[l.Port], x.ranges
-	widen, sameSingle, sameRange := -1, -1, -1
+	p := picker{f: f, widen: -1, sameSingle: -1, sameRange: -1}
 	for len(single) > 0 || len(ranges) > 0 {
 		var i int
 		if len(ranges) == 0 || (len(single) > 0 && single[0] < ranges[0]) {
@@ -88,53 +88,57 @@ func (f *File) match(l scan.Listener) Match {
 		} else {
 			i, ranges = int(ranges[0]), ranges[1:]
 		}
-		e := &f.Entries[i]
-		if !e.covers(l) {
-			continue
-		}
-		switch e.judge(&x.pats[i], l) {
-		case matched:
-			return Match{Verdict: Matched, Entry: e}
-		case widened:
-			if widen < 0 {
-				widen = i
-			}
-		default:
-			if e.Lo == e.Hi && sameSingle < 0 {
-				sameSingle = i
-			} else if e.Lo != e.Hi && sameRange < 0 {
-				sameRange = i
-			}
+		if m, ok := p.see(i, &x.pats[i], l); ok {
+			return m
 		}
 	}
-	return f.verdict(widen, sameSingle, sameRange)
+	return f.verdict(p.widen, p.sameSingle, p.sameRange)
 }
 
 // matchSlow is match for a File whose index is missing or stale.
 func (f *File) matchSlow(l scan.Listener) Match {
-	widen, sameSingle, sameRange := -1, -1, -1
+	p := picker{f: f, widen: -1, sameSingle: -1, sameRange: -1}
 	for i := range f.Entries {
-		e := &f.Entries[i]
-		if !e.covers(l) {
-			continue
+		if !f.Entries[i].covers(l) {
+			continue // no need to compile its patterns
 		}
-		c := compile(e)
-		switch e.judge(&c, l) {
-		case matched:
-			return Match{Verdict: Matched, Entry: e}
-		case widened:
-			if widen < 0 {
-				widen = i
-			}
-		default:
-			if e.Lo == e.Hi && sameSingle < 0 {
-				sameSingle = i
-			} else if e.Lo != e.Hi && sameRange < 0 {
-				sameRange = i
-			}
+		c := compile(&f.Entries[i])
+		if m, ok := p.see(i, &c, l); ok {
+			return m
 		}
 	}
-	return f.verdict(widen, sameSingle, sameRange)
+	return f.verdict(p.widen, p.sameSingle, p.sameRange)
+}
+
+// picker walks entries in file order for match and matchSlow: the first
+// that matches wins; it remembers the first widened one and the first
+// single-port and range entries on the port (for the closest).
+type picker struct {
+	f                            *File
+	widen, sameSingle, sameRange int
+}
+
+// see judges entry i (its patterns c); ok when it matched.
+func (p *picker) see(i int, c *compiled, l scan.Listener) (Match, bool) {
+	e := &p.f.Entries[i]
+	if !e.covers(l) {
+		return Match{}, false
+	}
+	switch e.judge(c, l) {
+	case matched:
+		return Match{Verdict: Matched, Entry: e}, true
+	case widened:
+		if p.widen < 0 {
+			p.widen = i
+		}
+	default:
+		if e.Lo == e.Hi && p.sameSingle < 0 {
+			p.sameSingle = i
+		} else if e.Lo != e.Hi && p.sameRange < 0 {
+			p.sameRange = i
+		}
+	}
+	return Match{}, false
 }
 
 func (f *File) verdict(widen, sameSingle, sameRange int) Match {
