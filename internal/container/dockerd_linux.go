@@ -63,11 +63,11 @@ func dockerdRoots(procRoot string) []string {
 		if _, err := strconv.Atoi(n); err != nil {
 			continue
 		}
-		comm, err := os.ReadFile(procRoot + "/" + n + "/comm")
+		comm, _, err := readState(procRoot+"/"+n+"/comm", 64)
 		if err != nil || string(bytes.TrimSpace(comm)) != "dockerd" {
 			continue
 		}
-		b, err := readCapped(procRoot+"/"+n+"/cmdline", maxCmdline)
+		b, _, err := readState(procRoot+"/"+n+"/cmdline", maxCmdline)
 		if err != nil {
 			continue
 		}
@@ -80,19 +80,4 @@ func dockerdRoots(procRoot string) []string {
 		}
 	}
 	return roots
-}
-
-// readCapped reads at most n bytes of path.
-func readCapped(path string, n int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	buf := make([]byte, n)
-	k, err := f.Read(buf)
-	if k > 0 {
-		return buf[:k], nil
-	}
-	return nil, err
 }

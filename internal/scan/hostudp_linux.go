@@ -58,32 +58,8 @@ func (h *hostUDP) close() {
 
 // counters reads the host's sockstat and sockstat6 (kept open); ok is
 // false when they cannot be read (then every poll dumps).
-func (h *hostUDP) counters() (c sockCounts, ok bool) {
-	for i, name := range [...]string{"/net/sockstat", "/net/sockstat6"} {
-		if h.statFDs[i] == 0 {
-			fd, err := unix.Open(h.p.root+"/self"+name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-			switch {
-			case err == nil:
-				h.statFDs[i] = fd
-			case i == 1 && h.statFDs[0] > 0:
-				h.statFDs[i] = -1 // no IPv6
-			default:
-				return c, false
-			}
-		}
-		fd := h.statFDs[i]
-		if fd < 0 {
-			continue
-		}
-		n, err := unix.Pread(fd, h.p.file, 0)
-		if err != nil {
-			return c, false
-		}
-		if !parseSockstat(h.p.file[:n], &c) {
-			return c, false
-		}
-	}
-	return c, true
+func (h *hostUDP) counters() (sockCounts, bool) {
+	return readSockstats(&h.statFDs, h.p.root+"/self", h.p.file)
 }
 
 // list lists the host's sockets that f selects through src: TCP dumped

@@ -444,30 +444,37 @@ const nsRedumpEveryUDP = 256
 // sockstat6, opened once through its holder); ok is false where they
 // cannot be read.
 func (t *nsTracker) counters(sp *netnsInfo) (c sockCounts, ok bool) {
+	if sp.holder == 0 && (sp.statFDs[0] == 0 || sp.statFDs[1] == 0) {
+		return c, false // a file not opened yet, and no process to open it through
+	}
+	return readSockstats(&sp.statFDs, t.p.pidPath(sp.holder, ""), t.p.file)
+}
+
+// readSockstats preads the sockstat and sockstat6 under dir (DIR/net/…),
+// opening them on first use into fds (0 not opened yet, -1 absent: no
+// IPv6); ok is false when they cannot be read. buf is the read buffer.
+func readSockstats(fds *[2]int, dir string, buf []byte) (c sockCounts, ok bool) {
 	for i, name := range [...]string{"/net/sockstat", "/net/sockstat6"} {
-		if sp.statFDs[i] == 0 {
-			if sp.holder == 0 {
-				return c, false
-			}
-			fd, err := unix.Open(t.p.pidPath(sp.holder, name), unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if fds[i] == 0 {
+			fd, err := unix.Open(dir+name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 			switch {
 			case err == nil:
-				sp.statFDs[i] = fd
-			case i == 1 && errors.Is(err, unix.ENOENT) && sp.statFDs[0] > 0:
-				sp.statFDs[i] = -1 // no IPv6 here
+				fds[i] = fd
+			case i == 1 && errors.Is(err, unix.ENOENT) && fds[0] > 0:
+				fds[i] = -1 // no IPv6 here
 			default:
 				return c, false
 			}
 		}
-		fd := sp.statFDs[i]
+		fd := fds[i]
 		if fd < 0 {
 			continue
 		}
-		n, err := unix.Pread(fd, t.p.file, 0)
+		n, err := unix.Pread(fd, buf, 0)
 		if err != nil {
 			return c, false
 		}
-		ok = parseSockstat(t.p.file[:n], &c) || ok
+		ok = parseSockstat(buf[:n], &c) || ok
 	}
 	return c, ok
 }
