@@ -74,6 +74,7 @@ func (b *binding) enabledIn(s keyState) bool {
 // keyState is what decides which bindings are live.
 type keyState struct {
 	mode      mode
+	area      area // what the main area shows: each area's movement keys are its own
 	searching bool // a query is applied (n/N/esc work)
 	toggle    bool // the layout is PaneToggle (d works)
 }
@@ -132,6 +133,8 @@ func defaultBindings() []binding {
 		b("scrollup", []string{"K"}, "K", "scroll details up", groupOther, inBrowse, mut(func(m *Model) { m.scrollPane(-1) })),
 		b("copy", []string{"y"}, "y", "copy summary (OSC 52)", groupOther, inBrowse, Model.copySummary),
 		b("pause", []string{"p"}, "p", "pause/resume polling", groupOther, inBrowse, Model.togglePause),
+		b("table", []string{"L"}, "L", "table of listeners", groupOther, inBrowse, toggleArea(areaTable)),
+		b("map", []string{"m"}, "m", "map of all ports", groupOther, inBrowse, toggleArea(areaMap)),
 		b("help", []string{"?"}, "?", "help", groupOther, inBrowse, mut((*Model).openHelp)),
 		b("quit", []string{"q"}, "q", "quit", groupOther, inBrowse, quit),
 		b("forcequit", []string{"ctrl+c"}, "ctrl+c", "quit (also while typing)", groupOther, inAll, quit),
@@ -153,11 +156,29 @@ func defaultBindings() []binding {
 		case "details":
 			t[i].when = toggle
 		}
+		// The grid's own keys work on the grid alone; the table and the
+		// map bind their movement keys for themselves (table.go, portmap.go).
+		if gridOnly[t[i].name] {
+			if w := t[i].when; w != nil {
+				t[i].when = func(s keyState) bool { return inGrid(s) && w(s) }
+			} else {
+				t[i].when = inGrid
+			}
+		}
 		if j := slices.Index(short, t[i].name); j >= 0 {
 			t[i].short = j + 1
 		}
 	}
 	return t
+}
+
+// gridOnly names the bindings that act on the grid and its pane only.
+var gridOnly = map[string]bool{
+	"up": true, "down": true, "left": true, "right": true, "pageup": true, "pagedown": true,
+	"rowstart": true, "rowend": true, "first": true, "last": true,
+	"digits": true, "prevrun": true, "nextrun": true, "nextlistener": true, "prevlistener": true,
+	"prevblock": true, "nextblock": true, "nextmatch": true, "prevmatch": true,
+	"details": true, "scrolldown": true, "scrollup": true,
 }
 
 // KeyMap is the explorer's key bindings, enabled for one state. It

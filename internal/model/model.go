@@ -76,6 +76,7 @@ type Model struct {
 	w, h int
 	geo  Geometry
 	mode mode
+	area area // what the main area shows (area.go)
 
 	block, sel, top int // sel is a port number, always inside the block
 	view            registry.View
@@ -240,7 +241,7 @@ func (m *Model) setMode(md mode) {
 }
 
 func (m *Model) keyState(md mode) keyState {
-	return keyState{mode: md, searching: m.search.applied != "", toggle: m.geo.Mode == PaneToggle}
+	return keyState{mode: md, area: m.area, searching: m.search.applied != "", toggle: m.geo.Mode == PaneToggle}
 }
 
 // relayout recomputes the layout after a size, block or pane change.

@@ -60,6 +60,9 @@ func (m *Model) helpContent() views.HelpContent {
 func (m *Model) renderBody() []string {
 	g := &m.geo
 	bodyH := g.Legend.Min.Y - g.Header.Max.Y
+	if m.area != areaGrid {
+		return m.renderArea(m.w, bodyH)
+	}
 	var grid, pane []string
 	gw := 0 // the width of every grid row
 	if !g.Grid.Empty() {

@@ -357,3 +357,29 @@ func BenchmarkManyBlockCold(b *testing.B) { benchMany(b, Filter{Lo: 1024, Hi: 20
 func BenchmarkManyBlockWarm(b *testing.B) { benchMany(b, Filter{Lo: 1024, Hi: 2047}, false) }
 func BenchmarkManyLowCold(b *testing.B)   { benchMany(b, Filter{Lo: 0, Hi: 1023}, true) }
 func BenchmarkManyLowWarm(b *testing.B)   { benchMany(b, Filter{Lo: 0, Hi: 1023}, false) }
+
+// BenchmarkManySS is `ss -tlnp` in manyHost's namespace (via nsenter), the
+// side-by-side figure for BenchmarkManyFullCold (issue 12: at 10,000
+// listeners a cold full snapshot costs at most what ss -tlnp does).
+func BenchmarkManySS(b *testing.B) {
+	ns, _ := manyListeners(b)
+	ssPath, err := exec.LookPath("ss")
+	if err != nil {
+		b.Skip("ss (iproute2) not installed")
+	}
+	nsenter, err := exec.LookPath("nsenter")
+	if err != nil {
+		b.Skip("nsenter (util-linux) not installed")
+	}
+	var cpu time.Duration
+	for b.Loop() {
+		cmd := exec.Command(nsenter, "--net=/proc/self/fd/3", ssPath, "-tlnp")
+		cmd.ExtraFiles = []*os.File{ns}
+		if err := cmd.Run(); err != nil {
+			b.Fatal(err)
+		}
+		ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
+		cpu += time.Duration(syscall.TimevalToNsec(ru.Utime) + syscall.TimevalToNsec(ru.Stime))
+	}
+	b.ReportMetric(float64(cpu.Microseconds())/1000/float64(b.N), "cpu-ms/op")
+}

@@ -72,6 +72,16 @@ type Listener struct {
 	Procs     []Process
 	Hidden    string // why Procs is empty; never "" when Procs is empty
 
+	// Live state from the socket table (issue 10; sock_diag only, zero
+	// from text tables and go-netstat). TCP LISTEN: Queue is the accept
+	// queue's length now (idiag_rqueue) and QueueMax its maximum, the
+	// backlog (idiag_wqueue). UDP: Queue is the bytes waiting in the
+	// receive queue and Drops the datagrams dropped (SK_MEMINFO_DROPS),
+	// QueueMax the receive buffer's size (SK_MEMINFO_RCVBUF).
+	Queue    uint32
+	QueueMax uint32
+	Drops    uint32
+
 	// Where it lives (issue 8). NetNS and Cgroup are set by the Linux
 	// scanner (Cgroup from INET_DIAG_CGROUP_ID: the cgroup the socket was
 	// created in, "" for the root cgroup); the rest by package container,
