@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"cmp"
 	"context"
 	"io"
@@ -53,10 +54,64 @@ func (a *app) out() io.Writer { return colorWriter(a.stdout) }
 
 // emit writes doc in format f. A failed write is the command's error.
 func (a *app) emit(f report.Format, doc report.Document) error {
-	if err := f.Write(a.out(), report.DefaultStyles(), doc); err != nil {
+	if f.Plain {
+		if err := f.Write(a.stdout, report.DefaultStyles(), doc); err != nil {
+			return writeErr(err)
+		}
+		return nil
+	}
+	lb := &lineBuffer{w: a.out()}
+	err := f.Write(lb, report.DefaultStyles(), doc)
+	if ferr := lb.Flush(); err == nil {
+		err = ferr
+	}
+	if err != nil {
 		return writeErr(err)
 	}
 	return nil
+}
+
+// lineBuffer gathers a document's output and hands it on in chunks of
+// whole lines, about lineChunk bytes each: 10,000 listeners are a few
+// writes (and colour-profile passes) instead of one per line. Whole
+// lines, because the colour writer below parses escape sequences one
+// Write at a time and must never see one cut in two; a report's styles
+// end before its line does.
+type lineBuffer struct {
+	w   io.Writer
+	buf []byte
+	err error
+}
+
+const lineChunk = 32 << 10
+
+func (b *lineBuffer) Write(p []byte) (int, error) {
+	if b.err != nil {
+		return 0, b.err
+	}
+	b.buf = append(b.buf, p...)
+	if len(b.buf) >= lineChunk {
+		if i := bytes.LastIndexByte(b.buf, '\n'); i >= 0 {
+			b.forward(b.buf[:i+1])
+			b.buf = append(b.buf[:0], b.buf[i+1:]...)
+		}
+	}
+	return len(p), b.err
+}
+
+// Flush hands on what is left.
+func (b *lineBuffer) Flush() error {
+	if b.err == nil && len(b.buf) > 0 {
+		b.forward(b.buf)
+		b.buf = b.buf[:0]
+	}
+	return b.err
+}
+
+func (b *lineBuffer) forward(p []byte) {
+	if _, err := b.w.Write(p); err != nil {
+		b.err = err
+	}
 }
 
 // outStream is stdout as the commands see it. It remembers the first

@@ -61,7 +61,10 @@ func (s selection) filter() scan.Filter {
 // keep drops the listeners of snap outside s (the scanner's filter may
 // cover more, see filter).
 func (s selection) keep(snap scan.Snapshot) scan.Snapshot {
-	out := snap.Listeners[:0:0]
+	if s.proto == "" && s.ports == nil {
+		return snap // everything: no copy of every listener
+	}
+	out := make([]scan.Listener, 0, len(snap.Listeners))
 	for _, l := range snap.Listeners {
 		if (s.proto == "" || l.Proto == s.proto) && (s.ports == nil || (int(l.Port) >= s.ports.lo && int(l.Port) <= s.ports.hi)) {
 			out = append(out, l)

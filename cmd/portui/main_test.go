@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -265,6 +266,28 @@ func TestLookupMultiLineText(t *testing.T) {
 	for _, w := range []string{`"text one\ntext two"`, `"unauthorized": "unauth one\nunauth two longer"`} {
 		if !strings.Contains(js, w) {
 			t.Errorf("--json lacks %s:\n%s", w, js)
+		}
+	}
+}
+
+// BenchmarkLookupNameCmd is `portui lookup ssh` in-process, output
+// discarded: the registry's load, the name lookup and the text report
+// (issue 12: lookup NAME ≤ 30 ms; process start-up is not included).
+func BenchmarkLookupNameCmd(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if code := run(context.Background(), []string{"lookup", "ssh"}, strings.NewReader(""), io.Discard, io.Discard); code != exitOK {
+			b.Fatalf("lookup ssh: exit %d", code)
+		}
+	}
+}
+
+// BenchmarkLookupPortCmd is `portui lookup 22`, for comparison.
+func BenchmarkLookupPortCmd(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if code := run(context.Background(), []string{"lookup", "22"}, strings.NewReader(""), io.Discard, io.Discard); code != exitOK {
+			b.Fatalf("lookup 22: exit %d", code)
 		}
 	}
 }

@@ -210,17 +210,29 @@ func (s selection) keepPlace(snap scan.Snapshot) (scan.Snapshot, error) {
 			return snap, nil
 		}
 	}
-	out := snap.Listeners[:0:0]
-	for _, l := range snap.Listeners {
-		if !s.netns.match(l.NetNS) {
-			continue
-		}
-		if c != nil && !sameContainer(l.Container, c) && (l.Forward == nil || !sameContainer(l.Forward.Container, c)) {
-			continue
-		}
-		out = append(out, l)
+	keep := func(l *scan.Listener) bool {
+		return s.netns.match(l.NetNS) &&
+			(c == nil || sameContainer(l.Container, c) || (l.Forward != nil && sameContainer(l.Forward.Container, c)))
 	}
-	snap.Listeners = out
+	// Copy from the first listener left out, if any: --netns host on a
+	// host-only scan keeps every one and copies none.
+	first := -1
+	for i := range snap.Listeners {
+		if !keep(&snap.Listeners[i]) {
+			first = i
+			break
+		}
+	}
+	if first >= 0 {
+		out := make([]scan.Listener, first, len(snap.Listeners))
+		copy(out, snap.Listeners[:first])
+		for i := first + 1; i < len(snap.Listeners); i++ {
+			if keep(&snap.Listeners[i]) {
+				out = append(out, snap.Listeners[i])
+			}
+		}
+		snap.Listeners = out
+	}
 	if c != nil {
 		maps := snap.PortMaps[:0:0]
 		for _, m := range snap.PortMaps {

@@ -192,16 +192,11 @@ func Check(reg *registry.Registry, snap scan.Snapshot, lo, hi int) []Finding {
 // record of that transport, or one for every transport; "" if none. A
 // record of another transport does not count (323/udp is not rpki-rtr).
 func ServiceName(reg *registry.Registry, port int, proto string) string {
-	recs, err := reg.RecordsAt(port)
+	name, err := reg.NameAt(port, proto)
 	if err != nil {
 		return ""
 	}
-	for _, r := range recs {
-		if r.Name != "" && r.Covers(port, proto) {
-			return r.Name
-		}
-	}
-	return ""
+	return name
 }
 
 // Owner names who holds l for a message: "python3 (pid 4242)", "nginx

@@ -161,8 +161,8 @@ func newLazySource(b []byte) (*lazySource, *header, error) {
 	if nl < 0 || !bytes.HasSuffix(b[:nl], []byte(",")) {
 		return nil, nil, errors.New("not in line layout")
 	}
-	var h header
-	if err := json.Unmarshal(append(bytes.Clone(b[:nl-1]), '}'), &h); err != nil {
+	h, err := decodeHeader(append(bytes.Clone(b[:nl-1]), '}'))
+	if err != nil {
 		return nil, nil, fmt.Errorf("registry file header: %w", err)
 	}
 	if err := checkSchema(h.Schema); err != nil {

@@ -181,8 +181,13 @@ func (c *ownerCache) resolve(ctx context.Context, socks []sockEntry, f Filter, a
 				return nil, err
 			}
 		}
-		if err := c.takeCensus(ctx, pop); err != nil {
-			return nil, err
+		// No socket to find an owner for (an empty namespace, a host
+		// with no listener yet): the walk of every fd would find nothing.
+		// The census waits for the first poll that has a socket.
+		if slices.ContainsFunc(pop, func(s sockEntry) bool { return s.Inode != 0 }) {
+			if err := c.takeCensus(ctx, pop); err != nil {
+				return nil, err
+			}
 		}
 	} else if err := c.discoverNew(ctx); err != nil {
 		return nil, err
