@@ -41,7 +41,7 @@ func TestDecodeHeaderOddLayouts(t *testing.T) {
 	}{
 		{line: `{"schema":1,"index":[1,2,3]}`, want: []int32{1, 2, 3}},
 		{line: `{"schema":1,"index":[]}`, want: []int32{}},
-		{line: `{"schema":1,"index":[ 1, 2 ]}`, want: []int32{1, 2}},           // spaces: encoding/json
+		{line: `{"schema":1,"index":[ 1, 2 ]}`, want: []int32{1, 2}},             // spaces: encoding/json
 		{line: `{"schema":1,"index":[1e2]}`, bad: true},                          // not an int32 for json either
 		{line: `{"schema":1,"index":[2147483648]}`, bad: true},                   // overflows int32
 		{line: `{"schema":1,"index":[-2147483648]}`, want: []int32{-2147483648}}, // the edge fits
