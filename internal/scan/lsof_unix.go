@@ -49,7 +49,7 @@ func NewLsof(opts Options) (Scanner, error) {
 	if err != nil {
 		return nil, err
 	}
-	l := &lsofScanner{path: path}
+	l := &lsofScanner{path: path, timeout: lsofTimeout}
 	return newSerial(l.snapshot, nil), nil
 }
 
@@ -66,7 +66,8 @@ func findLsof() (string, error) {
 }
 
 type lsofScanner struct {
-	path string
+	path    string
+	timeout time.Duration // of one run; lsof walks every fd of every process, whatever the filter
 }
 
 func (l *lsofScanner) snapshot(ctx context.Context, f Filter) (Snapshot, error) {
@@ -117,7 +118,7 @@ func lsofArgs(proto string, f Filter) []string {
 // when some files could not be read: what it printed is kept either way,
 // and what it said on stderr becomes a warning.
 func (l *lsofScanner) run(parent context.Context, proto string, f Filter) ([]Listener, []string, error) {
-	ctx, cancel := context.WithTimeout(parent, lsofTimeout)
+	ctx, cancel := context.WithTimeout(parent, l.timeout)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, l.path, lsofArgs(proto, f)...)
 	cmd.Env = append(os.Environ(), "LC_ALL=C")
@@ -146,7 +147,7 @@ func (l *lsofScanner) run(parent context.Context, proto string, f Filter) ([]Lis
 	var exit *exec.ExitError
 	switch {
 	case errors.Is(ctx.Err(), context.DeadlineExceeded) && werr != nil:
-		warns = append(warns, fmt.Sprintf("lsof %s did not finish within %v: listeners may be missing", proto, lsofTimeout))
+		warns = append(warns, fmt.Sprintf("lsof %s did not finish within %v: listeners may be missing", proto, l.timeout))
 	case perr != nil:
 		warns = append(warns, sanitize.Line(fmt.Sprintf("lsof %s: reading its output: %v", proto, perr)))
 	case werr != nil && !errors.As(werr, &exit) && !errors.Is(werr, exec.ErrWaitDelay):

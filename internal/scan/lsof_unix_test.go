@@ -12,18 +12,24 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // realLsof returns an lsof source, or skips the test when there is no lsof.
+// Its runs may take a minute: lsof reads every fd of every process, and a
+// benchmark elsewhere on the machine may hold a hundred thousand (the
+// source's own bound, 5 s, is for polls, not for a test of what it finds).
 func realLsof(t *testing.T) Scanner {
 	t.Helper()
-	s, err := NewLsof(Options{})
+	path, err := findLsof()
 	if errors.Is(err, errLsofMissing) {
 		t.Skip("lsof is not installed (Debian: apt-get install lsof): the lsof source is tested by its fixtures only")
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
+	l := &lsofScanner{path: path, timeout: time.Minute}
+	s := newSerial(l.snapshot, nil)
 	t.Cleanup(func() { s.Close() })
 	return s
 }
@@ -142,7 +148,7 @@ func TestLsofMissing(t *testing.T) {
 	if _, err := NewLsof(Options{}); !errors.Is(err, errLsofMissing) {
 		t.Fatalf("NewLsof without lsof: %v, want %v", err, errLsofMissing)
 	}
-	l := &lsofScanner{path: filepath.Join(t.TempDir(), "lsof")}
+	l := &lsofScanner{path: filepath.Join(t.TempDir(), "lsof"), timeout: time.Minute}
 	_, err := l.snapshot(context.Background(), Filter{})
 	if !errors.Is(err, errLsofMissing) || strings.Count(err.Error(), "\n") != 0 {
 		t.Fatalf("snapshot without lsof: %v", err)
@@ -163,7 +169,7 @@ func TestLsofPartial(t *testing.T) {
 	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	l := &lsofScanner{path: fake}
+	l := &lsofScanner{path: fake, timeout: time.Minute}
 	snap, err := l.snapshot(context.Background(), Filter{Proto: "tcp"})
 	if err != nil {
 		t.Fatal(err)
@@ -208,5 +214,32 @@ func BenchmarkLsofSnapshot(b *testing.B) {
 		if _, err := s.Snapshot(context.Background(), Filter{}); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestLsofTimeout: an lsof that hangs is killed at the source's bound; what
+// it printed before is kept and the snapshot says it is incomplete.
+func TestLsofTimeout(t *testing.T) {
+	sleep, err := exec.LookPath("sleep")
+	if err != nil {
+		t.Skip("no sleep(1) for the hanging lsof")
+	}
+	fake := filepath.Join(t.TempDir(), "lsof")
+	script := "#!/bin/sh\n" +
+		"printf 'p42\\000cfake\\000u7\\000Lseven\\000\\nf3\\000tIPv4\\000PUDP\\000n127.0.0.1:4243\\000\\n'\n" +
+		"exec " + sleep + " 600\n"
+	if err := os.WriteFile(fake, []byte(script), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	l := &lsofScanner{path: fake, timeout: 2 * time.Second}
+	snap, err := l.snapshot(context.Background(), Filter{Proto: "udp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snap.Listeners) != 1 || snap.Listeners[0].Endpoint() != "127.0.0.1:4243" {
+		t.Errorf("listeners %+v", snap.Listeners)
+	}
+	if len(snap.Warnings) == 0 || snap.Warnings[0] != "lsof udp did not finish within 2s: listeners may be missing" {
+		t.Errorf("warnings %q", snap.Warnings)
 	}
 }
