@@ -17,6 +17,16 @@
 #   SOAK     polls in the soak test (default 10000; 0 skips it)
 #   OUT      directory for logs (default: a new temporary directory)
 #   SETTLE   seconds to wait after the generator is ready (default 20)
+#   MANY     listeners for the many-listeners comparison (default 10000;
+#            0 skips it): bench/manylisteners in a network namespace of its
+#            own, `portui listeners --netns host` against `ss -tlnp` there,
+#            CPU of each by bench/cpuof (mean of 10 runs)
+#   IDLE     seconds the idle explorer is measured (default 30; 0 skips
+#            it and the key latency): portui in tmux at 120x40 on this
+#            host after the generators stopped, utime+stime per second;
+#            then bench/keylat.py for key-to-first-byte latency
+#
+# After the host sizes it also runs BenchmarkLookupNameCmd (lookup NAME).
 #
 # Not part of `go test ./...`: it needs root for the low ports, minutes, and
 # several GiB of memory at the large size.
@@ -30,17 +40,39 @@ LISTEN=${LISTEN:-300}
 SHARED=${SHARED:-8}
 SOAK=${SOAK:-10000}
 SETTLE=${SETTLE:-20}
+MANY=${MANY:-10000}
+IDLE=${IDLE:-30}
 OUT=${OUT:-$(mktemp -d /tmp/portui-bench.XXXXXX)}
 mkdir -p "$OUT"
 
 go build -o "$OUT/loadgen" ./bench/loadgen
+go build -o "$OUT/cpuof" ./bench/cpuof
+go build -o "$OUT/manylisteners" ./bench/manylisteners
+go build -o "$OUT/portui" ./cmd/portui
 go test -c -o "$OUT/scan.test" ./internal/scan
+go test -c -o "$OUT/portui.test" ./cmd/portui
 command -v ss >/dev/null || echo "warning: ss (iproute2) not installed; its column stays empty" >&2
 
 # Children hold ~100 fds each; the generator itself holds the listeners.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 LG_PID=""
+ML_PID=""
+NS=""
+TMUX_SOCK="portui-bench-run-$$"
+cleanup() {
+	stop_loadgen
+	if [[ -n "$ML_PID" ]]; then
+		kill -TERM "$ML_PID" 2>/dev/null || true
+		wait "$ML_PID" 2>/dev/null || true
+		ML_PID=""
+	fi
+	if [[ -n "$NS" ]]; then
+		ip netns delete "$NS" 2>/dev/null || true
+		NS=""
+	fi
+	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+}
 stop_loadgen() {
 	if [[ -n "$LG_PID" ]]; then
 		kill -TERM "$LG_PID" 2>/dev/null || true
@@ -53,7 +85,7 @@ stop_loadgen() {
 		LG_PID=""
 	fi
 }
-trap stop_loadgen EXIT INT TERM
+trap cleanup EXIT INT TERM
 
 metric() { # metric FILE BENCHNAME -> cpu-ms/op
 	awk -v b="Benchmark$2-" 'index($1, b) == 1 { for (i = 1; i < NF; i++) if ($(i+1) == "cpu-ms/op") print $i }' "$1" | tail -1
@@ -131,12 +163,80 @@ for size in $SIZES; do
 	budget "$procs processes: cold full snapshot $cold ms <= 50% of ss -tulnp $ss ms ($ratio)" awk -v c="$cold" -v s="$ss" 'BEGIN { exit !(c != "" && s > 0 && c <= s / 2) }'
 done
 
+# ---- many listeners: portui listeners against ss -tlnp, one namespace
+many=""
+if [[ "$MANY" != 0 ]]; then
+	NS="portui-bench-many-$$"
+	ip netns add "$NS"
+	ip netns exec "$NS" ip link set lo up
+	echo "== $MANY listeners in network namespace $NS" >&2
+	ip netns exec "$NS" "$OUT/manylisteners" -n "$MANY" -range 1024-65535 -max-time 30m >"$OUT/many.out" 2>"$OUT/many.err" &
+	ML_PID=$!
+	for _ in $(seq 1 600); do
+		grep -q '^READY' "$OUT/many.out" && break
+		kill -0 "$ML_PID" 2>/dev/null || { cat "$OUT/many.err" >&2; exit 1; }
+		sleep 0.2
+	done
+	grep -q '^READY' "$OUT/many.out" || { echo "manylisteners not ready" >&2; exit 1; }
+	inns=(nsenter "--net=/run/netns/$NS")
+	got=$("${inns[@]}" "$OUT/portui" listeners --netns host | tail -n +2 | wc -l)
+	[[ "$got" -ge "$MANY" ]] || { echo "portui listeners saw $got listeners of $MANY" >&2; exit 1; }
+	m_ss=$("$OUT/cpuof" -n 10 -- "${inns[@]}" ss -tlnp)
+	m_text=$("$OUT/cpuof" -n 10 -- "${inns[@]}" "$OUT/portui" listeners --netns host)
+	m_json=$("$OUT/cpuof" -n 10 -- "${inns[@]}" "$OUT/portui" listeners --netns host --json)
+	many="$MANY listeners: ss -tlnp $m_ss ms, portui listeners $m_text ms, --json $m_json ms"
+	echo "== $many" >&2
+	budget "$MANY listeners: portui listeners $m_text ms <= ss -tlnp $m_ss ms" awk -v p="$m_text" -v s="$m_ss" 'BEGIN { exit !(p != "" && s > 0 && p <= s) }'
+	kill -TERM "$ML_PID" 2>/dev/null || true
+	wait "$ML_PID" 2>/dev/null || true
+	ML_PID=""
+	ip netns delete "$NS"
+	NS=""
+fi
+
+# ---- lookup NAME (in-process: load, name lookup, text report)
+"$OUT/portui.test" -test.run '^$' -test.bench '^BenchmarkLookup(Name|Port)Cmd$' -test.benchtime 50x | tee "$OUT/lookup.bench" >&2
+lk=$(awk '$1 ~ /^BenchmarkLookupNameCmd-/ { printf "%.1f", $3 / 1e6 }' "$OUT/lookup.bench")
+budget "lookup NAME $lk ms <= 30 ms" awk -v v="$lk" 'BEGIN { exit !(v != "" && v <= 30) }'
+
+# ---- the idle explorer on this host, then its key latency
+idle=""
+if [[ "$IDLE" != 0 ]]; then
+	command -v tmux >/dev/null || { echo "tmux not installed: cannot measure the idle explorer" >&2; exit 1; }
+	tmux -L "$TMUX_SOCK" new-session -d -x 120 -y 40 "$OUT/portui"
+	ui=""
+	for _ in $(seq 1 50); do
+		ui=$(tmux -L "$TMUX_SOCK" list-panes -F '#{pane_pid}' 2>/dev/null | head -1)
+		[[ -n "$ui" ]] && [[ "$(cat "/proc/$ui/comm" 2>/dev/null)" == portui ]] && break
+		sleep 0.1
+	done
+	[[ -n "$ui" ]] || { echo "the explorer did not start in tmux" >&2; exit 1; }
+	sleep 5 # start-up, the first full scan and the registry's warm-up
+	hz=$(getconf CLK_TCK)
+	t0=$(awk '{ print $14 + $15 }' "/proc/$ui/stat")
+	sleep "$IDLE"
+	t1=$(awk '{ print $14 + $15 }' "/proc/$ui/stat")
+	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+	idle_ms=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$IDLE" 'BEGIN { printf "%.2f", (b - a) * 1000 / hz / s }')
+	lat=$(python3 bench/keylat.py --cols 120 --rows 40 -- "$OUT/portui")
+	echo "== idle explorer: $idle_ms ms CPU/s over ${IDLE}s; keys: $lat" >&2
+	p90=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["latency_ms"]["p90"])' "$lat")
+	med=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["latency_ms"]["median"])' "$lat")
+	idle="idle explorer $idle_ms ms CPU/s; key to first byte median $med ms, p90 $p90 ms"
+	budget "idle explorer $idle_ms ms CPU/s <= 3" awk -v v="$idle_ms" 'BEGIN { exit !(v != "" && v <= 3) }'
+	budget "key to first byte p90 $p90 ms <= 20 ms (median $med)" awk -v v="$p90" 'BEGIN { exit !(v != "" && v <= 20) }'
+fi
+
 echo
 echo "CPU ms per operation (getrusage user+sys); logs in $OUT"
 echo
 echo "| host | ss -tulnp | go-netstat | cold full snapshot | warm full | one port, steady | cache entries / heap over $SOAK polls |"
 echo "|---|---:|---:|---:|---:|---:|---|"
 printf '%s\n' "${ROWS[@]}"
+echo
+[[ -n "$many" ]] && echo "$many"
+echo "lookup NAME (BenchmarkLookupNameCmd): $lk ms"
+[[ -n "$idle" ]] && echo "$idle"
 echo
 echo "Budgets: one port <= 5 ms; cold full <= 50% of ss -tulnp; cache and heap flat (read the soak column)."
 printf '%s\n' "${VERDICTS[@]}"
