@@ -15,6 +15,7 @@ import (
 // cannot start is not fatal: the explorer still browses the registry and
 // says why it has no live data.
 func (a *app) explore(ctx context.Context, opts tuiOptions) error {
+	steadyGC() // a long-running program: the default collector
 	j, err := a.judge(opts.expect)
 	if err != nil {
 		return err

@@ -71,6 +71,7 @@ type watcher struct {
 // the scanner runs at most half the time). The one scanner is kept across
 // polls, with its caches, as in the explorer.
 func (a *app) watch(ctx context.Context, sel selection, jsonOut bool, interval time.Duration) error {
+	steadyGC() // a long-running program: the default collector
 	if _, _, err := a.registry(); err != nil {
 		return err
 	}
