@@ -36,13 +36,25 @@ type tableState struct {
 	memo        *tableMemo
 }
 
-// tableMemo caches the rows for one key; shared by the model's copies.
+// tableMemo caches the rows; shared by the model's copies. Each level
+// is rebuilt only when its key differs: a block's rows when the set has a
+// new value for that block (a poll changes the blocks it touched and
+// shares the others), the order when the set, scope or sort changed, the
+// rows shown when the filter or the text did.
 type tableMemo struct {
+	blocks   [numBlocks]tableBlock
 	baseKey  tableBaseKey
-	base     []tableEntry      // every listener in scope, sorted
+	base     []*tableEntry     // every listener in scope, sorted
 	widths   views.TableWidths // natural widths over base
 	shownKey tableShownKey
 	shown    []int32 // indices into base of the rows that pass filter and query
+}
+
+// tableBlock is the rows of one block's listeners, in port order.
+type tableBlock struct {
+	src   *blockListeners
+	ascii bool
+	rows  []tableEntry
 }
 
 // tableBaseKey is what the sorted rows depend on.
@@ -68,7 +80,7 @@ type tableEntry struct {
 	l       *audit.Listener // in the set (never modified)
 	row     views.TableRow
 	mark    views.Mark
-	clients int // -1: unknown
+	clients int // -1: unknown; read when the rows are sorted
 	text    string
 }
 
@@ -99,8 +111,8 @@ func (m Model) toggleTable(tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 }
 
 // tableRows returns the shown rows (indices into base) and base, building
-// them if what they show changed.
-func (m *Model) tableRows() ([]int32, []tableEntry) {
+// what changed since the last call.
+func (m *Model) tableRows() ([]int32, []*tableEntry) {
 	mm := m.tbl.memo
 	if mm == nil {
 		mm = &tableMemo{} // not entered through L (tests): not kept
@@ -108,21 +120,16 @@ func (m *Model) tableRows() ([]int32, []tableEntry) {
 	bk := tableBaseKey{set: m.set, all: m.scope.all, place: m.scope.place, sort: m.tbl.sort,
 		reverse: m.tbl.reverse, ascii: m.sty.G.ASCII, built: true}
 	if mm.baseKey != bk {
-		mm.base = m.buildTable()
+		mm.base = m.buildTable(mm, mm.base[:0])
 		m.sortTable(mm.base)
-		rows := make([]views.TableRow, len(mm.base))
-		for i := range mm.base {
-			rows[i] = mm.base[i].row
-		}
-		mm.widths = views.NaturalWidths(rows)
+		mm.widths = naturalWidths(mm.base)
 		mm.baseKey = bk
 	}
 	sk := tableShownKey{base: bk, filter: m.filter, query: m.tbl.query}
 	if mm.shownKey != sk {
 		q := strings.ToLower(strings.TrimSpace(m.tbl.query))
 		mm.shown = mm.shown[:0:0]
-		for i := range mm.base {
-			e := &mm.base[i]
+		for i, e := range mm.base {
 			if m.filter.match(e.l.Status, e.mark) && (q == "" || strings.Contains(e.text, q)) {
 				mm.shown = append(mm.shown, int32(i))
 			}
@@ -132,21 +139,41 @@ func (m *Model) tableRows() ([]int32, []tableEntry) {
 	return mm.shown, mm.base
 }
 
-// buildTable makes the rows of every listener in scope, in port order.
-func (m *Model) buildTable() []tableEntry {
-	out := make([]tableEntry, 0, m.set.len())
+// naturalWidths is views.NaturalWidths of the entries' rows.
+func naturalWidths(es []*tableEntry) views.TableWidths {
+	var w views.TableWidths
+	for c := range views.NumTableCols {
+		w[c] = len(c.Title())
+	}
+	for _, e := range es {
+		for c := range views.NumTableCols {
+			w[c] = max(w[c], e.row.Widths[c])
+		}
+	}
+	return views.CapWidths(w)
+}
+
+// buildTable appends to out the rows of every listener in scope, in port
+// order; the rows of a block the set did not change since are reused.
+func (m *Model) buildTable(mm *tableMemo, out []*tableEntry) []*tableEntry {
+	out = slices.Grow(out, m.set.len())
 	for bi := range numBlocks {
 		b := m.set.block(bi)
-		if b == nil {
-			continue
-		}
-		for pi := range b.ports {
-			for li := range b.ports[pi] {
-				l := &b.ports[pi][li]
-				if !m.scope.has(&l.Listener) {
-					continue
+		tb := &mm.blocks[bi]
+		if tb.src != b || tb.ascii != m.sty.G.ASCII {
+			*tb = tableBlock{src: b, ascii: m.sty.G.ASCII}
+			if b != nil {
+				tb.rows = make([]tableEntry, 0, b.count)
+				for pi := range b.ports {
+					for li := range b.ports[pi] {
+						tb.rows = append(tb.rows, m.tableEntry(&b.ports[pi][li], verdict(b.verdicts[pi], li)))
+					}
 				}
-				out = append(out, m.tableEntry(l, verdict(b.verdicts[pi], li)))
+			}
+		}
+		for i := range tb.rows {
+			if e := &tb.rows[i]; m.scope.has(&e.l.Listener) {
+				out = append(out, e)
 			}
 		}
 	}
@@ -170,10 +197,6 @@ func (m *Model) tableEntry(l *audit.Listener, v expect.Match) tableEntry {
 	c[views.ColUser] = l.User
 	if c[views.ColUser] == "" && l.UID >= 0 {
 		c[views.ColUser] = "uid " + strconv.Itoa(l.UID)
-	}
-	if n, ok := m.clientsOf(l.Listener); ok {
-		e.clients = n
-		c[views.ColClients] = strconv.Itoa(n)
 	}
 	c[views.ColQueue] = queueText(&l.Listener)
 	c[views.ColWhere] = m.whereText(&l.Listener)
@@ -237,19 +260,29 @@ func (m *Model) whereText(l *scan.Listener) string {
 }
 
 // sortTable sorts rows by the sort column; ties by port, transport,
-// address and place, always ascending.
-func (m *Model) sortTable(rows []tableEntry) {
+// address and place, always ascending. Sorted by clients, each row's
+// count is read now.
+func (m *Model) sortTable(rows []*tableEntry) {
 	col, rev := m.tbl.sort, m.tbl.reverse
-	slices.SortStableFunc(rows, func(a, b tableEntry) int {
-		c := compareCol(col, &a, &b)
-		if rev {
-			c = -c
+	if col == views.ColClients {
+		for _, e := range rows {
+			e.clients = -1
+			if n, ok := m.clientsOf(e.l.Listener); ok {
+				e.clients = n
+			}
 		}
-		if c != 0 {
+	}
+	slices.SortStableFunc(rows, func(a, b *tableEntry) int {
+		if c := compareCol(col, a, b); c != 0 {
+			if rev {
+				return -c
+			}
+			return c
+		}
+		if c := cmp.Compare(a.l.Port, b.l.Port); c != 0 {
 			return c
 		}
 		return cmp.Or(
-			cmp.Compare(a.l.Port, b.l.Port),
 			strings.Compare(a.l.Proto, b.l.Proto),
 			a.l.Addr.Compare(b.l.Addr),
 			strings.Compare(a.row.Cells[views.ColWhere], b.row.Cells[views.ColWhere]),
@@ -484,16 +517,12 @@ func (m *Model) renderTable(w, h int) []string {
 		Reverse: m.tbl.reverse,
 	}
 	if m.tbl.memo == nil {
-		rows := make([]views.TableRow, len(base))
-		for i := range base {
-			rows[i] = base[i].row
-		}
-		st.Widths = views.NaturalWidths(rows)
+		st.Widths = naturalWidths(base)
 	}
 	end := min(len(shown), top+max(0, h-1))
 	st.Rows = make([]views.TableRow, 0, end-top)
 	for _, j := range shown[top:end] {
-		e := &base[j]
+		e := base[j]
 		r := e.row
 		// Clients are live (owner health's data): read for the rows on
 		// screen at each frame, not kept in the rows.

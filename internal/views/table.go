@@ -3,6 +3,7 @@ package views
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/charmbracelet/x/ansi"
 	"github.com/portui/portui/internal/registry"
@@ -77,9 +78,20 @@ type TableRow struct {
 func NewTableRow(cells [NumTableCols]string, st registry.Status, look, hidden bool) TableRow {
 	r := TableRow{Cells: cells, Status: st, Look: look, Hidden: hidden}
 	for i, c := range cells {
-		r.Widths[i] = ansi.StringWidth(c)
+		r.Widths[i] = textWidth(c)
 	}
 	return r
+}
+
+// textWidth is the width of plain text (no escape sequences): its length
+// when it is ASCII, which most cells are.
+func textWidth(s string) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return ansi.StringWidth(s)
+		}
+	}
+	return len(s)
 }
 
 // TableWidths are the natural widths of the columns over a set of rows:
@@ -98,6 +110,12 @@ func NaturalWidths(rows []TableRow) TableWidths {
 			w[c] = max(w[c], rows[i].Widths[c])
 		}
 	}
+	return CapWidths(w)
+}
+
+// CapWidths caps each column's width (the address at 41, the service at
+// 20, …).
+func CapWidths(w TableWidths) TableWidths {
 	for c := range NumTableCols {
 		if tableCaps[c] > 0 {
 			w[c] = min(w[c], tableCaps[c])
