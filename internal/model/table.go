@@ -583,9 +583,12 @@ func blankLines(w, h int) []string {
 	return out
 }
 
-// tableTakes names the bindings of other areas whose keys the table
-// binds for itself (/, esc, and the search input's enter, esc, ↑ and ↓):
-// they do not work in the table.
+// tableTakes names the bindings of the grid that do not work in the
+// table: those whose keys the table binds for itself (/, esc, and the
+// search input's enter, esc, ↑ and ↓), the end of a typed number (no
+// number is typed in the table) and t (the rows show each listener's own
+// transport's status, whatever the grid's colouring view).
 var tableTakes = map[string]bool{
 	"search": true, "clearsearch": true, "resultdown": true, "resultup": true, "accept": true, "cancel": true,
+	"enddigits": true, "view": true,
 }

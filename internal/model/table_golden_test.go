@@ -38,6 +38,14 @@ func init() {
 			m := update(t, poll(t, newTest(t, w, h, -1, tableSnap(t0))), press("L"))
 			return update(t, m, typeKeys("/python")...)
 		}},
+		struct {
+			name string
+			run  func(t testing.TB, w, h int) Model
+		}{"table_help", func(t testing.TB, w, h int) Model {
+			// ? in the table: the table's keys in place of the grid's.
+			m := update(t, poll(t, newTest(t, w, h, -1, tableSnap(t0))), press("L"))
+			return update(t, m, press("?"))
+		}},
 	)
 }
 

@@ -473,3 +473,19 @@ func TestTableManyRows(t *testing.T) {
 		t.Errorf("G at 5,000 rows:\n%s", screen(m))
 	}
 }
+
+func TestTableASCII(t *testing.T) {
+	// LANG=C: the sort mark and the cursor are ASCII, and so is the frame.
+	m := New(Config{Registry: testReg, Scanner: scan.Static(tableSnap(t0)), Port: -1, ASCII: true})
+	m = poll(t, update(t, m, tea.WindowSizeMsg{Width: 120, Height: 40}))
+	m = update(t, m, press("L"), press("r"))
+	s := m.View().Content
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			t.Fatalf("non-ASCII byte at %d: %q", i, s[max(0, i-20):min(len(s), i+20)])
+		}
+	}
+	if st := screen(m); !strings.Contains(st, "port v") || !strings.Contains(st, ">!") {
+		t.Errorf("ASCII marks missing:\n%s", st)
+	}
+}
