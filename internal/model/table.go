@@ -202,6 +202,7 @@ func (m *Model) tableEntry(l *audit.Listener, v expect.Match) tableEntry {
 	c[views.ColWhere] = m.whereText(&l.Listener)
 	look := needsLook(l, v)
 	e.row = views.NewTableRow(c, l.Status, look, len(l.Procs) == 0)
+	e.row.QueueHigh = l.Proto == "tcp" && l.QueueMax > 0 && l.Queue > l.QueueMax/2
 	e.text = strings.ToLower(strings.Join(c[:], " "))
 	if look {
 		e.text += " !"

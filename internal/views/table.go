@@ -72,6 +72,9 @@ type TableRow struct {
 	Status registry.Status // colours the status cell
 	Look   bool            // the ! column is set
 	Hidden bool            // the process is not visible (the process cell is dim)
+	// QueueHigh: the accept queue is above half its backlog (the queue
+	// cell is in the warning colour).
+	QueueHigh bool
 }
 
 // NewTableRow returns a row of cells, measuring each.
@@ -229,7 +232,7 @@ func Table(s TableState, w, h int, sty *Styles) []string {
 	out := make([]string, 0, h)
 	out = append(out, sty.tableHeader(&s, &ws, w))
 	if len(s.Rows) == 0 && s.Empty != "" && h > 1 {
-		out = append(out, sty.Fit(sty.Dim.Wrap(s.Empty), w))
+		out = append(out, sty.tableFit(sty.Dim.Wrap(s.Empty), ansi.StringWidth(s.Empty), w))
 	}
 	var b strings.Builder
 	for i := range s.Rows {
@@ -238,7 +241,7 @@ func Table(s TableState, w, h int, sty *Styles) []string {
 		}
 		b.Reset()
 		n := sty.tableRow(&b, &s.Rows[i], &ws, i == s.Cursor)
-		out = append(out, sty.fitKnown(b.String(), n, w))
+		out = append(out, sty.tableFit(b.String(), n, w))
 	}
 	blank := strings.Repeat(" ", w)
 	for len(out) < h {
@@ -281,7 +284,21 @@ func (sty *Styles) tableHeader(s *TableState, ws *TableWidths, w int) string {
 		}
 		n += cw
 	}
-	return sty.fitKnown(b.String(), n, w)
+	return sty.tableFit(b.String(), n, w)
+}
+
+// tableFit is fitKnown of a line n columns wide, exactly w wide even
+// where the cut leaves less (a wide character, or an ellipsis as wide as
+// the screen).
+func (sty *Styles) tableFit(s string, n, w int) string {
+	if n <= w {
+		return sty.fitKnown(s, n, w)
+	}
+	cut := ansi.Truncate(s, w, sty.G.Ellipsis)
+	if cw := ansi.StringWidth(cut); cw < w {
+		return cut + strings.Repeat(" ", w-cw)
+	}
+	return cut
 }
 
 // tableRow writes one row into b and returns its width.
@@ -335,6 +352,8 @@ func (sty *Styles) rowCells(b *strings.Builder, r *TableRow, ws *TableWidths, cu
 				cell = sty.StatusSGR(r.Status).Wrap(cell)
 			case c == ColProcess && r.Hidden:
 				cell = sty.Dim.Wrap(cell)
+			case c == ColQueue && r.QueueHigh:
+				cell = sty.Warn.Wrap(cell)
 			}
 		}
 		b.WriteString(cell)
