@@ -3,6 +3,7 @@ package model
 import (
 	"cmp"
 	"image"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -30,10 +31,14 @@ import (
 // tableState is the table's part of the model.
 type tableState struct {
 	cursor, top int // the cursor's row and the first row on screen, in the shown rows
-	sort        views.TableCol
-	reverse     bool
-	query       string // the row filter typed with / ("" for none)
-	memo        *tableMemo
+	// curKey is the listener the cursor was put on: when polls add or
+	// remove rows above it, the cursor follows it (tableCursor) rather
+	// than stay on the row number.
+	curKey  listenerID
+	sort    views.TableCol
+	reverse bool
+	query   string // the row filter typed with / ("" for none)
+	memo    *tableMemo
 }
 
 // tableMemo caches the rows; shared by the model's copies. Each level
@@ -48,6 +53,12 @@ type tableMemo struct {
 	widths   views.TableWidths // natural widths over base
 	shownKey tableShownKey
 	shown    []int32 // indices into base of the rows that pass filter and query
+	// found is the last lookup of a cursor's listener in shown.
+	found struct {
+		key tableShownKey
+		l   listenerID
+		i   int
+	}
 }
 
 // tableBlock is the rows of one block's listeners, in port order.
@@ -82,6 +93,21 @@ type tableEntry struct {
 	mark    views.Mark
 	clients int // -1: unknown; read when the rows are sorted
 	text    string
+	key     listenerID
+}
+
+// listenerID identifies a listener across polls (its socket, where it
+// lives), without building a string.
+type listenerID struct {
+	proto string
+	addr  netip.Addr
+	port  uint16
+	inode uint64
+	netns uint64
+}
+
+func idOf(l *scan.Listener) listenerID {
+	return listenerID{proto: l.Proto, addr: l.Addr, port: l.Port, inode: l.Inode, netns: l.NetNS.Inode}
 }
 
 // tableSortDefault is the sort column the table opens with.
@@ -100,13 +126,14 @@ func (m Model) toggleTable(tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	m.setArea(areaTable)
 	shown, base := m.tableRows()
+	at := m.tableCursor()
 	for i, j := range shown {
 		if int(base[j].l.Port) == m.sel {
-			m.tbl.cursor = i
+			at = i
 			break
 		}
 	}
-	m.tableScroll()
+	m.setTableCursor(at)
 	return m, nil
 }
 
@@ -182,7 +209,7 @@ func (m *Model) buildTable(mm *tableMemo, out []*tableEntry) []*tableEntry {
 
 // tableEntry is the row of l, whose verdict is v.
 func (m *Model) tableEntry(l *audit.Listener, v expect.Match) tableEntry {
-	e := tableEntry{l: l, mark: addMark(views.MarkNone, l, v), clients: -1}
+	e := tableEntry{l: l, mark: addMark(views.MarkNone, l, v), clients: -1, key: idOf(&l.Listener)}
 	var c [views.NumTableCols]string
 	c[views.ColPort] = strconv.Itoa(int(l.Port))
 	c[views.ColProto] = l.Proto
@@ -325,20 +352,51 @@ func (m *Model) tableHeight() int {
 	return max(1, m.geo.Legend.Min.Y-m.geo.Header.Max.Y-1)
 }
 
-// tableScroll keeps the cursor within the rows and its row on screen.
-func (m *Model) tableScroll() {
-	shown, _ := m.tableRows()
+// tableCursor is the cursor's row in the shown rows: the row of the
+// listener it was put on when that is still shown (polls may have added
+// or removed rows above it), else the row number it had, within the rows.
+func (m *Model) tableCursor() int {
+	shown, base := m.tableRows()
+	if len(shown) == 0 {
+		return 0
+	}
+	c := max(0, min(len(shown)-1, m.tbl.cursor))
+	k := m.tbl.curKey
+	if k == (listenerID{}) || base[shown[c]].key == k {
+		return c
+	}
+	mm := m.tbl.memo
+	if mm != nil && mm.found.key == mm.shownKey && mm.found.l == k {
+		return mm.found.i
+	}
+	found := c
+	for i, j := range shown {
+		if base[j].key == k {
+			found = i
+			break
+		}
+	}
+	if mm != nil {
+		mm.found.key, mm.found.l, mm.found.i = mm.shownKey, k, found
+	}
+	return found
+}
+
+// setTableCursor puts the cursor on row i (within the rows) and keeps it
+// on screen.
+func (m *Model) setTableCursor(i int) {
+	shown, base := m.tableRows()
 	n := len(shown)
-	m.tbl.cursor = max(0, min(n-1, m.tbl.cursor))
-	m.tbl.top = scrollTop(m.tbl.top, m.tbl.cursor, m.tableHeight(), n)
+	i = max(0, min(n-1, i))
+	m.tbl.cursor, m.tbl.curKey = i, listenerID{}
+	if n > 0 {
+		m.tbl.curKey = base[shown[i]].key
+	}
+	m.tbl.top = scrollTop(m.tbl.top, i, m.tableHeight(), n)
 }
 
 // tableMove moves the cursor by n rows (whole pages for n = ±page).
-func (m *Model) tableMove(n int) {
-	shown, _ := m.tableRows()
-	m.tbl.cursor = max(0, min(len(shown)-1, m.tbl.cursor+n))
-	m.tableScroll()
-}
+func (m *Model) tableMove(n int) { m.setTableCursor(m.tableCursor() + n) }
 
 // tableRow is the handler of ↑/↓/j/k.
 func tableRow(m Model, msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
@@ -409,29 +467,19 @@ func tableReverse(m Model, _ tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 
 // resort changes the sort and keeps the cursor on the listener it was on.
 func (m *Model) resort(change func(*tableState)) {
-	var at *audit.Listener
-	if shown, base := m.tableRows(); m.tbl.cursor < len(shown) {
-		at = base[shown[m.tbl.cursor]].l
-	}
+	m.setTableCursor(m.tableCursor())
 	change(&m.tbl)
-	shown, base := m.tableRows()
-	for i, j := range shown {
-		if base[j].l == at {
-			m.tbl.cursor = i
-			break
-		}
-	}
-	m.tableScroll()
+	m.setTableCursor(m.tableCursor())
 }
 
 // tableOpen is the handler of enter: the grid, on the cursor's port.
 func tableOpen(m Model, _ tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	shown, base := m.tableRows()
-	if m.tbl.cursor >= len(shown) {
+	if len(shown) == 0 {
 		return m, nil
 	}
 	m.setArea(areaGrid)
-	m.selectPort(int(base[shown[m.tbl.cursor]].l.Port))
+	m.selectPort(int(base[shown[m.tableCursor()]].l.Port))
 	return m, nil
 }
 
@@ -466,8 +514,8 @@ func (m Model) updateTableQuery(msg tea.Msg) (tea.Model, tea.Cmd) {
 // setTableQuery filters the rows by q, the cursor on the first.
 func (m *Model) setTableQuery(q string) {
 	m.tbl.query = q
-	m.tbl.cursor, m.tbl.top = 0, 0
-	m.tableScroll()
+	m.tbl.top = 0
+	m.setTableCursor(0)
 }
 
 // tableQueryDone is enter while typing: the filter stays.
@@ -499,8 +547,11 @@ func (m Model) tableMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 		first := m.geo.Header.Max.Y + 1 // below the column titles
 		body := image.Rect(0, first, m.w, first+m.tableHeight())
 		if ev.Button == tea.MouseLeft && image.Pt(ev.X, ev.Y).In(body) {
-			m.tbl.cursor = m.tbl.top + ev.Y - first
-			m.tableScroll()
+			shown, _ := m.tableRows()
+			top := scrollTop(m.tbl.top, m.tableCursor(), m.tableHeight(), len(shown))
+			if i := top + ev.Y - first; i < len(shown) {
+				m.setTableCursor(i)
+			}
 		}
 	}
 	return m, nil
@@ -509,7 +560,7 @@ func (m Model) tableMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 // renderTable draws the table of every listener, w×h.
 func (m *Model) renderTable(w, h int) []string {
 	shown, base := m.tableRows()
-	cur := max(0, min(len(shown)-1, m.tbl.cursor))
+	cur := m.tableCursor()
 	top := scrollTop(m.tbl.top, cur, max(1, h-1), len(shown))
 	st := views.TableState{
 		Cursor:  cur - top,
@@ -570,7 +621,7 @@ func (m *Model) tableFooter(lines int) []string {
 	shown, _ := m.tableRows()
 	row := 0
 	if len(shown) > 0 {
-		row = max(0, min(len(shown)-1, m.tbl.cursor)) + 1
+		row = m.tableCursor() + 1
 	}
 	return views.TableFooter(views.TableFooterState{Row: row, Rows: len(shown)}, m.w, lines, m.sty)
 }

@@ -48,8 +48,7 @@ func BenchmarkTableFrame(b *testing.B) {
 	m := manyTable(b, 60000)
 	b.ResetTimer()
 	for i := range b.N {
-		m.tbl.cursor = i % 1000
-		m.tableScroll()
+		m.setTableCursor(i % 1000)
 		_ = m.render()
 	}
 }

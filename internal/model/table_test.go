@@ -37,10 +37,11 @@ func shownPorts(m Model) []int {
 func cursorPort(t *testing.T, m Model) int {
 	t.Helper()
 	shown, base := m.tableRows()
-	if m.tbl.cursor < 0 || m.tbl.cursor >= len(shown) {
-		t.Fatalf("cursor %d outside %d rows", m.tbl.cursor, len(shown))
+	c := m.tableCursor()
+	if c < 0 || c >= len(shown) {
+		t.Fatalf("cursor %d outside %d rows", c, len(shown))
 	}
-	return int(base[shown[m.tbl.cursor]].l.Port)
+	return int(base[shown[c]].l.Port)
 }
 
 // tableLines is the screen's table rows (below the column titles, above
@@ -399,6 +400,38 @@ func TestTableFollowsPolls(t *testing.T) {
 	_ = screen(m)
 	if m.tbl.memo.baseKey != key {
 		t.Error("rows rebuilt by a cursor move")
+	}
+}
+
+func TestTableCursorFollowsItsListener(t *testing.T) {
+	// The cursor on 40000; a poll adds listeners above it: the cursor
+	// stays on 40000, and enter opens 40000.
+	m := update(t, tableModel(t, 120, 40), press("G"))
+	if p := cursorPort(t, m); p != 40000 {
+		t.Fatalf("G: cursor on %d", p)
+	}
+	snap := tableSnap(t0)
+	snap.Listeners = append(snap.Listeners,
+		lst("tcp", "127.0.0.1", 41, proc(41, "a", "root", "a")), lst("tcp", "127.0.0.1", 42, proc(42, "b", "root", "b")))
+	m = pollSnap(t, m, snap)
+	if p := cursorPort(t, m); p != 40000 {
+		t.Errorf("after listeners appeared above: cursor on %d, want 40000", p)
+	}
+	if !strings.Contains(screen(m), "row 17/17") {
+		t.Errorf("footer:\n%s", screen(m))
+	}
+	if b := update(t, m, press("enter")); b.Selected() != 40000 {
+		t.Errorf("enter: sel %d, want 40000", b.Selected())
+	}
+	// k from there moves from 40000's row.
+	if b := update(t, m, press("k")); cursorPort(t, b) != 9000 {
+		t.Errorf("k: cursor on %d, want 9000", cursorPort(t, b))
+	}
+	// The cursor's listener goes: the cursor stays on the row number
+	// (clamped to the rows).
+	m = pollSnap(t, m, baseSnap(t0))
+	if c, n := m.tableCursor(), len(shownPorts(m)); c != n-1 {
+		t.Errorf("after its listener went: cursor %d of %d rows", c, n)
 	}
 }
 
