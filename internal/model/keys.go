@@ -180,6 +180,9 @@ func defaultBindings() []binding {
 				t[i].when = inGrid
 			}
 		}
+		// The table's rows (named table…, but L itself) work in the
+		// table alone; the grid's keys it binds for itself do not work
+		// there (tableTakes, table.go).
 		if strings.HasPrefix(t[i].name, "table") && t[i].name != "table" {
 			t[i].when = inTable
 		} else if tableTakes[t[i].name] {
