@@ -29,6 +29,13 @@
 #      back to all. When the scanner does not fill Snapshot.NetNS (the
 #      scope list never names the namespace) it is skipped, with a SKIP
 #      line that says so.
+#  11. the table of listeners (issue 10): a listener on tcp port 40000 (an
+#      ephemeral port when 40000 is taken), L shows the table sorted by
+#      port (the rows' ports ascend), > and r move and reverse the sort
+#      (the header says "sorted by proto ▲", then ▼; the rows' ports
+#      descend when the port column is reversed), / filters the rows to
+#      the helper's, enter opens its port in the grid (the pane shows it,
+#      the header its block), L and esc toggle back; the same at 80×24.
 #
 # Prints PASS/FAIL lines and exits non-zero on any failure. Uses its own
 # tmux server (-L), which it kills on every exit path, and stops what it
@@ -48,6 +55,7 @@ sock="${E2E_TMUX_SOCKET:-portui-e2e-$$}" # our own tmux server
 listener_pid=""
 netns=""    # the network namespace section 10 made
 ns_pid=""   # its python3 listener
+table_pid="" # section 11's listener
 tmux() { command tmux -L "$sock" "$@"; }
 
 cleanup() {
@@ -59,6 +67,10 @@ cleanup() {
 	if [ -n "$ns_pid" ] && kill -0 "$ns_pid" 2>/dev/null; then
 		kill "$ns_pid" 2>/dev/null
 		wait "$ns_pid" 2>/dev/null
+	fi
+	if [ -n "$table_pid" ] && kill -0 "$table_pid" 2>/dev/null; then
+		kill "$table_pid" 2>/dev/null
+		wait "$table_pid" 2>/dev/null
 	fi
 	[ -n "$netns" ] && ip netns del "$netns" 2>/dev/null
 	rm -rf "$work"
@@ -412,6 +424,87 @@ time.sleep(3600)
 	target=""
 }
 netns_section
+
+# 11. the table of listeners.
+table_section() {
+	local want=40000 port=""
+	for try in "$want" 0; do
+		"$work/e2elisten/e2elisten" "$try" >"$work/tport" 2>"$work/tlisten.err" &
+		table_pid=$!
+		for _ in $(seq 50); do
+			[ -s "$work/tport" ] && break
+			kill -0 "$table_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+		port=$(head -n1 "$work/tport" 2>/dev/null)
+		[ -n "$port" ] && break
+		wait "$table_pid" 2>/dev/null
+		table_pid=""
+	done
+	if [ -z "$port" ]; then
+		fail "table: open a listener: $(cat "$work/tlisten.err")"
+		return 1
+	fi
+	pass "table: listener pid $table_pid on tcp port $port"
+	# rows_ports: the ports of the table's rows on screen, one a line.
+	rows_ports() { sed -n '3,$p' | sed -E 's/^[▸> ]?[! ] *([0-9]+) .*/\1/;t;d'; }
+	ascending() {
+		local p
+		p=$(rows_ports)
+		[ "$(wc -l <<<"$p")" -ge 2 ] && sort -nc <<<"$p" 2>/dev/null
+	}
+	descending() {
+		local p
+		p=$(rows_ports)
+		[ "$(wc -l <<<"$p")" -ge 2 ] && sort -nrc <<<"$p" 2>/dev/null
+	}
+	local size block=$((port / 1024 * 1024))
+	for size in 120x40 80x24; do
+		target="table$size"
+		tmux new-session -d -s "$target" -x "${size%x*}" -y "${size#*x}" "$bin" || {
+			fail "table $size: start portui"
+			continue
+		}
+		wait_for 5 "table $size: portui runs" grep -q "ports 0–1023" || continue
+		tmux send-keys -t "$target" L
+		wait_for 3 "table $size: L shows the table sorted by port" grep -q "listeners [0-9].* sorted by port ▲"
+		wait_for 3 "table $size: the rows' ports ascend" ascending
+		tmux send-keys -t "$target" r
+		wait_for 2 "table $size: r reverses it (port ▼, the ports descend)" descending
+		tmux send-keys -t "$target" r '>'
+		wait_for 2 "table $size: > sorts by proto" grep -q "sorted by proto ▲"
+		tmux send-keys -t "$target" r
+		wait_for 2 "table $size: r reverses it (proto ▼)" grep -q "sorted by proto ▼"
+		tmux send-keys -t "$target" '<'
+		wait_for 2 "table $size: < goes back to port" grep -q "sorted by port ▲"
+		tmux send-keys -t "$target" /
+		tmux send-keys -t "$target" -l "e2elisten $table_pid"
+		row() { grep -qE "^[▸> ]?[! ] *$port +tcp +0\.0\.0\.0 .*e2elisten $table_pid"; }
+		wait_for 3 "table $size: / filters the rows to port $port (e2elisten $table_pid)" row
+		one() { grep -q "row 1/1"; }
+		wait_for 2 "table $size: one row, the footer says row 1/1" one
+		tmux send-keys -t "$target" Enter Enter
+		opened() {
+			local s
+			s=$(cat)
+			grep -q "ports $block–$((block + 1023))" <<<"$s" && grep -q "e2elisten pid $table_pid" <<<"$s"
+		}
+		wait_for 3 "table $size: enter opens port $port in the grid (block $block, the pane shows the listener)" opened
+		tmux send-keys -t "$target" L
+		wait_for 2 "table $size: L again shows the table (filter kept)" one
+		tmux send-keys -t "$target" Escape
+		wait_for 2 "table $size: esc clears the row filter" grep -q "listeners [0-9]* ·"
+		tmux send-keys -t "$target" Escape
+		wait_for 2 "table $size: esc again goes back to the grid" grep -q "ports $block–"
+		tmux send-keys -t "$target" q
+		tmux kill-session -t "$target" 2>/dev/null
+	done
+	target=""
+	kill "$table_pid" 2>/dev/null
+	wait "$table_pid" 2>/dev/null
+	table_pid=""
+}
+table_section
 
 if [ "$fails" -gt 0 ]; then
 	echo "e2e-tmux: $fails failure(s)"

@@ -2,6 +2,7 @@ package model
 
 import (
 	"slices"
+	"strings"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -133,12 +134,26 @@ func defaultBindings() []binding {
 		b("scrollup", []string{"K"}, "K", "scroll details up", groupOther, inBrowse, mut(func(m *Model) { m.scrollPane(-1) })),
 		b("copy", []string{"y"}, "y", "copy summary (OSC 52)", groupOther, inBrowse, Model.copySummary),
 		b("pause", []string{"p"}, "p", "pause/resume polling", groupOther, inBrowse, Model.togglePause),
-		b("table", []string{"L"}, "L", "table of listeners", groupOther, inBrowse, toggleArea(areaTable)),
+		b("table", []string{"L"}, "L", "table of listeners", groupOther, inBrowse, Model.toggleTable),
 		b("map", []string{"m"}, "m", "map of all ports", groupOther, inBrowse, toggleArea(areaMap)),
 		b("help", []string{"?"}, "?", "help", groupOther, inBrowse, mut((*Model).openHelp)),
 		b("quit", []string{"q"}, "q", "quit", groupOther, inBrowse, quit),
 		b("forcequit", []string{"ctrl+c"}, "ctrl+c", "quit (also while typing)", groupOther, inAll, quit),
 		b("suspend", []string{"ctrl+z"}, "ctrl+z", "suspend (fg resumes)", groupOther, inAll, suspend),
+
+		// The table's own keys (table.go); the grid's movement, search and
+		// esc do not work there (tableTakes).
+		b("tablerow", []string{"up", "k", "down", "j"}, "↑/↓ k/j", "previous/next row", groupMove, modesOf(modeBrowse), tableRow),
+		b("tablepage", []string{"pgup", "pgdown"}, "pgup/pgdn", "page of rows up/down", groupMove, modesOf(modeBrowse), tablePage),
+		b("tableends", []string{"home", "g", "end", "G"}, "home/end g/G", "first/last row", groupMove, modesOf(modeBrowse), tableEnds),
+		b("tableopen", []string{"enter"}, "enter", "open the port in the grid", groupJump, modesOf(modeBrowse), tableOpen),
+		b("tableback", []string{"esc"}, "esc", "clear the row filter, else back to the grid", groupJump, modesOf(modeBrowse), tableBack),
+		b("tablefind", []string{"/"}, "/", "filter rows by text", groupFind, modesOf(modeBrowse), Model.tableFind),
+		b("tablesort", []string{"<", ">"}, "</>", "sort by the previous/next column", groupFind, modesOf(modeBrowse), tableSort),
+		b("tablereverse", []string{"r"}, "r", "reverse the sort", groupFind, modesOf(modeBrowse), tableReverse),
+		b("tablequeryrow", []string{"up", "down", "ctrl+p", "ctrl+n"}, "↑/↓", "move the cursor while typing", groupSearch, modesOf(modeSearch), tableRow),
+		b("tablequerydone", []string{"enter"}, "enter", "keep the row filter", groupSearch, modesOf(modeSearch), tableQueryDone),
+		b("tablequerycancel", []string{"esc"}, "esc", "clear the row filter", groupSearch, modesOf(modeSearch), tableQueryCancel),
 
 		b("helpdown", []string{"down", "j"}, "↓/j", "scroll down", groupHelp, modesOf(modeHelp), helpScroll(1)),
 		b("helpup", []string{"up", "k"}, "↑/k", "scroll up", groupHelp, modesOf(modeHelp), helpScroll(-1)),
@@ -148,7 +163,7 @@ func defaultBindings() []binding {
 		b("helpend", []string{"end", "G"}, "end", "bottom", groupHelp, modesOf(modeHelp), helpScroll(helpAll)),
 		b("closehelp", []string{"esc", "?", "q"}, "esc/?/q", "close help", groupHelp, modesOf(modeHelp), mut(func(m *Model) { m.setMode(modeBrowse) })),
 	}
-	short := []string{"help", "digits", "search", "filter", "nextlistener"}
+	short := []string{"help", "digits", "search", "tablefind", "filter", "nextlistener", "tableopen", "tablesort"}
 	for i := range t {
 		switch t[i].name {
 		case "nextmatch", "prevmatch", "clearsearch":
@@ -164,6 +179,15 @@ func defaultBindings() []binding {
 			} else {
 				t[i].when = inGrid
 			}
+		}
+		// The table's rows (named table…, but L itself) work in the
+		// table alone; the grid's keys it binds for itself do not work
+		// there (tableTakes, table.go).
+		if strings.HasPrefix(t[i].name, "table") && t[i].name != "table" {
+			t[i].when = inTable
+		} else if tableTakes[t[i].name] {
+			w := t[i].when
+			t[i].when = func(s keyState) bool { return !inTable(s) && (w == nil || w(s)) }
 		}
 		if j := slices.Index(short, t[i].name); j >= 0 {
 			t[i].short = j + 1
@@ -301,6 +325,9 @@ func (m Model) updateKey(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	}
 	if b != nil {
 		return b.do(m, msg)
+	}
+	if m.mode == modeSearch && m.area == areaTable {
+		return m.updateTableQuery(msg)
 	}
 	if m.mode == modeSearch {
 		return m.updateSearchInput(msg)

@@ -121,6 +121,10 @@ type Model struct {
 	flashSeq  int
 	warmStart bool // warmCmd was issued
 	holding   bool // the first frame waits for the first scan (FirstFrameWait)
+
+	// The table of every listener (L): cursor, sort, row filter and the
+	// rows' memo (table.go).
+	tbl tableState
 }
 
 // openState is what happened on the selected port since the pane opened

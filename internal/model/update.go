@@ -57,6 +57,9 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case tea.KeyPressMsg:
 		return m.withRepoll(m.updateKey(msg))
 	case tea.PasteMsg:
+		if m.mode == modeSearch && m.area == areaTable {
+			return m.updateTableQuery(msg)
+		}
 		if m.mode == modeSearch {
 			return m.updateSearchInput(msg)
 		}

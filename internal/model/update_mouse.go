@@ -18,6 +18,9 @@ func (m Model) updateMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 		}
 		return m, nil
 	}
+	if m.area == areaTable {
+		return m.tableMouse(msg) // also while a row filter is typed
+	}
 	if m.mode == modeSearch {
 		if c, ok := msg.(tea.MouseClickMsg); ok && c.Button == tea.MouseLeft &&
 			image.Pt(c.X, c.Y).In(m.geo.Pane) {
