@@ -594,3 +594,64 @@ func TestWriteEphemeralUDP(t *testing.T) {
 		t.Errorf("missing with nothing listening: %d entries, want 2 (the range entry is optional)", len(m))
 	}
 }
+
+// TestWritePortRuns: a holder's run of minRun or more consecutive ports
+// is one optional range entry; shorter runs stay single, required ones.
+// Found by use: `expect save` on a host with 10,000 listeners of one test
+// process wrote a 1.3 MiB file that `expect check` then refused.
+func TestWritePortRuns(t *testing.T) {
+	pool := proc("ml", "root", 20)
+	var ls []scan.Listener
+	for p := 1024; p < 11024; p++ {
+		ls = append(ls, l("tcp", "127.0.0.1", uint16(p), pool))
+	}
+	web := proc("nginx", "www", 21)
+	ls = append(ls, l("tcp", "0.0.0.0", 80, web), l("tcp", "0.0.0.0", 81, web), l("tcp", "0.0.0.0", 82, web))
+	// One port of the pool on another address: not part of the run.
+	ls = append(ls, l("tcp", "0.0.0.0", 20000, pool))
+	var b bytes.Buffer
+	n, err := Write(&b, ls, Header{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := b.String()
+	if n != 5 {
+		t.Errorf("%d entries, want 5 (the run, 80, 81, 82, 20000)\n%s", n, text)
+	}
+	if b.Len() > 8<<10 {
+		t.Errorf("file of %d bytes for 5 entries", b.Len())
+	}
+	for _, want := range []string{"# 10000 consecutive ports of one holder", `port = "1024-11023"`, "… 9993 more", "port = 80\n", "port = 82\n", "port = 20000\n"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("lacks %q\n%s", want, text)
+		}
+	}
+	f, err := Parse("expected.toml", b.Bytes())
+	if err != nil {
+		t.Fatalf("Parse(Write): %v\n%s", err, text)
+	}
+	for _, x := range ls {
+		if m := f.Match(x); m.Verdict != Matched {
+			t.Fatalf("%s %s: verdict %d", x.Proto, x.Endpoint(), m.Verdict)
+		}
+	}
+	if m := f.Missing(nil, 0, 65535); len(m) != 4 {
+		t.Errorf("missing with nothing listening: %d, want 4 (80, 81, 82, 20000; the range is optional)", len(m))
+	}
+}
+
+// TestWriteRefusesWhatLoadRefuses: a file over MaxFileSize is an error,
+// not a file every later audit fails on.
+func TestWriteRefusesWhatLoadRefuses(t *testing.T) {
+	var ls []scan.Listener
+	for p := 1024; p < 61024; p += 2 { // no two consecutive: no run
+		ls = append(ls, l("tcp", "127.0.0.1", uint16(p), proc("p"+strconv.Itoa(p), "u", p)))
+	}
+	var b bytes.Buffer
+	if _, err := Write(&b, ls, Header{}); err == nil || !strings.Contains(err.Error(), "more than the 1024 KiB") {
+		t.Fatalf("Write of 30,000 entries: %v", err)
+	}
+	if b.Len() != 0 {
+		t.Fatalf("wrote %d bytes", b.Len())
+	}
+}

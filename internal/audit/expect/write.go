@@ -40,9 +40,25 @@ func Write(w io.Writer, ls []scan.Listener, hdr Header) (int, error) {
 	for _, g := range groups {
 		writeEntry(&b, &g)
 	}
+	if b.Len() > MaxFileSize {
+		// Load would refuse it: say so now rather than write a file
+		// that every later audit fails on.
+		return 0, fmt.Errorf("the expectations would take %d KiB, more than the %d KiB an expectations file may have (%d entries from %d sockets): save a port range with --port", b.Len()>>10, MaxFileSize>>10, len(groups), len(ls))
+	}
 	_, err := w.Write(b.Bytes())
 	return len(groups), err
 }
+
+// minRun is the fewest consecutive ports of one holder, with one scope
+// and address, that Write makes one range entry ("port = \"1024-11023\"")
+// rather than one entry per port: a pool of ports (passive FTP, RTP, a
+// test harness's thousands) is one service, and a range entry is
+// optional, which a pool's ports are. Fewer ports stay single, required
+// entries, so that a missing one is still drift.
+const minRun = 16
+
+// maxSeen bounds the endpoints an entry's comment lists.
+const maxSeen = 8
 
 // FromListeners is the entries Write writes for ls: one per service, not
 // per socket. Sockets group by proto, port and who holds them, as the
@@ -68,6 +84,7 @@ type group struct {
 	rank  int      // widest scope so far
 	addrs []string // the distinct addresses of its sockets on the "address" level
 	seen  []string // endpoints, for the comment
+	run   int      // a run of this many single ports made one range (mergeRuns), else 0
 }
 
 func fromListeners(ls []scan.Listener, eph [2]int) []group {
@@ -115,12 +132,50 @@ func fromListeners(ls []scan.Listener, eph [2]int) []group {
 			g.e.Address = g.addrs[0]
 		}
 	}
+	groups = mergeRuns(groups)
 	slices.SortStableFunc(groups, func(a, b group) int {
 		return cmp.Or(strings.Compare(a.e.Proto, b.e.Proto), cmp.Compare(a.e.Lo, b.e.Lo),
 			strings.Compare(a.e.Container, b.e.Container), strings.Compare(a.e.Unit, b.e.Unit),
 			strings.Compare(a.e.Process, b.e.Process), strings.Compare(a.e.User, b.e.User))
 	})
 	return groups
+}
+
+// mergeRuns makes each run of at least minRun single-port groups that
+// differ in nothing but the port, on consecutive ports, one range group.
+func mergeRuns(groups []group) []group {
+	same := func(a, b *Entry) bool {
+		return a.Proto == b.Proto && a.Container == b.Container && a.Unit == b.Unit && a.Process == b.Process &&
+			a.User == b.User && a.Scope == b.Scope && a.Address == b.Address
+	}
+	slices.SortStableFunc(groups, func(a, b group) int {
+		return cmp.Or(strings.Compare(a.e.Proto, b.e.Proto), strings.Compare(a.e.Container, b.e.Container),
+			strings.Compare(a.e.Unit, b.e.Unit), strings.Compare(a.e.Process, b.e.Process),
+			strings.Compare(a.e.User, b.e.User), strings.Compare(string(a.e.Scope), string(b.e.Scope)),
+			strings.Compare(a.e.Address, b.e.Address), cmp.Compare(a.e.Lo, b.e.Lo))
+	})
+	out := groups[:0:0]
+	for i := 0; i < len(groups); {
+		j := i + 1
+		for j < len(groups) && groups[j-1].e.Lo == groups[j-1].e.Hi && groups[j].e.Lo == groups[j].e.Hi &&
+			groups[j].e.Lo == groups[j-1].e.Hi+1 && same(&groups[j].e, &groups[i].e) {
+			j++
+		}
+		if j-i < minRun {
+			out = append(out, groups[i])
+			i++
+			continue
+		}
+		g := groups[i]
+		g.e.Hi = groups[j-1].e.Hi
+		g.run = j - i
+		for k := i + 1; k < j; k++ {
+			g.seen = append(g.seen, groups[k].seen...)
+		}
+		out = append(out, g)
+		i = j
+	}
+	return out
 }
 
 // entryOf is the entry for one socket, its scope and address aside.
@@ -221,11 +276,19 @@ func writeHeader(w *bytes.Buffer, hdr Header, entries, sockets int) {
 func writeEntry(w *bytes.Buffer, g *group) {
 	e := &g.e
 	w.WriteString("\n[[listener]]\n")
-	fmt.Fprintf(w, "# seen on %s\n", comment(strings.Join(g.seen, ", ")))
+	seen := g.seen
+	if len(seen) > maxSeen {
+		seen = append(slices.Clone(seen[:maxSeen-1]), fmt.Sprintf("… %d more", len(g.seen)-maxSeen+1))
+	}
+	fmt.Fprintf(w, "# seen on %s\n", comment(strings.Join(seen, ", ")))
 	fmt.Fprintf(w, "proto = %s\n", tomlString(e.Proto))
-	if e.Lo == e.Hi {
+	switch {
+	case e.Lo == e.Hi:
 		fmt.Fprintf(w, "port = %d\n", e.Lo)
-	} else {
+	case g.run > 0:
+		fmt.Fprintf(w, "# %d consecutive ports of one holder: one range, optional as every range is\n", g.run)
+		fmt.Fprintf(w, "port = \"%d-%d\"\n", e.Lo, e.Hi)
+	default:
 		fmt.Fprintf(w, "# a client's socket on a port the kernel chose: any of its ephemeral range\n")
 		fmt.Fprintf(w, "port = \"%d-%d\"\n", e.Lo, e.Hi)
 	}
