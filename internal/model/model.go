@@ -78,6 +78,9 @@ type Model struct {
 	mode mode
 	area area // what the main area shows (area.go)
 
+	// The map (m, portmap.go): its selected block and first row shown.
+	pmap mapState
+
 	block, sel, top int // sel is a port number, always inside the block
 	view            registry.View
 	filter          filter

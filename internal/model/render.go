@@ -21,14 +21,19 @@ func (m *Model) render() string {
 	}
 	lines := make([]string, 0, m.h)
 	c := registry.ClassOf(m.block)
-	lines = append(lines, views.Header(views.HeaderState{
+	hs := views.HeaderState{
 		Lo: m.block, Hi: m.block + views.BlockSize - 1, Class: c.Title,
 		View: m.view.String(), Filter: m.filter.String(), Scope: m.scope.headerName(),
-	}, m.w, m.sty))
-	lines = append(lines, m.renderBody()...)
-	lines = append(lines, views.Legend(views.LegendState{
+	}
+	ls := views.LegendState{
 		Counts: m.counts, Listening: m.listening, Look: m.look, Away: m.away, Filter: m.filter.String(),
-	}, m.w, m.sty)...)
+	}
+	if m.area == areaMap {
+		hs, ls = m.mapHeader(hs), m.mapLegend(ls)
+	}
+	lines = append(lines, views.Header(hs, m.w, m.sty))
+	lines = append(lines, m.renderBody()...)
+	lines = append(lines, views.Legend(ls, m.w, m.sty)...)
 	lines = append(lines, views.StatusBar(m.statusState(), m.w, m.sty))
 	s := strings.Join(lines, "\n")
 	if m.mode == modeHelp {
