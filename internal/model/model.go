@@ -48,6 +48,9 @@ type Config struct {
 	// ASCII draws every glyph from views.ASCIIGlyphs (the locale is not
 	// UTF-8: views.UTF8Locale); frames then hold only ASCII text.
 	ASCII bool
+	// Links: the terminal shows OSC 8 hyperlinks (views.Hyperlinks); the
+	// pane's references (RFCs, drafts, IANA records) are then links too.
+	Links bool
 }
 
 // DefaultInterval is the poll interval when Config.Interval is 0.
