@@ -156,6 +156,7 @@ func defaultBindings() []binding {
 		b("scrolldown", []string{"J"}, "J", "scroll details down", groupOther, inBrowse, mut(func(m *Model) { m.scrollPane(1) })),
 		b("scrollup", []string{"K"}, "K", "scroll details up", groupOther, inBrowse, mut(func(m *Model) { m.scrollPane(-1) })),
 		b("copy", []string{"y"}, "y", "copy summary (OSC 52)", groupOther, inBrowse, Model.copySummary),
+		b("copystop", []string{"Y"}, "Y", "copy the command that stops it", groupOther, inBrowse, Model.copyStop),
 		b("pause", []string{"p"}, "p", "pause/resume polling", groupOther, inBrowse, Model.togglePause),
 		b("table", []string{"L"}, "L", "table of listeners", groupOther, inBrowse, toggleArea(areaTable)),
 		b("map", []string{"m"}, "m", "map of all ports", groupOther, inBrowse, Model.toggleMap),
@@ -203,6 +204,7 @@ var gridOnly = map[string]bool{
 	"digits": true, "prevrun": true, "nextrun": true, "nextlistener": true, "prevlistener": true,
 	"prevblock": true, "nextblock": true, "nextmatch": true, "prevmatch": true,
 	"details": true, "scrolldown": true, "scrollup": true,
+	"copystop": true, // the grid's port: the map's selection is a block
 }
 
 // KeyMap is the explorer's key bindings, enabled for one state. It

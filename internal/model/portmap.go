@@ -148,3 +148,30 @@ func (m *Model) mapLegend(l views.LegendState) views.LegendState {
 	}
 	return l
 }
+
+// mapMouse is the mouse on the map: a click selects a block, a click on
+// the selected block opens it (as enter), the wheel moves a row.
+func (m Model) mapMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
+	g := m.mapGeom()
+	ev := msg.Mouse()
+	switch msg.(type) {
+	case tea.MouseClickMsg:
+		y := ev.Y - m.geo.Header.Max.Y
+		if ev.Button != tea.MouseLeft || y < 0 || y >= g.Visible*g.CellH || ev.X < 0 || ev.X >= g.Cols*g.CellW {
+			return m, nil
+		}
+		i := (m.pmap.top+y/g.CellH)*g.Cols + ev.X/g.CellW
+		if i == m.pmap.sel {
+			return m.openBlock(tea.KeyPressMsg{})
+		}
+		m.pmap.sel = i
+	case tea.MouseWheelMsg:
+		switch ev.Button {
+		case tea.MouseWheelUp:
+			return mapBy(0, -1)(m, tea.KeyPressMsg{})
+		case tea.MouseWheelDown:
+			return mapBy(0, 1)(m, tea.KeyPressMsg{})
+		}
+	}
+	return m, nil
+}

@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
 	"github.com/portui/portui/internal/scan"
 	"github.com/portui/portui/internal/views"
 )
@@ -135,5 +136,26 @@ func TestMapCounts(t *testing.T) {
 	}
 	if !strings.Contains(screen(m), "scope host") {
 		t.Errorf("the header does not say the scope:\n%s", splitLines(screen(m))[0])
+	}
+}
+
+// TestMapMouse: a click selects the block under it, a second click opens
+// it in the grid; the wheel moves a row.
+func TestMapMouse(t *testing.T) {
+	m := poll(t, newTest(t, 120, 40, 0, with40000(t0)))
+	m = update(t, m, press("m"))
+	g := m.mapGeom() // 15 columns a cell, 4 lines a row; the body starts at line 1
+	x, y := 7*g.CellW+2, 1+4*g.CellH+1
+	m = update(t, m, tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft})
+	if m.pmap.sel != 39 || m.area != areaMap || m.sel != 0 {
+		t.Fatalf("click: block %d, area %v, port %d", m.pmap.sel, m.area, m.sel)
+	}
+	m = update(t, m, tea.MouseWheelMsg{X: x, Y: y, Button: tea.MouseWheelDown})
+	if m.pmap.sel != 47 {
+		t.Fatalf("wheel: block %d", m.pmap.sel)
+	}
+	m = update(t, m, tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft}, tea.MouseClickMsg{X: x, Y: y, Button: tea.MouseLeft})
+	if m.area != areaGrid || m.block != 39936 {
+		t.Fatalf("second click: area %v, block %d", m.area, m.block)
 	}
 }
