@@ -169,8 +169,10 @@ func shellCommand(name string, args ...string) string {
 }
 
 // shellQuote is s as one shell word: as it is when it holds only
-// [A-Za-z0-9_.@:-] (and is not empty), else in single quotes, each ' in
-// it written '\”.
+// [A-Za-z0-9_.@:-] (and is not empty), else in single quotes, where each
+// single quote of s closes the quotes, is escaped and reopens them:
+//
+//	it's → 'it'\''s'
 func shellQuote(s string) string {
 	plain := s != ""
 	for i := 0; i < len(s) && plain; i++ {
