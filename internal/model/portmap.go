@@ -28,6 +28,16 @@ func (m Model) toggleMap(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return toggleArea(areaMap)(m, msg)
 }
 
+// pollBlock is the block the poller scans between whole-machine scans:
+// the map's selected block while the map is shown (its counts in the
+// footer are then as fresh as the grid's), else the grid's.
+func (m *Model) pollBlock() int {
+	if m.area == areaMap {
+		return m.pmap.sel * views.BlockSize
+	}
+	return m.block
+}
+
 // mapBodyH is the height of the body the map is drawn in.
 func (m *Model) mapBodyH() int { return m.geo.Legend.Min.Y - m.geo.Header.Max.Y }
 
@@ -39,8 +49,10 @@ func (m *Model) mapGeom() views.MapGeom { return views.MapLayout(m.w, m.mapBodyH
 func mapMove(f func(sel int, g views.MapGeom) int) handler {
 	return mut(func(m *Model) {
 		g := m.mapGeom()
+		was := m.pmap.sel
 		m.pmap.sel = max(0, min(registry.NumBlocks-1, f(m.pmap.sel, g)))
 		m.pmap.top = g.Top(m.pmap.top, m.pmap.sel)
+		m.repoll = m.pmap.sel != was // scan the new block now (pollBlock)
 	})
 }
 
@@ -164,6 +176,7 @@ func (m Model) mapMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 		if i == m.pmap.sel {
 			return m.openBlock(tea.KeyPressMsg{})
 		}
+		m.repoll = i != m.pmap.sel
 		m.pmap.sel = i
 	case tea.MouseWheelMsg:
 		switch ev.Button {

@@ -159,3 +159,27 @@ func TestMapMouse(t *testing.T) {
 		t.Fatalf("second click: area %v, block %d", m.area, m.block)
 	}
 }
+
+// TestMapPollsItsBlock: while the map is shown, the poller's block scans
+// are of the map's selected block (its footer is live), and a move asks
+// for one at once; back on the grid they are of the grid's block again.
+func TestMapPollsItsBlock(t *testing.T) {
+	m := poll(t, newTest(t, 120, 40, 0, with40000(t0)))
+	m = update(t, m, press("m"))
+	if m.pollBlock() != 0 {
+		t.Errorf("on entering: %d", m.pollBlock())
+	}
+	next, cmd := m.Update(press("l"))
+	m = next.(Model)
+	if m.pollBlock() != 1024 || cmd == nil {
+		t.Errorf("after l: block %d, command %v", m.pollBlock(), cmd != nil)
+	}
+	req, ok := m.poller.onTick(m.poller.id, m.pollBlock())
+	if !ok || req.full || req.lo != 1024 || req.hi != 2047 {
+		t.Errorf("tick: %+v %v", req, ok)
+	}
+	m = update(t, m, press("m"))
+	if m.pollBlock() != 0 {
+		t.Errorf("back on the grid: %d", m.pollBlock())
+	}
+}
