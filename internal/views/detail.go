@@ -696,7 +696,7 @@ func (d *DetailState) people(p *paneText, role string, ids []string, sty *Styles
 func (p *paneText) link(label, url string, links bool) {
 	ln := linkSGR(links, url)
 	if 2+len(label)+1+len(url) <= p.w {
-		p.line(txt("  "), ln.of(label), txt(" "), ln.of(url))
+		p.line(txt("  "), ln.of(label+" "+url)) // one link: set and reset once
 		return
 	}
 	p.line(txt("  "), ln.of(label))
