@@ -126,8 +126,9 @@ func defaultBindings() []binding {
 		mb("maprowend", []string{"end"}, "end", "last block of row", mapMove(func(sel int, g views.MapGeom) int { return sel - sel%g.Cols + g.Cols - 1 })),
 		mb("mapfirst", []string{"g"}, "g", "block 0", mapMove(func(int, views.MapGeom) int { return 0 })),
 		mb("maplast", []string{"G"}, "G", "block 64512", mapMove(func(int, views.MapGeom) int { return registry.NumBlocks - 1 })),
-		mb("mapopen", []string{"enter"}, "enter", "open the block in the grid", Model.openBlock),
-		mb("mapback", []string{"esc"}, "esc", "back to the grid", toggleArea(areaMap)),
+		mb("mapopen", []string{"enter"}, "enter", "open the block", Model.openBlock),
+		mb("mapback", []string{"esc"}, "esc", "back", toggleArea(areaMap)),
+		mb("mapsearch", []string{"/"}, "/", "search (in the grid)", Model.mapSearch),
 
 		b("digits", digits, "0-9", "go to port", groupJump, inBrowse, Model.typeDigit),
 		b("enddigits", []string{"enter", "esc"}, "enter/esc", "end the number", groupJump, modesOf(modeDigits), nothing),
@@ -173,7 +174,7 @@ func defaultBindings() []binding {
 		b("helpend", []string{"end", "G"}, "end", "bottom", groupHelp, modesOf(modeHelp), helpScroll(helpAll)),
 		b("closehelp", []string{"esc", "?", "q"}, "esc/?/q", "close help", groupHelp, modesOf(modeHelp), mut(func(m *Model) { m.setMode(modeBrowse) })),
 	}
-	short := []string{"help", "digits", "search", "filter", "nextlistener"}
+	short := []string{"help", "digits", "search", "filter", "nextlistener", "mapopen", "mapback"}
 	for i := range t {
 		switch t[i].name {
 		case "nextmatch", "prevmatch", "clearsearch":
@@ -205,6 +206,7 @@ var gridOnly = map[string]bool{
 	"prevblock": true, "nextblock": true, "nextmatch": true, "prevmatch": true,
 	"details": true, "scrolldown": true, "scrollup": true,
 	"copystop": true, // the grid's port: the map's selection is a block
+	"search":   true, // the map's / goes to the grid first (mapsearch)
 }
 
 // KeyMap is the explorer's key bindings, enabled for one state. It

@@ -90,6 +90,13 @@ func (m Model) openBlock(tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 	return m, nil
 }
 
+// mapSearch is / on the map: the search shows its results in the pane,
+// so it starts from the grid.
+func (m Model) mapSearch(msg tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	m.setArea(areaGrid)
+	return m.startSearch(msg)
+}
+
 // mapBlocks is every block's make-up under the view and its listeners
 // in scope.
 func (m *Model) mapBlocks() *[registry.NumBlocks]views.MapBlock {

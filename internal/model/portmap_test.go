@@ -183,3 +183,13 @@ func TestMapPollsItsBlock(t *testing.T) {
 		t.Errorf("back on the grid: %d", m.pollBlock())
 	}
 }
+
+// TestMapSearch: / on the map goes to the grid and opens the search
+// there, where the pane lists its results.
+func TestMapSearch(t *testing.T) {
+	m := poll(t, newTest(t, 120, 40, 0, with40000(t0)))
+	m = update(t, m, press("m"), press("/"))
+	if m.area != areaGrid || m.mode != modeSearch {
+		t.Fatalf("area %v, mode %v", m.area, m.mode)
+	}
+}
