@@ -193,3 +193,18 @@ func TestMapSearch(t *testing.T) {
 		t.Fatalf("area %v, mode %v", m.area, m.mode)
 	}
 }
+
+// BenchmarkRenderMap measures a frame of the map with 10,000 listeners
+// spread over every block (counting them is part of each frame).
+func BenchmarkRenderMap(b *testing.B) {
+	s := baseSnap(t0)
+	for i := range 10000 {
+		s.Listeners = append(s.Listeners, lst("tcp", "127.0.0.1", uint16(1024+i*6), proc(10000+i, "srv", "root", "srv")))
+	}
+	m := poll(b, newTest(b, 120, 40, 0, s))
+	m = update(b, m, press("m"))
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = m.render()
+	}
+}

@@ -103,3 +103,13 @@ func TestMapMoveIsLocal(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkMap measures one frame of the map at 120×36.
+func BenchmarkMap(b *testing.B) {
+	sty := NewStyles(colorprofile.ANSI256, true, nil)
+	s := MapState{Blocks: testMapBlocks(), Sel: 39, Class: "User Ports"}
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = Map(s, 120, 36, sty)
+	}
+}
