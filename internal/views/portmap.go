@@ -101,7 +101,7 @@ func Map(s MapState, w, h int, sty *Styles) []string {
 		out = append(out, blank) // cells with no blank line of their own
 	}
 	if h >= mapFooter+1 {
-		out = append(out, sty.Fit(mapSummary(s, w, sty), w), sty.Fit(mapKey(w, sty), w))
+		out = append(out, sty.Fit(mapSummary(s, sty), w), sty.Fit(mapKey(w, sty), w))
 	}
 	return sty.Block(out, w, h)
 }
@@ -251,15 +251,13 @@ func mapMakeup(b MapBlock, sty *Styles) (string, int) {
 	return strings.Join(parts, " "), n
 }
 
-// mapSummary is the selected block in words: its range and class, its
-// make-up, its listeners; in glyphs and numbers when the words do not fit
-// in w.
-func mapSummary(s MapState, w int, sty *Styles) string {
+// mapSummary is the selected block in words: its range and class, the
+// share assigned, its listeners. The counts by status are the legend's
+// (below the map), not repeated here: a move rewrites less.
+func mapSummary(s MapState, sty *Styles) string {
 	b := s.Blocks[s.Sel]
 	lo := s.Sel * registry.BlockPorts
 	sep := sty.Dim.Wrap(sty.G.Sep)
-	head := sty.Bold.Wrap(Range(lo, lo+registry.BlockPorts-1, sty.G)) + " " + sty.Dim.Wrap(s.Class)
-	pct := strconv.Itoa(sharePct(b)) + "%"
 	l := "no listener"
 	switch b.Listeners {
 	case 0:
@@ -271,20 +269,8 @@ func mapSummary(s MapState, w int, sty *Styles) string {
 	if b.Private > 0 {
 		l += ", " + sty.Private.Wrap(strconv.Itoa(b.Private)+" private use")
 	}
-	long := head + sep + "assigned " + strconv.Itoa(b.Counts[registry.Assigned]) + " (" + pct + ")"
-	for _, st := range []registry.Status{registry.Reserved, registry.Unassigned, registry.Other} {
-		long += sep + sty.StatusSGR(st).Wrap(st.String()+" "+strconv.Itoa(b.Counts[st]))
-	}
-	long += sep + l
-	if ansi.StringWidth(long) <= w {
-		return long
-	}
-	mk, _ := mapMakeup(b, sty)
-	short := head + sep + pct + " assigned"
-	if mk != "" {
-		short += " " + mk
-	}
-	return short + sep + l
+	return sty.Bold.Wrap(Range(lo, lo+registry.BlockPorts-1, sty.G)) + " " + sty.Dim.Wrap(s.Class) +
+		sep + strconv.Itoa(sharePct(b)) + "% assigned" + sep + l
 }
 
 // mapKey says how to read the cells and what the keys do, shorter when
