@@ -3,6 +3,7 @@ package model
 import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/portui/portui/internal/registry"
+	"github.com/portui/portui/internal/scan"
 	"github.com/portui/portui/internal/views"
 )
 
@@ -136,6 +137,29 @@ func (m *Model) mapHeader(h views.HeaderState) views.HeaderState {
 	h.Lo, h.Hi, h.Class = lo, lo+views.BlockSize-1, registry.ClassOf(lo).Title
 	h.Where = "map" + m.sty.G.Sep + "block"
 	return h
+}
+
+// mapStatus is the status bar in the map: its findings are those of the
+// map's selected block, as `portui audit --range` of it reports them.
+func (m *Model) mapStatus(s views.StatusState) views.StatusState {
+	lo := m.pmap.sel * views.BlockSize
+	s.Block = views.Range(lo, lo+views.BlockSize-1, m.sty.G)
+	s.Findings = 0
+	b := m.set.block(m.pmap.sel)
+	if b != nil {
+		s.Findings = b.findings
+	}
+	if m.judging.exp != nil && m.polled {
+		var ls []scan.Listener
+		if b != nil {
+			ls = make([]scan.Listener, 0, b.count)
+			for i := range b.ports {
+				ls = append(ls, plain(b.ports[i])...)
+			}
+		}
+		s.Findings += len(m.judging.exp.Missing(ls, lo, lo+views.BlockSize-1))
+	}
+	return s
 }
 
 // mapLegend is the legend in the map: the selected block's cells as its

@@ -117,6 +117,17 @@ func TestMapCounts(t *testing.T) {
 	if b := bs[39]; b.Listeners != 1 || b.Private != 0 {
 		t.Errorf("block 39: %+v", b)
 	}
+	// The status bar's findings are the map's block's, as the grid's are
+	// its block's.
+	grid := splitLines(screen(m))[39]
+	m = update(t, m, press("m"))
+	if onMap := splitLines(screen(m))[39]; !strings.Contains(grid, "5 findings in 0–1023") || !strings.Contains(onMap, "5 findings in 0–1023") {
+		t.Errorf("findings: grid %q, map %q", grid, onMap)
+	}
+	m = update(t, m, press("end"))
+	if onMap := splitLines(screen(m))[39]; !strings.Contains(onMap, "0 findings in 7168–8191") {
+		t.Errorf("findings of block 7: %q", onMap)
+	}
 	total := 0
 	for _, b := range bs {
 		total += b.Listeners

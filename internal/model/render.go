@@ -34,7 +34,11 @@ func (m *Model) render() string {
 	lines = append(lines, views.Header(hs, m.w, m.sty))
 	lines = append(lines, m.renderBody()...)
 	lines = append(lines, views.Legend(ls, m.w, m.sty)...)
-	lines = append(lines, views.StatusBar(m.statusState(), m.w, m.sty))
+	ss := m.statusState()
+	if m.area == areaMap {
+		ss = m.mapStatus(ss)
+	}
+	lines = append(lines, views.StatusBar(ss, m.w, m.sty))
 	s := strings.Join(lines, "\n")
 	if m.mode == modeHelp {
 		s = views.Overlay(s, m.helpContent().Box(m.h, m.helpScroll, m.sty), m.w, m.h)
