@@ -115,3 +115,47 @@ func TestCopyStop(t *testing.T) {
 		t.Errorf("status bar: %q", splitLines(s)[39])
 	}
 }
+
+// FuzzShellQuote: whatever the name, shellQuote gives one shell word that
+// reads back as the name (by the POSIX rules for unquoted plain words and
+// single quotes, and one backslash-escaped quote between them).
+func FuzzShellQuote(f *testing.F) {
+	for _, s := range []string{"", "web1", "a b", "it's", "''", "'; rm -rf ~ #", "$(id)", "-rf", "\x00\x1b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		q := shellQuote(s)
+		got, ok := unquoteWord(q)
+		if !ok || got != s {
+			t.Fatalf("%q → %q → %q (%v)", s, q, got, ok)
+		}
+	})
+}
+
+// unquoteWord reads one shell word made of plain characters
+// [A-Za-z0-9_.@:-], single-quoted strings and \' (false for anything
+// else, a space outside quotes included).
+func unquoteWord(w string) (string, bool) {
+	var b strings.Builder
+	for i := 0; i < len(w); {
+		c := w[i]
+		switch {
+		case c == '\'':
+			j := strings.IndexByte(w[i+1:], '\'')
+			if j < 0 {
+				return "", false
+			}
+			b.WriteString(w[i+1 : i+1+j])
+			i += j + 2
+		case c == '\\' && i+1 < len(w) && w[i+1] == '\'':
+			b.WriteByte('\'')
+			i += 2
+		case c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("_.@:-", c) >= 0:
+			b.WriteByte(c)
+			i++
+		default:
+			return "", false
+		}
+	}
+	return b.String(), w != ""
+}

@@ -120,3 +120,22 @@ func TestLinkURLs(t *testing.T) {
 		t.Error("links off: linked")
 	}
 }
+
+// FuzzLinks: whatever the service name, its IANA link is a plain URL
+// (linked, with nothing in it that could end the sequence), and
+// versionAtLeast reads any version string without failing.
+func FuzzLinks(f *testing.F) {
+	for _, s := range []string{"ssh", "a b", "\x1b]8;;x\x07", "é", "3.4", "next-3.6", "3.", ".4", "99999999999999999999.1"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		u := IANAServiceURL(s)
+		if len(u) <= 2048 && !safeURL(u) {
+			t.Fatalf("%q: %q is not a plain URL", s, u)
+		}
+		if sg := linkSGR(true, u); sg.On != "" && strings.ContainsAny(sg.On[4:len(sg.On)-1], "\x1b\x07") {
+			t.Fatalf("%q: the link's URL holds a terminator: %q", s, sg.On)
+		}
+		_ = versionAtLeast(s, 3, 4)
+	})
+}
