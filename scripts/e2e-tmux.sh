@@ -36,6 +36,9 @@
 #      descend when the port column is reversed), / filters the rows to
 #      the helper's, enter opens its port in the grid (the pane shows it,
 #      the header its block), L and esc toggle back; the same at 80×24.
+#  12. the map (m) at 120×40 and 80×24: a listener on 40000 is counted in
+#      its block, the arrows reach it, enter opens it in the grid, the
+#      count falls when it closes (map_section).
 #
 # Prints PASS/FAIL lines and exits non-zero on any failure. Uses its own
 # tmux server (-L), which it kills on every exit path, and stops what it
@@ -505,6 +508,87 @@ table_section() {
 	table_pid=""
 }
 table_section
+# 12. the map (m), at 80×24 and 120×40: a listener on port 40000 (an
+# ephemeral port when 40000 is taken) is counted in its block's cell and
+# in the footer; the arrows reach the block (the header says "map · block
+# LO–HI"), enter opens it in the grid, and the count falls when the
+# listener closes. The listener is listener_pid, which cleanup stops.
+map_section() {
+	local mport=40000 size w h
+	start_map_listener() {
+		: >"$work/mport"
+		"$work/e2elisten/e2elisten" "$1" >"$work/mport" 2>"$work/mlisten.err" &
+		listener_pid=$!
+		for _ in $(seq 50); do
+			[ -s "$work/mport" ] && break
+			kill -0 "$listener_pid" 2>/dev/null || break
+			sleep 0.1
+		done
+	}
+	start_map_listener "$mport"
+	if [ ! -s "$work/mport" ]; then
+		wait "$listener_pid" 2>/dev/null
+		start_map_listener 0
+	fi
+	mport=$(head -n1 "$work/mport" 2>/dev/null)
+	if [ -z "$mport" ]; then
+		fail "map: open a listener: $(cat "$work/mlisten.err")"
+		listener_pid=""
+		return 1
+	fi
+	local b=$((mport / 1024))
+	local lo=$((b * 1024))
+	local hi=$((lo + 1023))
+	pass "map: listener pid $listener_pid on tcp port $mport (block $lo–$hi)"
+	for size in 80x24 120x40; do # the listener closes in the last
+		w=${size%x*} h=${size#*x}
+		target="map$size"
+		tmux new-session -d -s "$target" -x "$w" -y "$h" "$bin" || {
+			fail "map $size: start portui"
+			continue
+		}
+		wait_for 5 "map $size: portui runs" grep -q "ports 0–1023" || continue
+		tmux send-keys -t "$target" m
+		onmap() {
+			local s
+			s=$(cat)
+			head -n1 <<<"$s" | grep -q "portui map · block 0–1023" && grep -q "64512" <<<"$s" && grep -q "^0◂" <<<"$s"
+		}
+		wait_for 2 "map $size: m shows the 64 blocks (header map · block 0–1023)" onmap || continue
+		for _ in $(seq $((b / 8))); do tmux send-keys -t "$target" j; done
+		for _ in $(seq $((b % 8))); do tmux send-keys -t "$target" l; done
+		there() { head -n1 | grep -q "portui map · block $lo–$hi"; }
+		wait_for 2 "map $size: the arrows reach block $lo–$hi (header)" there
+		# Up to 8 s: the map counts from the whole-machine scans (every 5 polls).
+		counted() { grep -qE "^$lo–$hi .*[1-9][0-9]* listeners?"; }
+		wait_for 8 "map $size: the footer counts the listener in block $lo–$hi" counted
+		if [ "$size" = 120x40 ]; then
+			local before after
+			before=$(screen | grep -oE "^$lo–$hi .* ([0-9]+) listeners?" | grep -oE "[0-9]+ listeners?" | grep -oE "^[0-9]+")
+			kill "$listener_pid"
+			wait "$listener_pid" 2>/dev/null
+			listener_pid=""
+			fewer() {
+				local n
+				n=$(grep -E "^$lo–$hi " | grep -oE "([0-9]+ listeners?|no listener)" | grep -oE "^[0-9]+")
+				[ "${n:-0}" -eq $((before - 1)) ]
+			}
+			wait_for 8 "map $size: the count falls from $before when the listener closes" fewer
+		fi
+		tmux send-keys -t "$target" Enter
+		opened() { head -n1 | grep -q "portui ports $lo–$hi"; }
+		wait_for 2 "map $size: enter opens block $lo–$hi in the grid" opened
+		tmux send-keys -t "$target" q
+		tmux kill-session -t "$target" 2>/dev/null
+	done
+	if [ -n "$listener_pid" ]; then
+		kill "$listener_pid" 2>/dev/null
+		wait "$listener_pid" 2>/dev/null
+		listener_pid=""
+	fi
+	target=""
+}
+map_section
 
 if [ "$fails" -gt 0 ]; then
 	echo "e2e-tmux: $fails failure(s)"

@@ -28,6 +28,7 @@ func (a *app) explore(ctx context.Context, opts tuiOptions) error {
 		Block:    opts.block,
 		IsRoot:   os.Geteuid() == 0,
 		ASCII:    !views.UTF8Locale(os.Getenv("LC_ALL"), os.Getenv("LC_CTYPE"), os.Getenv("LANG")),
+		Links:    views.Hyperlinks(os.Getenv),
 	}
 	closeScanner := withScanner(&cfg)
 	defer closeScanner()

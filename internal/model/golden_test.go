@@ -73,6 +73,13 @@ var scenarios = []struct {
 		m := poll(t, newTest(t, w, h, 80, containerSnap(t0)))
 		return update(t, m, press("s"), press("s"), press("s"), press("s"))
 	}},
+	{"map", func(t testing.TB, w, h int) Model {
+		// Issue 10: the map (m), moved to block 39936–40959, where one
+		// listener is (on 40000); block 0 has five, one private use (326).
+		m := poll(t, newTest(t, w, h, -1, with40000(t0)))
+		m = update(t, m, press("m"))
+		return update(t, m, press("G"), press("k"), press("k"), press("k"))
+	}},
 	{"ascii", func(t testing.TB, w, h int) Model {
 		// LANG=C: ASCII glyphs only, the IPv6 listener on screen.
 		m := New(Config{Registry: testReg, Scanner: scan.Static(withIPv6(t0)), Port: 326, ASCII: true})

@@ -6,6 +6,7 @@ import (
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
+	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/views"
 )
 
@@ -89,6 +90,16 @@ func defaultBindings() []binding {
 	b := func(name string, keys []string, k, desc string, g group, ms modeSet, do handler) binding {
 		return binding{name: name, keys: keys, help: key.Help{Key: k, Desc: desc}, group: g, modes: ms, do: do}
 	}
+	// mb is a binding of the map alone (inMap; esc only without a search,
+	// which esc clears first).
+	mb := func(name string, keys []string, k, desc string, do handler) binding {
+		x := b(name, keys, k, desc, groupMove, inBrowse, do)
+		x.when = inMap
+		if name == "mapback" {
+			x.when = func(s keyState) bool { return inMap(s) && !s.searching }
+		}
+		return x
+	}
 	digits := []string{"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"}
 	t := []binding{
 		b("up", []string{"up", "k"}, "↑/k", "up a row", groupMove, inBrowse, moveBy(0, -1)),
@@ -105,6 +116,20 @@ func defaultBindings() []binding {
 		b("rowend", []string{"end"}, "end", "end of row", groupMove, inBrowse, moveTo(func(_ *Model, i, cols int) int { return rowEnd(i, cols) })),
 		b("first", []string{"g"}, "g", "first port of block", groupMove, inBrowse, moveTo(func(*Model, int, int) int { return 0 })),
 		b("last", []string{"G"}, "G", "last port of block", groupMove, inBrowse, moveTo(func(*Model, int, int) int { return views.BlockSize - 1 })),
+		// The map (portmap.go).
+		mb("mapup", []string{"up", "k"}, "↑/k", "up a row of blocks", mapBy(0, -1)),
+		mb("mapdown", []string{"down", "j"}, "↓/j", "down a row of blocks", mapBy(0, 1)),
+		mb("mapleft", []string{"left", "h"}, "←/h", "previous block", mapBy(-1, 0)),
+		mb("mapright", []string{"right", "l"}, "→/l", "next block", mapBy(1, 0)),
+		mb("mappageup", []string{"pgup"}, "pgup", "blocks a screen up", mapPage(-1)),
+		mb("mappagedown", []string{"pgdown"}, "pgdn", "blocks a screen down", mapPage(1)),
+		mb("maprowstart", []string{"home"}, "home", "first block of row", mapMove(func(sel int, g views.MapGeom) int { return sel - sel%g.Cols })),
+		mb("maprowend", []string{"end"}, "end", "last block of row", mapMove(func(sel int, g views.MapGeom) int { return sel - sel%g.Cols + g.Cols - 1 })),
+		mb("mapfirst", []string{"g"}, "g", "block 0", mapMove(func(int, views.MapGeom) int { return 0 })),
+		mb("maplast", []string{"G"}, "G", "block 64512", mapMove(func(int, views.MapGeom) int { return registry.NumBlocks - 1 })),
+		mb("mapopen", []string{"enter"}, "enter", "open the block", Model.openBlock),
+		mb("mapback", []string{"esc"}, "esc", "back", toggleArea(areaMap)),
+		mb("mapsearch", []string{"/"}, "/", "search (in the grid)", Model.mapSearch),
 
 		b("digits", digits, "0-9", "go to port", groupJump, inBrowse, Model.typeDigit),
 		b("enddigits", []string{"enter", "esc"}, "enter/esc", "end the number", groupJump, modesOf(modeDigits), nothing),
@@ -133,9 +158,10 @@ func defaultBindings() []binding {
 		b("scrolldown", []string{"J"}, "J", "scroll details down", groupOther, inBrowse, mut(func(m *Model) { m.scrollPane(1) })),
 		b("scrollup", []string{"K"}, "K", "scroll details up", groupOther, inBrowse, mut(func(m *Model) { m.scrollPane(-1) })),
 		b("copy", []string{"y"}, "y", "copy summary (OSC 52)", groupOther, inBrowse, Model.copySummary),
+		b("copystop", []string{"Y"}, "Y", "copy the command that stops it", groupOther, inBrowse, Model.copyStop),
 		b("pause", []string{"p"}, "p", "pause/resume polling", groupOther, inBrowse, Model.togglePause),
 		b("table", []string{"L"}, "L", "table of listeners", groupOther, inBrowse, Model.toggleTable),
-		b("map", []string{"m"}, "m", "map of all ports", groupOther, inBrowse, toggleArea(areaMap)),
+		b("map", []string{"m"}, "m", "map of all ports", groupOther, inBrowse, Model.toggleMap),
 		b("help", []string{"?"}, "?", "help", groupOther, inBrowse, mut((*Model).openHelp)),
 		b("quit", []string{"q"}, "q", "quit", groupOther, inBrowse, quit),
 		b("forcequit", []string{"ctrl+c"}, "ctrl+c", "quit (also while typing)", groupOther, inAll, quit),
@@ -163,7 +189,7 @@ func defaultBindings() []binding {
 		b("helpend", []string{"end", "G"}, "end", "bottom", groupHelp, modesOf(modeHelp), helpScroll(helpAll)),
 		b("closehelp", []string{"esc", "?", "q"}, "esc/?/q", "close help", groupHelp, modesOf(modeHelp), mut(func(m *Model) { m.setMode(modeBrowse) })),
 	}
-	short := []string{"help", "digits", "search", "tablefind", "filter", "nextlistener", "tableopen", "tablesort"}
+	short := []string{"help", "digits", "search", "tablefind", "filter", "nextlistener", "tableopen", "tablesort", "mapopen", "mapback"}
 	for i := range t {
 		switch t[i].name {
 		case "nextmatch", "prevmatch", "clearsearch":
@@ -203,6 +229,8 @@ var gridOnly = map[string]bool{
 	"digits": true, "prevrun": true, "nextrun": true, "nextlistener": true, "prevlistener": true,
 	"prevblock": true, "nextblock": true, "nextmatch": true, "prevmatch": true,
 	"details": true, "scrolldown": true, "scrollup": true,
+	"copystop": true, // the grid's port: the map's selection is a block
+	"search":   true, // the map's / goes to the grid first (mapsearch)
 }
 
 // KeyMap is the explorer's key bindings, enabled for one state. It

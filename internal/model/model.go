@@ -48,6 +48,9 @@ type Config struct {
 	// ASCII draws every glyph from views.ASCIIGlyphs (the locale is not
 	// UTF-8: views.UTF8Locale); frames then hold only ASCII text.
 	ASCII bool
+	// Links: the terminal shows OSC 8 hyperlinks (views.Hyperlinks); the
+	// pane's references (RFCs, drafts, IANA records) are then links too.
+	Links bool
 }
 
 // DefaultInterval is the poll interval when Config.Interval is 0.
@@ -77,6 +80,9 @@ type Model struct {
 	geo  Geometry
 	mode mode
 	area area // what the main area shows (area.go)
+
+	// The map (m, portmap.go): its selected block and first row shown.
+	pmap mapState
 
 	block, sel, top int // sel is a port number, always inside the block
 	view            registry.View

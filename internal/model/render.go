@@ -26,17 +26,24 @@ func (m *Model) render() string {
 		lines = append(lines, m.tableHeader())
 		lines = append(lines, m.renderBody()...)
 		lines = append(lines, m.tableFooter(g.Status.Min.Y-g.Legend.Min.Y)...)
+		lines = append(lines, views.StatusBar(m.statusState(), m.w, m.sty))
 	} else {
-		lines = append(lines, views.Header(views.HeaderState{
+		hs := views.HeaderState{
 			Lo: m.block, Hi: m.block + views.BlockSize - 1, Class: c.Title,
 			View: m.view.String(), Filter: m.filter.String(), Scope: m.scope.headerName(),
-		}, m.w, m.sty))
-		lines = append(lines, m.renderBody()...)
-		lines = append(lines, views.Legend(views.LegendState{
+		}
+		ls := views.LegendState{
 			Counts: m.counts, Listening: m.listening, Look: m.look, Away: m.away, Filter: m.filter.String(),
-		}, m.w, m.sty)...)
+		}
+		ss := m.statusState()
+		if m.area == areaMap {
+			hs, ls, ss = m.mapHeader(hs), m.mapLegend(ls), m.mapStatus(ss)
+		}
+		lines = append(lines, views.Header(hs, m.w, m.sty))
+		lines = append(lines, m.renderBody()...)
+		lines = append(lines, views.Legend(ls, m.w, m.sty)...)
+		lines = append(lines, views.StatusBar(ss, m.w, m.sty))
 	}
-	lines = append(lines, views.StatusBar(m.statusState(), m.w, m.sty))
 	s := strings.Join(lines, "\n")
 	if m.mode == modeHelp {
 		s = views.Overlay(s, m.helpContent().Box(m.h, m.helpScroll, m.sty), m.w, m.h)

@@ -269,6 +269,7 @@ func (m *Model) detailState() views.DetailState {
 		Records: m.detail.records,
 		People:  m.detail.people,
 		Scroll:  m.paneScroll,
+		Links:   m.cfg.Links,
 	}
 	if m.view != registry.Combined {
 		d.ViewName = m.view.String()

@@ -109,7 +109,7 @@ func (m Model) handlePoll(msg pollMsg) (tea.Model, tea.Cmd) {
 
 // handleTick starts the scan an armed tick is due for.
 func (m Model) handleTick(msg pollTickMsg) (tea.Model, tea.Cmd) {
-	req, ok := m.poller.onTick(msg.id, m.block)
+	req, ok := m.poller.onTick(msg.id, m.pollBlock())
 	if !ok || m.cfg.Scanner == nil {
 		return m, nil
 	}

@@ -32,6 +32,9 @@ func (m Model) updateMouse(msg tea.MouseMsg) (tea.Model, tea.Cmd) {
 	if m.mode == modeDigits {
 		m.endDigits()
 	}
+	if m.area == areaMap {
+		return m.mapMouse(msg)
+	}
 	ev := msg.Mouse()
 	pt := image.Pt(ev.X, ev.Y)
 	switch msg.(type) {

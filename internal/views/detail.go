@@ -30,6 +30,9 @@ type DetailState struct {
 	// after the registry records and never as IANA's data.
 	Practice []string
 	Scroll   int // first line shown of the scrollable part
+	// Links: the terminal shows OSC 8 hyperlinks, so the references (RFCs,
+	// drafts, IANA's record of each service) are links too.
+	Links bool
 }
 
 // ProtoStatus is one transport's status of the port.
@@ -619,7 +622,8 @@ func (d *DetailState) record(p *paneText, g recordGroup, sty *Styles) {
 	}
 	head := []span{}
 	if r.Name != "" {
-		head = append(head, nameSt.of(r.Name))
+		// The name links to IANA's record of it.
+		head = append(head, linkSGR(d.Links, IANAServiceURL(r.Name)).and(nameSt).of(r.Name))
 	} else {
 		// No name: the description is the heading (capped like any text).
 		t, _ := capText(r.Description, maxText)
@@ -638,10 +642,10 @@ func (d *DetailState) record(p *paneText, g recordGroup, sty *Styles) {
 		d.people(p, "contact", r.Contact, sty)
 	}
 	for _, n := range r.RFCs {
-		p.link("RFC "+strconv.Itoa(n), registry.RFCURL(n))
+		p.link("RFC "+strconv.Itoa(n), registry.RFCURL(n), d.Links)
 	}
 	for _, dr := range r.Drafts {
-		p.link(dr, registry.DraftURL(dr))
+		p.link(dr, registry.DraftURL(dr), d.Links)
 	}
 	for _, u := range r.URIs {
 		p.wrap(2, 2, txt(u))
@@ -687,15 +691,17 @@ func (d *DetailState) people(p *paneText, role string, ids []string, sty *Styles
 // link adds "label url" on one line, or the url on a line of its own
 // under the label when they do not fit together; a URL is never broken
 // (it would not survive copying), only shortened to its host and path
-// when even its own line is too narrow.
-func (p *paneText) link(label, url string) {
+// when even its own line is too narrow. With links on (the terminal
+// shows OSC 8 hyperlinks) label and url are hyperlinks to url.
+func (p *paneText) link(label, url string, links bool) {
+	ln := linkSGR(links, url)
 	if 2+len(label)+1+len(url) <= p.w {
-		p.line(txt("  " + label + " " + url))
+		p.line(txt("  "), ln.of(label+" "+url)) // one link: set and reset once
 		return
 	}
-	p.line(txt("  " + label))
+	p.line(txt("  "), ln.of(label))
 	if len(url)+4 > p.w {
 		url = strings.TrimPrefix(strings.TrimPrefix(url, "https://"), "www.")
 	}
-	p.line(txt("    " + url))
+	p.line(txt("    "), ln.of(url))
 }

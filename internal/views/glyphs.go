@@ -31,14 +31,16 @@ type Glyphs struct {
 	Minus        string // a listener that vanished
 	Times        string // in sizes: "80×24"
 	Cursor       string // after a port number being typed
-	Border       lipgloss.Border
+	// BarFull and BarEmpty draw the map's share bars: "█░", "#.".
+	BarFull, BarEmpty string
+	Border            lipgloss.Border
 }
 
 // UnicodeGlyphs is the table for UTF-8 terminals.
 var UnicodeGlyphs = Glyphs{
 	Selected: "◂", Private: "!", Match: "*", Reserved: "×", Unassigned: "·", Other: "~",
 	VRule: "│", HRule: "─", Ellipsis: "…", Dash: "–", Sep: " · ", Up: "↑", Down: "↓", Arrow: "→",
-	Minus: "−", Times: "×", Cursor: "▏", Border: lipgloss.RoundedBorder(),
+	Minus: "−", Times: "×", Cursor: "▏", BarFull: "█", BarEmpty: "░", Border: lipgloss.RoundedBorder(),
 }
 
 // ASCIIGlyphs is the table for consoles whose locale is not UTF-8. Every
@@ -48,7 +50,7 @@ var ASCIIGlyphs = Glyphs{
 	ASCII:    true,
 	Selected: "<", Private: "!", Match: "*", Reserved: "x", Unassigned: ".", Other: "~",
 	VRule: "|", HRule: "-", Ellipsis: "...", Dash: "-", Sep: ", ", Up: "^", Down: "v", Arrow: "->",
-	Minus: "-", Times: "x", Cursor: "_", Border: lipgloss.ASCIIBorder(),
+	Minus: "-", Times: "x", Cursor: "_", BarFull: "#", BarEmpty: ".", Border: lipgloss.ASCIIBorder(),
 }
 
 // GlyphsFor returns the ASCII table when ascii is set, else the Unicode one.
@@ -83,7 +85,7 @@ var asciiLike = map[rune]byte{
 	'–': '-', '—': '-', '−': '-', '‐': '-', '‑': '-',
 	'·': '.', '•': '.', '…': '.', '×': 'x',
 	'←': '<', '→': '>', '↑': '^', '↓': 'v', '◂': '<', '▸': '>',
-	'▏': '|', '│': '|', '─': '-', '╭': '+', '╮': '+', '╰': '+', '╯': '+',
+	'▏': '|', '█': '#', '░': '.', '│': '|', '─': '-', '╭': '+', '╮': '+', '╰': '+', '╯': '+',
 	'\u00a0': ' ', '“': '"', '”': '"', '«': '"', '»': '"', '‘': '\'', '’': '\'',
 }
 

@@ -16,6 +16,9 @@ type HeaderState struct {
 	// Scope is the namespace scope's label ("host", "web1 (podman)",
 	// "netns pdemo"); "" for all, which the header leaves out.
 	Scope string
+	// Where is the area when it is not the grid ("map · block"): it
+	// stands before the range in place of "ports".
+	Where string
 }
 
 // maxScopeW caps the scope's label in the header (a container's name
@@ -25,7 +28,11 @@ const maxScopeW = 32
 // Header renders the top line at width w.
 func Header(h HeaderState, w int, sty *Styles) string {
 	sep := sty.G.Sep
-	left := sty.Title.Wrap("portui") + " ports " + Range(h.Lo, h.Hi, sty.G) + sty.Dim.Wrap(" "+h.Class)
+	where := "ports"
+	if h.Where != "" {
+		where = h.Where
+	}
+	left := sty.Title.Wrap("portui") + " " + where + " " + Range(h.Lo, h.Hi, sty.G) + sty.Dim.Wrap(" "+h.Class)
 	filter := h.Filter
 	if filter != "all" {
 		filter = sty.Active.Wrap(filter)
