@@ -626,15 +626,6 @@ func (m *Model) tableFooter(lines int) []string {
 	return views.TableFooter(views.TableFooterState{Row: row, Rows: len(shown)}, m.w, lines, m.sty)
 }
 
-// blankLines is h lines of w spaces.
-func blankLines(w, h int) []string {
-	out := make([]string, h)
-	for i := range out {
-		out[i] = strings.Repeat(" ", w)
-	}
-	return out
-}
-
 // tableTakes names the bindings of the grid that do not work in the
 // table: those whose keys the table binds for itself (/, esc, and the
 // search input's enter, esc, ↑ and ↓), the end of a typed number (no
