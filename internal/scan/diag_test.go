@@ -174,12 +174,19 @@ func FuzzDiagMsg(f *testing.F) {
 	f.Add(diagMsg(afInet, netip.MustParseAddr("10.88.0.5"), 80, 0, 7, attr(20), attr(inetDiagCgroupID, 0xb1, 0x0c, 0, 0, 0, 0, 0, 0)))
 	f.Add(diagMsg(afInet6, netip.IPv6Unspecified(), 80, 0, 7, attr(inetDiagCgroupID, 1, 0, 0, 0, 0, 0, 0, 0), attr(inetDiagSKV6Only, 0)))
 	f.Add(diagMsg(afInet, netip.MustParseAddr("1.2.3.4"), 1, 0, 1, attr(inetDiagCgroupID, 1, 2)))
+	f.Add(diagQueues(diagMsg(afInet, netip.MustParseAddr("0.0.0.0"), 53, 0, 9, memInfo(768, 212992, 17)), 768, 0))
 	f.Add([]byte{})
 	f.Add(make([]byte, inetDiagMsgLen+3))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if u, err := decodeDiagMsg(b, "udp"); err == nil && (u.QueueMax != 0 || u.Drops != 0) && !hasAttrType(b[inetDiagMsgLen:], inetDiagSKMemInfo) {
+			t.Fatal("UDP QueueMax or Drops set without SKMEMINFO")
+		}
 		e, err := decodeDiagMsg(b, "tcp")
 		if err != nil {
 			return
+		}
+		if e.Drops != 0 {
+			t.Fatal("TCP Drops set")
 		}
 		if !e.Addr.IsValid() || e.Addr.Is4In6() {
 			t.Fatalf("decoded an invalid or mapped address %v", e.Addr)
@@ -202,4 +209,50 @@ func hasAttrType(b []byte, typ uint16) bool {
 		}
 	}
 	return false
+}
+
+// diagQueues sets idiag_rqueue and idiag_wqueue of an inet_diag_msg.
+func diagQueues(b []byte, rq, wq uint32) []byte {
+	binary.NativeEndian.PutUint32(b[56:60], rq)
+	binary.NativeEndian.PutUint32(b[60:64], wq)
+	return b
+}
+
+// memInfo is an INET_DIAG_SKMEMINFO attribute with rcvbuf and drops.
+func memInfo(rmem, rcvbuf, drops uint32) []byte {
+	v := make([]byte, 4*9)
+	binary.NativeEndian.PutUint32(v[0:], rmem)
+	binary.NativeEndian.PutUint32(v[4*skMemInfoRcvbuf:], rcvbuf)
+	binary.NativeEndian.PutUint32(v[4*skMemInfoDrops:], drops)
+	return attr(inetDiagSKMemInfo, v...)
+}
+
+func TestDecodeDiagQueues(t *testing.T) {
+	b := diagQueues(diagMsg(afInet, netip.MustParseAddr("0.0.0.0"), 80, 0, 9, attr(inetDiagSKV6Only, 0)), 3, 511)
+	e, err := decodeDiagMsg(b, "tcp")
+	if err != nil || e.Queue != 3 || e.QueueMax != 511 || e.Drops != 0 {
+		t.Fatalf("tcp listen queues: %+v %v", e, err)
+	}
+	// UDP: rqueue is bytes; the maximum and drops come from SKMEMINFO,
+	// and wqueue (bytes being sent) is not a maximum.
+	b = diagQueues(diagMsg(afInet, netip.MustParseAddr("0.0.0.0"), 53, 0, 9, memInfo(768, 212992, 17)), 768, 99)
+	if e, err = decodeDiagMsg(b, "udp"); err != nil || e.Queue != 768 || e.QueueMax != 212992 || e.Drops != 17 {
+		t.Fatalf("udp queues: %+v %v", e, err)
+	}
+	b = diagQueues(diagMsg(afInet, netip.MustParseAddr("0.0.0.0"), 53, 0, 9), 768, 99)
+	if e, _ = decodeDiagMsg(b, "udp"); e.QueueMax != 0 || e.Drops != 0 {
+		t.Fatalf("udp without meminfo: %+v", e)
+	}
+	// A short meminfo (older kernel, fewer vars) is ignored.
+	b = diagQueues(diagMsg(afInet, netip.MustParseAddr("0.0.0.0"), 53, 0, 9, attr(inetDiagSKMemInfo, make([]byte, 16)...)), 1, 0)
+	if e, _ = decodeDiagMsg(b, "udp"); e.QueueMax != 0 || e.Drops != 0 || e.Queue != 1 {
+		t.Fatalf("udp short meminfo: %+v", e)
+	}
+	// The request asks for meminfo for UDP only.
+	if r := encodeDiagReq(afInet, ipprotoUDP, tcpClose, 0, 0xffff); r[2] != 1<<(inetDiagSKMemInfo-1) {
+		t.Errorf("udp idiag_ext = %#x", r[2])
+	}
+	if r := encodeDiagReq(afInet, ipprotoTCP, tcpListen, 0, 0xffff); r[2] != 0 {
+		t.Errorf("tcp idiag_ext = %#x", r[2])
+	}
 }

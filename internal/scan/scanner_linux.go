@@ -288,6 +288,10 @@ func (s *linuxScanner) snapshot(ctx context.Context, f Filter) (Snapshot, error)
 			User:  nb.user(e.UID),
 			Inode: e.Inode,
 			NetNS: NetNS{Inode: s.hostNS, Host: true},
+
+			Queue:    e.Queue,
+			QueueMax: e.QueueMax,
+			Drops:    e.Drops,
 		}
 		var ifc ifaceInfo
 		if sp := nsOf[e.NetNS]; sp != nil && e.NetNS != s.hostNS {
