@@ -5,10 +5,12 @@ package scan
 // any platform; the socket itself lives in netlink_linux.go.
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 )
 
 // Constants from linux/inet_diag.h, linux/sock_diag.h and net/tcp_states.h.
@@ -184,4 +186,78 @@ func decodeDiagMsg(b []byte, proto string) (sockEntry, error) {
 		attrs = attrs[next:]
 	}
 	return e, nil
+}
+
+// clientStates is the idiag_states of a clients dump: ESTABLISHED and
+// SYN_RECV.
+const clientStates = 1<<tcpEstablished | 1<<tcpSynRecv
+
+// decodeDiagPeer reads the state and the remote address of one
+// inet_diag_msg of a clients dump (nothing else of it is needed).
+func decodeDiagPeer(b []byte) (state uint8, remote netip.Addr, err error) {
+	if len(b) < inetDiagMsgLen {
+		return 0, remote, errShortDiag
+	}
+	switch b[0] {
+	case afInet:
+		remote = netip.AddrFrom4([4]byte(b[24:28]))
+	case afInet6:
+		remote = netip.AddrFrom16([16]byte(b[24:40])).Unmap()
+	default:
+		return 0, remote, fmt.Errorf("inet_diag reply has unknown address family %d", b[0])
+	}
+	return b[1], remote, nil
+}
+
+// clientCounter tallies a clients dump: per state, and per remote address
+// while there are at most MaxListedClients (beyond, the map goes and only
+// counting goes on).
+type clientCounter struct {
+	c       Clients
+	remotes map[netip.Addr]int
+	over    bool
+}
+
+func (cc *clientCounter) add(state uint8, remote netip.Addr) {
+	switch state {
+	case tcpEstablished:
+		cc.c.Established++
+	case tcpSynRecv:
+		cc.c.SynRecv++
+	default:
+		return // the kernel filtered by state; a stray one is not a client
+	}
+	if cc.over {
+		return
+	}
+	if cc.c.Total() > MaxListedClients {
+		cc.over, cc.remotes = true, nil
+		return
+	}
+	if cc.remotes == nil {
+		cc.remotes = make(map[netip.Addr]int)
+	}
+	cc.remotes[remote]++
+}
+
+// result is the tally, with Top: the remotes with most connections, ties
+// by address, at most MaxTopRemotes.
+func (cc *clientCounter) result(port uint16) Clients {
+	c := cc.c
+	c.Port = port
+	if cc.over || len(cc.remotes) == 0 {
+		return c
+	}
+	top := make([]Remote, 0, len(cc.remotes))
+	for a, n := range cc.remotes {
+		top = append(top, Remote{Addr: a, Conns: n})
+	}
+	slices.SortFunc(top, func(x, y Remote) int {
+		if x.Conns != y.Conns {
+			return cmp.Compare(y.Conns, x.Conns)
+		}
+		return x.Addr.Compare(y.Addr)
+	})
+	c.Top = slices.Clip(top[:min(len(top), MaxTopRemotes)])
+	return c
 }

@@ -85,23 +85,11 @@ func (s *netlinkSource) listSlots(ctx context.Context, f Filter, slots uint8) ([
 	if !f.All() {
 		lo, hi = f.Lo, f.Hi
 	}
-	if s.c == nil {
-		dial := s.dial
-		if dial == nil {
-			dial = dialNetlink
-		}
-		c, err := dial()
-		if err != nil {
-			return nil, nil, fmt.Errorf("netlink redial: %w", err)
-		}
-		s.c = c
+	c, err := s.conn()
+	if err != nil {
+		return nil, nil, err
 	}
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		deadline = time.Now().Add(maxDiagWait)
-	}
-	// Only a safety net; a socket without deadlines still works.
-	_ = s.c.SetDeadline(deadline)
+	setDiagDeadline(ctx, c)
 	hint := &s.lastRange
 	if f.All() {
 		hint = &s.lastAll
@@ -144,6 +132,16 @@ func (s *netlinkSource) listSlots(ctx context.Context, f Filter, slots uint8) ([
 	return out, warns, nil
 }
 
+// setDiagDeadline bounds c's next dump by ctx's deadline, or maxDiagWait.
+func setDiagDeadline(ctx context.Context, c *netlink.Conn) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(maxDiagWait)
+	}
+	// Only a safety net; a socket without deadlines still works.
+	_ = c.SetDeadline(deadline)
+}
+
 func famSuffix(fam uint8) string {
 	if fam == afInet6 {
 		return "6"
@@ -156,34 +154,64 @@ func (s *netlinkSource) dump(out []sockEntry, proto string, fam uint8, lo, hi ui
 	if proto == "udp" {
 		ipproto = ipprotoUDP
 	}
-	req := netlink.Message{
+	intr, err := s.each(encodeDiagReq(fam, ipproto, diagState(proto), lo, hi), proto+famSuffix(fam), fam, func(b []byte) error {
+		e, err := decodeDiagMsg(b, proto)
+		if err != nil {
+			return err
+		}
+		out = append(out, e)
+		return nil
+	})
+	return out, intr, err
+}
+
+// conn returns the source's socket, dialing a new one if the last dump
+// failed.
+func (s *netlinkSource) conn() (*netlink.Conn, error) {
+	if s.c == nil {
+		dial := s.dial
+		if dial == nil {
+			dial = dialNetlink
+		}
+		c, err := dial()
+		if err != nil {
+			return nil, fmt.Errorf("netlink redial: %w", err)
+		}
+		s.c = c
+	}
+	return s.c, nil
+}
+
+// each sends the dump request req (an inet_diag_req_v2 for family fam)
+// and calls fn with each reply's inet_diag_msg, decoding while receiving
+// rather than collecting a slice of messages (one per socket) first. intr
+// says the kernel flagged the dump as interrupted (the table changed under
+// it). what names the table in errors.
+func (s *netlinkSource) each(req []byte, what string, fam uint8, fn func([]byte) error) (intr bool, err error) {
+	sent, err := s.c.Send(netlink.Message{
 		Header: netlink.Header{
 			Type:  sockDiagByFamily,
 			Flags: netlink.Request | netlink.Dump,
 		},
-		Data: encodeDiagReq(fam, ipproto, diagState(proto), lo, hi),
-	}
-	sent, err := s.c.Send(req)
+		Data: req,
+	})
 	if err != nil {
 		s.drop()
-		return out, false, fmt.Errorf("netlink %s%s dump: %w", proto, famSuffix(fam), err)
+		return false, fmt.Errorf("netlink %s dump: %w", what, err)
 	}
-	// Decode while receiving, rather than collecting a slice of messages
-	// (one per socket) first.
-	intr := false
 	for m, err := range s.c.ReceiveIter() {
 		if err != nil {
 			if errors.Is(err, unix.ENOENT) && fam == afInet6 {
-				// No IPv6 in this kernel: no IPv6 listeners either. The
+				// No IPv6 in this kernel: no IPv6 sockets either. The
 				// kernel answered with an error instead of starting a dump.
-				return out, false, nil
+				return false, nil
 			}
 			s.drop()
-			return out, false, fmt.Errorf("netlink %s%s dump: %w", proto, famSuffix(fam), err)
+			return false, fmt.Errorf("netlink %s dump: %w", what, err)
 		}
 		if m.Header.Sequence != sent.Header.Sequence {
 			s.drop()
-			return out, false, fmt.Errorf("netlink %s%s dump: reply to request %d, want %d", proto, famSuffix(fam), m.Header.Sequence, sent.Header.Sequence)
+			return false, fmt.Errorf("netlink %s dump: reply to request %d, want %d", what, m.Header.Sequence, sent.Header.Sequence)
 		}
 		if m.Header.Flags&netlink.DumpInterrupted != 0 {
 			intr = true
@@ -191,12 +219,39 @@ func (s *netlinkSource) dump(out []sockEntry, proto string, fam uint8, lo, hi ui
 		if m.Header.Type != sockDiagByFamily {
 			continue
 		}
-		e, err := decodeDiagMsg(m.Data, proto)
-		if err != nil {
+		if err := fn(m.Data); err != nil {
 			s.drop()
-			return out, false, fmt.Errorf("netlink %s%s dump: %w", proto, famSuffix(fam), err)
+			return false, fmt.Errorf("netlink %s dump: %w", what, err)
 		}
-		out = append(out, e)
 	}
-	return out, intr, nil
+	return intr, nil
+}
+
+// clients dumps the TCP sockets (IPv4 and IPv6) in ESTABLISHED or
+// SYN_RECV whose local port is port, filtered in the kernel by state and
+// port bytecode, and tallies them.
+func (s *netlinkSource) clients(ctx context.Context, port uint16) (Clients, error) {
+	c, err := s.conn()
+	if err != nil {
+		return Clients{}, err
+	}
+	setDiagDeadline(ctx, c)
+	var cc clientCounter
+	for _, fam := range [...]uint8{afInet, afInet6} {
+		if err := ctx.Err(); err != nil {
+			return Clients{}, err
+		}
+		_, err := s.each(encodeDiagReqStates(fam, ipprotoTCP, clientStates, port, port), "tcp"+famSuffix(fam)+" clients", fam, func(b []byte) error {
+			st, remote, err := decodeDiagPeer(b)
+			if err != nil {
+				return err
+			}
+			cc.add(st, remote)
+			return nil
+		})
+		if err != nil {
+			return Clients{}, err
+		}
+	}
+	return cc.result(port), nil
 }

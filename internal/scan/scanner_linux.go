@@ -16,13 +16,13 @@ import (
 
 // New returns the Linux scanner: netlink sock_diag for the socket table
 // (the ProcRoot/net text tables where netlink is refused or ProcRoot is not
-// /proc) and a cached /proc walk for the owners.
+// /proc) and a cached /proc walk for the owners. It is also a Prober.
 func New(opts Options) (Scanner, error) {
 	s, err := newLinux(opts)
 	if err != nil {
 		return nil, err
 	}
-	return newSerial(s.snapshot, s.close), nil
+	return &serialProber{serial: newSerial(s.snapshot, s.close), clients: s.clients, counters: s.counters}, nil
 }
 
 type linuxScanner struct {
