@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"time"
 )
 
 // maxNetstatRead caps a read of /proc/net/netstat or snmp (about 4 KiB
@@ -18,6 +20,18 @@ var errNoClients = errors.New("connected clients need netlink sock_diag (the soc
 // clients is Prober.Clients for the Linux scanner: one kernel-filtered
 // dump on the host's socket or on the one its tracker keeps for ns.
 func (s *linuxScanner) clients(ctx context.Context, ns NetNS, port uint16) (Clients, error) {
+	now := s.now()
+	m := &s.lastClients
+	key := clientsKey{ns.Inode, port}
+	if ns.IsHost() {
+		key.ns = 0
+	}
+	if m.ok && now.Sub(m.c.Taken) >= 0 && now.Sub(m.c.Taken) < ClientsDuty*m.took {
+		if m.key != key {
+			return Clients{}, ErrClientsLater
+		}
+		return cloneClients(m.c), nil
+	}
 	src, err := s.sourceFor(ns)
 	if err != nil {
 		return Clients{}, err
@@ -26,7 +40,33 @@ func (s *linuxScanner) clients(ctx context.Context, ns NetNS, port uint16) (Clie
 	if !ok {
 		return Clients{}, errNoClients
 	}
-	return nl.clients(ctx, port)
+	start := time.Now()
+	c, err := nl.clients(ctx, port)
+	if err != nil {
+		m.ok = false
+		return Clients{}, err
+	}
+	c.Taken = now
+	*m = clientsMemo{key: key, c: c, took: time.Since(start), ok: true}
+	return cloneClients(c), nil
+}
+
+// clientsMemo is the last Clients dump, for spacing them (ClientsDuty).
+type clientsMemo struct {
+	key  clientsKey
+	c    Clients
+	took time.Duration
+	ok   bool
+}
+
+type clientsKey struct {
+	ns   uint64 // 0: the host
+	port uint16
+}
+
+func cloneClients(c Clients) Clients {
+	c.Top = slices.Clone(c.Top)
+	return c
 }
 
 // sourceFor is the table source of ns: the host's for the zero NetNS (or

@@ -258,3 +258,42 @@ func TestUDPQueue(t *testing.T) {
 	}
 	t.Logf("recv-q %d B / %d B, drops %d", l.Queue, l.QueueMax, l.Drops)
 }
+
+// TestClientsDuty: a dump is not repeated before ClientsDuty times its
+// duration passed: the same port gets the last count (its Taken), another
+// port ErrClientsLater; after, a new dump.
+func TestClientsDuty(t *testing.T) {
+	ls, err := newLinux(Options{Source: "netlink", HostOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ls.close() })
+	clock := time.Unix(1_700_000_000, 0)
+	ls.now = func() time.Time { return clock }
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { ln.Close() })
+	port := uint16(ln.Addr().(*net.TCPAddr).Port)
+	ctx := context.Background()
+	first, err := ls.clients(ctx, NetNS{}, port)
+	if err != nil || !first.Taken.Equal(clock) || first.Established != 0 {
+		t.Fatalf("first: %+v %v", first, err)
+	}
+	c, err := net.Dial("tcp4", ln.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	if again, err := ls.clients(ctx, NetNS{}, port); err != nil || !again.Taken.Equal(first.Taken) || again.Established != 0 {
+		t.Fatalf("within the duty window: %+v %v, want the last count", again, err)
+	}
+	if _, err := ls.clients(ctx, NetNS{}, port+1); err != ErrClientsLater {
+		t.Fatalf("another port within the window: %v, want ErrClientsLater", err)
+	}
+	clock = clock.Add(ClientsDuty * ls.lastClients.took)
+	if now, err := ls.clients(ctx, NetNS{}, port); err != nil || !now.Taken.Equal(clock) || now.Established != 1 {
+		t.Fatalf("after the window: %+v %v, want a new dump with 1 client", now, err)
+	}
+}

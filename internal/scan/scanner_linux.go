@@ -40,6 +40,8 @@ type linuxScanner struct {
 	ns       *nsTracker   // nil: the scanner's own namespace only
 	udp      *hostUDP     // the host's UDP listeners between dumps; nil: dump every poll
 	cgroups  *cgroupPaths // socket cgroup ids → paths; nil for fixture trees
+	// lastClients is the last Prober.Clients dump (health_linux.go).
+	lastClients clientsMemo
 }
 
 func newLinux(opts Options) (*linuxScanner, error) {
