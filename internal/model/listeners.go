@@ -259,7 +259,8 @@ func sameListener(a, b *scan.Listener) bool {
 		a.Inode != b.Inode || a.Hidden != b.Hidden || len(a.Procs) != len(b.Procs) ||
 		a.NetNS != b.NetNS || !sameContainer(a.Container, b.Container) || a.Unit != b.Unit ||
 		!slices.EqualFunc(a.Published, b.Published, samePortMap) || !samePortMapPtr(a.Forward, b.Forward) ||
-		!sameActivation(a.Activation, b.Activation) || a.Cgroup != b.Cgroup {
+		!sameActivation(a.Activation, b.Activation) || a.Cgroup != b.Cgroup ||
+		a.Queue != b.Queue || a.QueueMax != b.QueueMax || a.Drops != b.Drops {
 		return false
 	}
 	for i := range a.Procs {

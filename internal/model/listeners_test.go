@@ -12,8 +12,8 @@ import (
 // sameListener compares field by field: a field added to scan.Listener or
 // scan.Process must be added there too, or a change in it would go unseen.
 func TestSameListenerCoversEveryField(t *testing.T) {
-	if n := reflect.TypeFor[scan.Listener]().NumField(); n != 18 {
-		t.Errorf("scan.Listener has %d fields; sameListener compares 18: update it and this test", n)
+	if n := reflect.TypeFor[scan.Listener]().NumField(); n != 21 {
+		t.Errorf("scan.Listener has %d fields; sameListener compares 21: update it and this test", n)
 	}
 	if n := reflect.TypeFor[scan.Process]().NumField(); n != 9 {
 		t.Errorf("scan.Process has %d fields; sameListener compares 9: update it and this test", n)
@@ -67,6 +67,9 @@ func TestSameListenerCoversEveryField(t *testing.T) {
 		func(l *scan.Listener) { l.Container.Pod = "" },
 		func(l *scan.Listener) { l.Unit = "y.service" },
 		func(l *scan.Listener) { l.Cgroup = "/other" },
+		func(l *scan.Listener) { l.Queue++ },
+		func(l *scan.Listener) { l.QueueMax++ },
+		func(l *scan.Listener) { l.Drops++ },
 		func(l *scan.Listener) { l.Published = nil },
 		func(l *scan.Listener) { l.Published[0].Proto = "udp" },
 		func(l *scan.Listener) { l.Published[0].Host = netip.MustParseAddrPort("127.0.0.1:8088") },

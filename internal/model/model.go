@@ -121,6 +121,11 @@ type Model struct {
 	flashSeq  int
 	warmStart bool // warmCmd was issued
 	holding   bool // the first frame waits for the first scan (FirstFrameWait)
+
+	// health is the live health of the selected listener: the probe
+	// sent with each poll, its clients, their history and the counters
+	// (health.go).
+	health healthState
 }
 
 // openState is what happened on the selected port since the pane opened

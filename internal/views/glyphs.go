@@ -32,6 +32,8 @@ type Glyphs struct {
 	Times        string // in sizes: "80×24"
 	Cursor       string // after a port number being typed
 	Border       lipgloss.Border
+	// Spark is the sparkline's eight levels, lowest first.
+	Spark [8]string
 }
 
 // UnicodeGlyphs is the table for UTF-8 terminals.
@@ -39,6 +41,7 @@ var UnicodeGlyphs = Glyphs{
 	Selected: "◂", Private: "!", Match: "*", Reserved: "×", Unassigned: "·", Other: "~",
 	VRule: "│", HRule: "─", Ellipsis: "…", Dash: "–", Sep: " · ", Up: "↑", Down: "↓", Arrow: "→",
 	Minus: "−", Times: "×", Cursor: "▏", Border: lipgloss.RoundedBorder(),
+	Spark: [8]string{"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"},
 }
 
 // ASCIIGlyphs is the table for consoles whose locale is not UTF-8. Every
@@ -49,6 +52,7 @@ var ASCIIGlyphs = Glyphs{
 	Selected: "<", Private: "!", Match: "*", Reserved: "x", Unassigned: ".", Other: "~",
 	VRule: "|", HRule: "-", Ellipsis: "...", Dash: "-", Sep: ", ", Up: "^", Down: "v", Arrow: "->",
 	Minus: "-", Times: "x", Cursor: "_", Border: lipgloss.ASCIIBorder(),
+	Spark: [8]string{"_", ".", ",", "-", "~", "=", "+", "#"},
 }
 
 // GlyphsFor returns the ASCII table when ascii is set, else the Unicode one.
