@@ -79,10 +79,13 @@ func TestHealthClientsInPane(t *testing.T) {
 		t.Errorf("history %v, want [5 3]", h)
 	}
 	// Another port: the history starts again, the probe follows it.
-	s.send(press("l"))
+	for _, k := range typeKeys("631") {
+		s.send(k)
+	}
+	s.send(press("enter"))
 	s.until(2100*time.Millisecond, 100)
-	if p.asked[len(p.asked)-1] != 22 && len(s.m.health.history()) > 1 {
-		t.Errorf("history not reset on a new port: %v", s.m.health.history())
+	if p.asked[len(p.asked)-1] != 631 || len(s.m.health.history()) != 1 {
+		t.Errorf("probes %v, history %v: want 631 probed, its history new", p.asked, s.m.health.history())
 	}
 }
 

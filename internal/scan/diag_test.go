@@ -256,3 +256,45 @@ func TestDecodeDiagQueues(t *testing.T) {
 		t.Errorf("tcp idiag_ext = %#x", r[2])
 	}
 }
+
+func FuzzDiagPeer(f *testing.F) {
+	est := diagMsg(afInet, netip.MustParseAddr("127.0.0.1"), 8080, 0, 1)
+	est[1] = tcpEstablished
+	copy(est[24:28], []byte{10, 0, 0, 7})
+	f.Add(est)
+	v6 := diagMsg(afInet6, netip.MustParseAddr("::1"), 443, 0, 1, attr(inetDiagSKV6Only, 1))
+	v6[1] = tcpSynRecv
+	f.Add(v6)
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		st, remote, err := decodeDiagPeer(b)
+		if err != nil {
+			return
+		}
+		if !remote.IsValid() || remote.Is4In6() || st != b[1] {
+			t.Fatalf("decoded %d %v", st, remote)
+		}
+		var cc clientCounter
+		cc.add(st, remote)
+		if c := cc.result(1); c.Total() > 1 || len(c.Top) > c.Total() {
+			t.Fatalf("one socket tallied as %+v", c)
+		}
+	})
+}
+
+func TestDecodeDiagPeer(t *testing.T) {
+	b := diagMsg(afInet, netip.MustParseAddr("127.0.0.1"), 8080, 0, 1)
+	b[1] = tcpEstablished
+	copy(b[24:28], []byte{10, 0, 0, 7})
+	if st, r, err := decodeDiagPeer(b); err != nil || st != tcpEstablished || r != netip.MustParseAddr("10.0.0.7") {
+		t.Fatalf("v4: %d %v %v", st, r, err)
+	}
+	b = diagMsg(afInet6, netip.MustParseAddr("::1"), 8080, 0, 1)
+	copy(b[24:40], netip.MustParseAddr("::ffff:10.0.0.8").AsSlice())
+	if _, r, err := decodeDiagPeer(b); err != nil || r != netip.MustParseAddr("10.0.0.8") {
+		t.Fatalf("v6 mapped: %v %v", r, err)
+	}
+	if _, _, err := decodeDiagPeer(b[:20]); err == nil {
+		t.Fatal("short reply decoded")
+	}
+}
