@@ -58,7 +58,6 @@ const ClientsDuty = 500
 // expensive to run another yet (ClientsDuty): ask again at the next poll.
 var ErrClientsLater = errors.New("scan: connected clients not counted yet (the last count was expensive)")
 
-
 // Counters are the host's (or a namespace's) listen-queue and UDP error
 // counters from /proc/net/netstat and /proc/net/snmp (TcpExt
 // ListenOverflows, ListenDrops; Udp RcvbufErrors, InErrors). They only

@@ -64,7 +64,7 @@ func (d *DetailState) liveFacts(p *paneText, r ListenerRow, in int, sty *Styles)
 			st = sty.Warn
 		}
 		if r.Proto == "udp" {
-			add(st.of("recv-q"+glue+byteSize(f.Queue)+"/"+byteSize(f.QueueMax)))
+			add(st.of("recv-q" + glue + byteSize(f.Queue) + "/" + byteSize(f.QueueMax)))
 			dst := sty.Dim
 			if f.Drops > 0 {
 				dst = sty.Warn
