@@ -153,7 +153,8 @@ func clientsHelper() int {
 	var lim unix.Rlimit
 	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &lim); err == nil {
 		lim.Cur = lim.Max
-		err = unix.Setrlimit(unix.RLIMIT_NOFILE, &lim)
+		_ = unix.Setrlimit(unix.RLIMIT_NOFILE, &lim) // checked below
+		_ = unix.Getrlimit(unix.RLIMIT_NOFILE, &lim)
 	}
 	if lim.Cur < uint64(2*n+64) {
 		fmt.Println("ERR RLIMIT_NOFILE", lim.Cur, "for", n, "connections")

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"errors"
 	"net"
 	"net/netip"
 	"os/exec"
@@ -196,7 +197,7 @@ func TestAcceptQueue(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { unix.Close(c) })
-		if err := unix.Connect(c, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: int(port)}); err != nil && err != unix.EINPROGRESS {
+		if err := unix.Connect(c, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}, Port: int(port)}); err != nil && !errors.Is(err, unix.EINPROGRESS) {
 			t.Fatal(err)
 		}
 	}
@@ -289,7 +290,7 @@ func TestClientsDuty(t *testing.T) {
 	if again, err := ls.clients(ctx, NetNS{}, port); err != nil || !again.Taken.Equal(first.Taken) || again.Established != 0 {
 		t.Fatalf("within the duty window: %+v %v, want the last count", again, err)
 	}
-	if _, err := ls.clients(ctx, NetNS{}, port+1); err != ErrClientsLater {
+	if _, err := ls.clients(ctx, NetNS{}, port+1); !errors.Is(err, ErrClientsLater) {
 		t.Fatalf("another port within the window: %v, want ErrClientsLater", err)
 	}
 	clock = clock.Add(ClientsDuty * ls.lastClients.took)
