@@ -8,24 +8,48 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
 	"golang.org/x/sys/unix"
 )
 
+// newProber is New's scanner on a clock an hour later at each look, so
+// that ClientsDuty never holds a dump back (on a loaded host a dump may
+// take long enough to space the next by seconds): these tests count.
 func newProber(t *testing.T) (Scanner, Prober) {
 	t.Helper()
+	ls, err := newLinux(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	clock := time.Now()
+	ls.now = func() time.Time {
+		mu.Lock()
+		defer mu.Unlock()
+		clock = clock.Add(time.Hour)
+		return clock
+	}
+	s := &serialProber{serial: newSerial(ls.snapshot, ls.close), clients: ls.clients, counters: ls.counters}
+	t.Cleanup(func() { s.Close() })
+	if _, ok := ProberOf(s); !ok {
+		t.Fatal("the Linux scanner is not a Prober")
+	}
+	return s, s
+}
+
+// TestNewIsProber: the scanner New returns is a Prober.
+func TestNewIsProber(t *testing.T) {
 	s, err := New(Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { s.Close() })
-	p, ok := ProberOf(s)
-	if !ok {
+	defer s.Close()
+	if _, ok := ProberOf(s); !ok {
 		t.Fatal("the Linux scanner is not a Prober")
 	}
-	return s, p
 }
 
 // eventually retries check until it reports true or 5 s pass (the kernel
