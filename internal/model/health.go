@@ -22,6 +22,11 @@ import (
 // minute at the default interval.
 const histLen = 60
 
+// staleClients is the age, in polls, from which the pane says when the
+// count was taken: the scanner spaces expensive dumps (scan.ClientsDuty),
+// ~45 s apart with 100,000 connections.
+const staleClients = 10
+
 // healthState is the probe state and what it learned of one port.
 type healthState struct {
 	id       int  // of the outstanding probe (or the last one)
@@ -183,7 +188,7 @@ func (m *Model) healthView() *views.HealthView {
 		}
 		v.History = hist
 		v.ShowClients = v.Clients > 0 || slicesAny(hist)
-		if t := h.clients.Taken; !t.IsZero() && !m.snap.Taken.IsZero() && m.snap.Taken.Sub(t) > 3*m.interval {
+		if t := h.clients.Taken; !t.IsZero() && !m.snap.Taken.IsZero() && m.snap.Taken.Sub(t) > staleClients*m.interval {
 			v.CountedAt = t.In(m.loc).Format("15:04:05")
 		}
 	}

@@ -46,7 +46,7 @@ const (
 )
 
 // ClientsDuty bounds what Clients dumps cost: the same port is dumped
-// again only once ClientsDuty times the last dump's duration has passed
+// again only once ClientsDuty times the last dump's CPU time has passed
 // (before, the last count is returned), so they take at most 1/ClientsDuty
 // of the time: 2 ms of a second. A dump walks the kernel's whole
 // established hash (the hash has no index by local port): ~0.2 ms on a

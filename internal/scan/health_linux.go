@@ -4,9 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // maxNetstatRead caps a read of /proc/net/netstat or snmp (about 4 KiB
@@ -40,15 +43,34 @@ func (s *linuxScanner) clients(ctx context.Context, ns NetNS, port uint16) (Clie
 	if !ok {
 		return Clients{}, errNoClients
 	}
-	start := time.Now()
+	// The dump's cost is the CPU time of this thread (the kernel walks
+	// its hash in our send and receive calls), not the wall time, which
+	// a loaded host inflates.
+	runtime.LockOSThread()
+	start, wall := threadCPU(), time.Now()
 	c, err := nl.clients(ctx, port)
+	took := threadCPU() - start
+	runtime.UnlockOSThread()
+	if start < 0 || took < 0 {
+		took = time.Since(wall)
+	}
 	if err != nil {
 		m.ok = false
 		return Clients{}, err
 	}
 	c.Taken = now
-	*m = clientsMemo{key: key, c: c, took: time.Since(start), ok: true}
+	*m = clientsMemo{key: key, c: c, took: took, ok: true}
 	return cloneClients(c), nil
+}
+
+// threadCPU is the calling thread's CPU time (user and system), -1 if
+// unknown.
+func threadCPU() time.Duration {
+	var ru unix.Rusage
+	if unix.Getrusage(unix.RUSAGE_THREAD, &ru) != nil {
+		return -1
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // clientsMemo is the last Clients dump, for spacing them (ClientsDuty).
