@@ -112,6 +112,10 @@ func BenchmarkClients100k(b *testing.B) {
 			}
 		}
 		m.done()
+		if c.Established != want {
+			again, err := nl.clients(ctx, port)
+			b.Logf("count %d, asked again: %+v %v", c.Established, again, err)
+		}
 		check(b, c, want)
 	}
 	// dump is one kernel-filtered dump of the busy port (IPv4 and IPv6);

@@ -48,11 +48,11 @@ const (
 // ClientsDuty bounds what Clients dumps cost: the same port is dumped
 // again only once ClientsDuty times the last dump's CPU time has passed
 // (before, the last count is returned), so they take at most 1/ClientsDuty
-// of the time: 2 ms of a second. A dump walks the kernel's whole
-// established hash (the hash has no index by local port): ~0.2 ms on a
-// quiet host, every poll; ~60 ms per address family with 100,000
-// connections (BenchmarkClients100k), every minute or so.
-const ClientsDuty = 500
+// of a core: 1 ms of a second, half the budget of 2 ms a poll. A dump
+// walks the kernel's whole established hash (it has no index by local
+// port): ~1.5 ms on a quiet host (a count every other poll), ~40 ms with
+// 100,000 connections (BenchmarkClients100k: a count every ~40 s).
+const ClientsDuty = 1000
 
 // ErrClientsLater says the last Clients dump (of another port) was too
 // expensive to run another yet (ClientsDuty): ask again at the next poll.

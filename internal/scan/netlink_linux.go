@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
@@ -227,21 +228,44 @@ func (s *netlinkSource) each(req []byte, what string, fam uint8, fn func([]byte)
 	return intr, nil
 }
 
-// clients dumps the TCP sockets (IPv4 and IPv6) in ESTABLISHED or
-// SYN_RECV whose local port is port, filtered in the kernel by state and
-// port bytecode, and tallies them.
+// clients dumps the TCP sockets in ESTABLISHED or SYN_RECV whose local
+// port is port, filtered in the kernel by state and port (bytecode, and
+// idiag_sport, which spares the bytecode for other ports), and tallies
+// them. Each dump walks the kernel's whole established hash, so only the
+// address families a listener on port has are dumped (a v4 listener's
+// clients are v4 sockets; a dual-stack one's, v6 sockets with mapped
+// addresses): two small LISTEN dumps first, one walk instead of two for
+// most listeners. With no listener on port, both are dumped.
 func (s *netlinkSource) clients(ctx context.Context, port uint16) (Clients, error) {
 	c, err := s.conn()
 	if err != nil {
 		return Clients{}, err
 	}
 	setDiagDeadline(ctx, c)
+	fams := [2]bool{}
+	for i, fam := range [...]uint8{afInet, afInet6} {
+		_, err := s.each(encodeDiagReq(fam, ipprotoTCP, tcpListen, port, port), "tcp"+famSuffix(fam)+" listeners", fam, func([]byte) error {
+			fams[i] = true
+			return nil
+		})
+		if err != nil {
+			return Clients{}, err
+		}
+	}
+	if !fams[0] && !fams[1] {
+		fams = [2]bool{true, true}
+	}
 	var cc clientCounter
-	for _, fam := range [...]uint8{afInet, afInet6} {
+	for i, fam := range [...]uint8{afInet, afInet6} {
+		if !fams[i] {
+			continue
+		}
 		if err := ctx.Err(); err != nil {
 			return Clients{}, err
 		}
-		_, err := s.each(encodeDiagReqStates(fam, ipprotoTCP, clientStates, port, port), "tcp"+famSuffix(fam)+" clients", fam, func(b []byte) error {
+		req := encodeDiagReqStates(fam, ipprotoTCP, clientStates, port, port)
+		binary.BigEndian.PutUint16(req[8:10], port) // idiag_sport
+		_, err := s.each(req, "tcp"+famSuffix(fam)+" clients", fam, func(b []byte) error {
 			st, remote, err := decodeDiagPeer(b)
 			if err != nil {
 				return err
