@@ -36,7 +36,30 @@ const (
 	busDeadline = 250 * time.Millisecond
 )
 
-func wrapOS(s scan.Scanner, o Options) scan.Scanner { return wrap(s, o, &nftReader{}) }
+func wrapOS(s scan.Scanner, o Options) scan.Scanner {
+	w := wrap(s, o, &nftReader{})
+	if p, ok := scan.ProberOf(s); ok {
+		return &probing{wrapped: w, p: p}
+	}
+	return w
+}
+
+// probing is wrapped for a scanner that is also a scan.Prober: the probes
+// go straight through (they name sockets, not owners: nothing to attach).
+type probing struct {
+	*wrapped
+	p scan.Prober
+}
+
+// Clients implements scan.Prober.
+func (w *probing) Clients(ctx context.Context, ns scan.NetNS, port uint16) (scan.Clients, error) {
+	return w.p.Clients(ctx, ns, port)
+}
+
+// Counters implements scan.Prober.
+func (w *probing) Counters(ctx context.Context, ns scan.NetNS) (scan.Counters, error) {
+	return w.p.Counters(ctx, ns)
+}
 
 func wrap(s scan.Scanner, o Options, nat natSource) *wrapped {
 	return &wrapped{

@@ -131,6 +131,11 @@ type Model struct {
 	// The table of every listener (L): cursor, sort, row filter and the
 	// rows' memo (table.go).
 	tbl tableState
+
+	// health is the live health of the selected listener: the probe
+	// sent with each poll, its clients, their history and the counters
+	// (health.go).
+	health healthState
 }
 
 // openState is what happened on the selected port since the pane opened

@@ -316,9 +316,11 @@ func (m *Model) listenState() views.ListenState {
 		row  views.ListenerRow
 	}
 	var rows []placed
+	reuse := reuseGroups(cur)
 	for i := range cur {
 		if l := &cur[i]; m.scope.has(&l.Listener) {
 			r := m.listenerRow(l)
+			r.Live.Reuse = reuse[reuseKeyOf(&l.Listener)]
 			v := verdict(vs, i)
 			r.Expect, r.ExpectOK = expectText(m.judging.name, v), v.Verdict == expect.Matched
 			r.Looks = looks(l, v)
@@ -342,6 +344,7 @@ func (m *Model) listenState() views.ListenState {
 		ls.Forwards = m.natForwards(cur)
 	}
 	ls.Missing = m.missingAt()
+	ls.Health = m.healthView()
 	if m.open.set {
 		ls.Since = m.open.since.In(m.loc).Format("15:04:05")
 		for i := range m.open.events {
@@ -430,6 +433,10 @@ func plainRow(l *audit.Listener) views.ListenerRow {
 		Private:   l.PrivateUse,
 		Owner:     l.User,
 		Hidden:    l.Hidden,
+		Live: views.LiveFacts{
+			Queue: l.Queue, QueueMax: l.QueueMax, Drops: l.Drops,
+			V6Only: l.Addr.Is6() && l.Addr.IsUnspecified() && !l.DualStack,
+		},
 	}
 	if r.Owner == "" && l.UID >= 0 {
 		r.Owner = "uid " + strconv.Itoa(l.UID)

@@ -37,6 +37,8 @@ func (m Model) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	case pollMsg:
 		m.holding = false
 		return m.handlePoll(msg)
+	case healthMsg:
+		return m.handleHealth(msg)
 	case firstFrameMsg:
 		m.holding = false
 		return m, nil
@@ -101,10 +103,7 @@ func (m Model) handlePoll(msg pollMsg) (tea.Model, tea.Cmd) {
 	if !m.open.set {
 		m.openPane()
 	}
-	if flash != nil {
-		return m, tea.Batch(flash, tickCmd(next, m.after))
-	}
-	return m, tickCmd(next, m.after)
+	return m, tea.Batch(flash, tickCmd(next, m.after), m.probe())
 }
 
 // handleTick starts the scan an armed tick is due for.

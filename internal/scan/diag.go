@@ -5,10 +5,12 @@ package scan
 // any platform; the socket itself lives in netlink_linux.go.
 
 import (
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"net/netip"
+	"slices"
 )
 
 // Constants from linux/inet_diag.h, linux/sock_diag.h and net/tcp_states.h.
@@ -26,11 +28,18 @@ const (
 	tcpListen      = 10
 
 	inetDiagReqBytecode = 1  // request attribute: filter program
+	inetDiagSKMemInfo   = 7  // reply attribute: u32[SK_MEMINFO_VARS], asked for with idiag_ext
 	inetDiagSKV6Only    = 11 // reply attribute: u8 IPV6_V6ONLY
 	inetDiagCgroupID    = 21 // reply attribute: u64 cgroup2 id of the socket (CONFIG_SOCK_CGROUP_DATA)
 
 	inetDiagBCSGE = 2 // source port >= next op's "no"
 	inetDiagBCSLE = 3 // source port <= next op's "no"
+
+	// SK_MEMINFO_* indexes into the INET_DIAG_SKMEMINFO array.
+	skMemInfoRcvbuf = 1
+	skMemInfoDrops  = 8
+
+	tcpSynRecv = 3
 
 	inetDiagReqLen = 56 // struct inet_diag_req_v2
 	inetDiagMsgLen = 72 // struct inet_diag_msg
@@ -63,13 +72,25 @@ type sockEntry struct {
 	// (INET_DIAG_CGROUP_ID: the inode of its directory on the cgroup2
 	// mount), 0 if not reported (text tables, old kernels).
 	CgroupID uint64
+	// Queue, QueueMax and Drops are Listener's (idiag_rqueue, idiag_wqueue
+	// or SK_MEMINFO_RCVBUF, SK_MEMINFO_DROPS; see Listener).
+	Queue, QueueMax, Drops uint32
 }
 
 // encodeDiagReq builds the payload of a dump request for one family and
 // protocol, asking only for sockets in state and, when lo..hi is not the
 // whole range, only for source ports in that range (checked in the kernel by
 // an inet_diag bytecode program, so nothing else is copied to user space).
+//
+// A UDP request also asks for INET_DIAG_SKMEMINFO (40 bytes more per
+// reply: the receive buffer's size and the drop counter).
 func encodeDiagReq(family, protocol uint8, state uint8, lo, hi uint16) []byte {
+	return encodeDiagReqStates(family, protocol, 1<<state, lo, hi)
+}
+
+// encodeDiagReqStates is encodeDiagReq for a set of states (a bitmask of
+// 1<<TCP_*).
+func encodeDiagReqStates(family, protocol uint8, states uint32, lo, hi uint16) []byte {
 	var bc []byte
 	if lo != 0 || hi != 0xffff {
 		bc = encodePortRange(lo, hi)
@@ -77,7 +98,10 @@ func encodeDiagReq(family, protocol uint8, state uint8, lo, hi uint16) []byte {
 	b := make([]byte, inetDiagReqLen, inetDiagReqLen+4+len(bc))
 	b[0] = family
 	b[1] = protocol
-	binary.NativeEndian.PutUint32(b[4:8], 1<<state)
+	if protocol == ipprotoUDP {
+		b[2] = 1 << (inetDiagSKMemInfo - 1) // idiag_ext
+	}
+	binary.NativeEndian.PutUint32(b[4:8], states)
 	if bc != nil {
 		var hdr [4]byte
 		binary.NativeEndian.PutUint16(hdr[0:2], uint16(4+len(bc)))
@@ -129,6 +153,12 @@ func decodeDiagMsg(b []byte, proto string) (sockEntry, error) {
 	e.IfIndex = int(binary.NativeEndian.Uint32(b[40:44]))
 	e.UID = int(binary.NativeEndian.Uint32(b[64:68]))
 	e.Inode = uint64(binary.NativeEndian.Uint32(b[68:72]))
+	// LISTEN: the accept queue now and its maximum (the backlog); UDP: the
+	// bytes in the receive queue (and, below, the buffer's size).
+	e.Queue = binary.NativeEndian.Uint32(b[56:60])
+	if proto == "tcp" {
+		e.QueueMax = binary.NativeEndian.Uint32(b[60:64])
+	}
 
 	// Attributes: 4-byte header {len, type}, payload, padded to 4 bytes.
 	attrs := b[inetDiagMsgLen:]
@@ -142,6 +172,10 @@ func decodeDiagMsg(b []byte, proto string) (sockEntry, error) {
 			e.V6Only = attrs[4] != 0
 			e.V6Known = true
 		}
+		if typ == inetDiagSKMemInfo && proto == "udp" && l >= 4+4*(skMemInfoDrops+1) {
+			e.QueueMax = binary.NativeEndian.Uint32(attrs[4+4*skMemInfoRcvbuf:])
+			e.Drops = binary.NativeEndian.Uint32(attrs[4+4*skMemInfoDrops:])
+		}
 		if typ == inetDiagCgroupID && l >= 12 {
 			e.CgroupID = binary.NativeEndian.Uint64(attrs[4:12])
 		}
@@ -152,4 +186,78 @@ func decodeDiagMsg(b []byte, proto string) (sockEntry, error) {
 		attrs = attrs[next:]
 	}
 	return e, nil
+}
+
+// clientStates is the idiag_states of a clients dump: ESTABLISHED and
+// SYN_RECV.
+const clientStates = 1<<tcpEstablished | 1<<tcpSynRecv
+
+// decodeDiagPeer reads the state and the remote address of one
+// inet_diag_msg of a clients dump (nothing else of it is needed).
+func decodeDiagPeer(b []byte) (state uint8, remote netip.Addr, err error) {
+	if len(b) < inetDiagMsgLen {
+		return 0, remote, errShortDiag
+	}
+	switch b[0] {
+	case afInet:
+		remote = netip.AddrFrom4([4]byte(b[24:28]))
+	case afInet6:
+		remote = netip.AddrFrom16([16]byte(b[24:40])).Unmap()
+	default:
+		return 0, remote, fmt.Errorf("inet_diag reply has unknown address family %d", b[0])
+	}
+	return b[1], remote, nil
+}
+
+// clientCounter tallies a clients dump: per state, and per remote address
+// while there are at most MaxListedClients (beyond, the map goes and only
+// counting goes on).
+type clientCounter struct {
+	c       Clients
+	remotes map[netip.Addr]int
+	over    bool
+}
+
+func (cc *clientCounter) add(state uint8, remote netip.Addr) {
+	switch state {
+	case tcpEstablished:
+		cc.c.Established++
+	case tcpSynRecv:
+		cc.c.SynRecv++
+	default:
+		return // the kernel filtered by state; a stray one is not a client
+	}
+	if cc.over {
+		return
+	}
+	if cc.c.Total() > MaxListedClients {
+		cc.over, cc.remotes = true, nil
+		return
+	}
+	if cc.remotes == nil {
+		cc.remotes = make(map[netip.Addr]int)
+	}
+	cc.remotes[remote]++
+}
+
+// result is the tally, with Top: the remotes with most connections, ties
+// by address, at most MaxTopRemotes.
+func (cc *clientCounter) result(port uint16) Clients {
+	c := cc.c
+	c.Port = port
+	if cc.over || len(cc.remotes) == 0 {
+		return c
+	}
+	top := make([]Remote, 0, len(cc.remotes))
+	for a, n := range cc.remotes {
+		top = append(top, Remote{Addr: a, Conns: n})
+	}
+	slices.SortFunc(top, func(x, y Remote) int {
+		if x.Conns != y.Conns {
+			return cmp.Compare(y.Conns, x.Conns)
+		}
+		return x.Addr.Compare(y.Addr)
+	})
+	c.Top = slices.Clip(top[:min(len(top), MaxTopRemotes)])
+	return c
 }

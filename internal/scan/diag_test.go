@@ -174,12 +174,19 @@ func FuzzDiagMsg(f *testing.F) {
 	f.Add(diagMsg(afInet, netip.MustParseAddr("10.88.0.5"), 80, 0, 7, attr(20), attr(inetDiagCgroupID, 0xb1, 0x0c, 0, 0, 0, 0, 0, 0)))
 	f.Add(diagMsg(afInet6, netip.IPv6Unspecified(), 80, 0, 7, attr(inetDiagCgroupID, 1, 0, 0, 0, 0, 0, 0, 0), attr(inetDiagSKV6Only, 0)))
 	f.Add(diagMsg(afInet, netip.MustParseAddr("1.2.3.4"), 1, 0, 1, attr(inetDiagCgroupID, 1, 2)))
+	f.Add(diagQueues(diagMsg(afInet, netip.MustParseAddr("0.0.0.0"), 53, 0, 9, memInfo(768, 212992, 17)), 768, 0))
 	f.Add([]byte{})
 	f.Add(make([]byte, inetDiagMsgLen+3))
 	f.Fuzz(func(t *testing.T, b []byte) {
+		if u, err := decodeDiagMsg(b, "udp"); err == nil && (u.QueueMax != 0 || u.Drops != 0) && !hasAttrType(b[inetDiagMsgLen:], inetDiagSKMemInfo) {
+			t.Fatal("UDP QueueMax or Drops set without SKMEMINFO")
+		}
 		e, err := decodeDiagMsg(b, "tcp")
 		if err != nil {
 			return
+		}
+		if e.Drops != 0 {
+			t.Fatal("TCP Drops set")
 		}
 		if !e.Addr.IsValid() || e.Addr.Is4In6() {
 			t.Fatalf("decoded an invalid or mapped address %v", e.Addr)
@@ -202,4 +209,92 @@ func hasAttrType(b []byte, typ uint16) bool {
 		}
 	}
 	return false
+}
+
+// diagQueues sets idiag_rqueue and idiag_wqueue of an inet_diag_msg.
+func diagQueues(b []byte, rq, wq uint32) []byte {
+	binary.NativeEndian.PutUint32(b[56:60], rq)
+	binary.NativeEndian.PutUint32(b[60:64], wq)
+	return b
+}
+
+// memInfo is an INET_DIAG_SKMEMINFO attribute with rcvbuf and drops.
+func memInfo(rmem, rcvbuf, drops uint32) []byte {
+	v := make([]byte, 4*9)
+	binary.NativeEndian.PutUint32(v[0:], rmem)
+	binary.NativeEndian.PutUint32(v[4*skMemInfoRcvbuf:], rcvbuf)
+	binary.NativeEndian.PutUint32(v[4*skMemInfoDrops:], drops)
+	return attr(inetDiagSKMemInfo, v...)
+}
+
+func TestDecodeDiagQueues(t *testing.T) {
+	b := diagQueues(diagMsg(afInet, netip.MustParseAddr("0.0.0.0"), 80, 0, 9, attr(inetDiagSKV6Only, 0)), 3, 511)
+	e, err := decodeDiagMsg(b, "tcp")
+	if err != nil || e.Queue != 3 || e.QueueMax != 511 || e.Drops != 0 {
+		t.Fatalf("tcp listen queues: %+v %v", e, err)
+	}
+	// UDP: rqueue is bytes; the maximum and drops come from SKMEMINFO,
+	// and wqueue (bytes being sent) is not a maximum.
+	b = diagQueues(diagMsg(afInet, netip.MustParseAddr("0.0.0.0"), 53, 0, 9, memInfo(768, 212992, 17)), 768, 99)
+	if e, err = decodeDiagMsg(b, "udp"); err != nil || e.Queue != 768 || e.QueueMax != 212992 || e.Drops != 17 {
+		t.Fatalf("udp queues: %+v %v", e, err)
+	}
+	b = diagQueues(diagMsg(afInet, netip.MustParseAddr("0.0.0.0"), 53, 0, 9), 768, 99)
+	if e, _ = decodeDiagMsg(b, "udp"); e.QueueMax != 0 || e.Drops != 0 {
+		t.Fatalf("udp without meminfo: %+v", e)
+	}
+	// A short meminfo (older kernel, fewer vars) is ignored.
+	b = diagQueues(diagMsg(afInet, netip.MustParseAddr("0.0.0.0"), 53, 0, 9, attr(inetDiagSKMemInfo, make([]byte, 16)...)), 1, 0)
+	if e, _ = decodeDiagMsg(b, "udp"); e.QueueMax != 0 || e.Drops != 0 || e.Queue != 1 {
+		t.Fatalf("udp short meminfo: %+v", e)
+	}
+	// The request asks for meminfo for UDP only.
+	if r := encodeDiagReq(afInet, ipprotoUDP, tcpClose, 0, 0xffff); r[2] != 1<<(inetDiagSKMemInfo-1) {
+		t.Errorf("udp idiag_ext = %#x", r[2])
+	}
+	if r := encodeDiagReq(afInet, ipprotoTCP, tcpListen, 0, 0xffff); r[2] != 0 {
+		t.Errorf("tcp idiag_ext = %#x", r[2])
+	}
+}
+
+func FuzzDiagPeer(f *testing.F) {
+	est := diagMsg(afInet, netip.MustParseAddr("127.0.0.1"), 8080, 0, 1)
+	est[1] = tcpEstablished
+	copy(est[24:28], []byte{10, 0, 0, 7})
+	f.Add(est)
+	v6 := diagMsg(afInet6, netip.MustParseAddr("::1"), 443, 0, 1, attr(inetDiagSKV6Only, 1))
+	v6[1] = tcpSynRecv
+	f.Add(v6)
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		st, remote, err := decodeDiagPeer(b)
+		if err != nil {
+			return
+		}
+		if !remote.IsValid() || remote.Is4In6() || st != b[1] {
+			t.Fatalf("decoded %d %v", st, remote)
+		}
+		var cc clientCounter
+		cc.add(st, remote)
+		if c := cc.result(1); c.Total() > 1 || len(c.Top) > c.Total() {
+			t.Fatalf("one socket tallied as %+v", c)
+		}
+	})
+}
+
+func TestDecodeDiagPeer(t *testing.T) {
+	b := diagMsg(afInet, netip.MustParseAddr("127.0.0.1"), 8080, 0, 1)
+	b[1] = tcpEstablished
+	copy(b[24:28], []byte{10, 0, 0, 7})
+	if st, r, err := decodeDiagPeer(b); err != nil || st != tcpEstablished || r != netip.MustParseAddr("10.0.0.7") {
+		t.Fatalf("v4: %d %v %v", st, r, err)
+	}
+	b = diagMsg(afInet6, netip.MustParseAddr("::1"), 8080, 0, 1)
+	copy(b[24:40], netip.MustParseAddr("::ffff:10.0.0.8").AsSlice())
+	if _, r, err := decodeDiagPeer(b); err != nil || r != netip.MustParseAddr("10.0.0.8") {
+		t.Fatalf("v6 mapped: %v %v", r, err)
+	}
+	if _, _, err := decodeDiagPeer(b[:20]); err == nil {
+		t.Fatal("short reply decoded")
+	}
 }

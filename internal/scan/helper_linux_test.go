@@ -54,6 +54,8 @@ func runHelper() int {
 		return nsListenHelper()
 	case "nstwo":
 		return nsTwoHelper()
+	case "clients":
+		return clientsHelper()
 	case "scan":
 		rep := helperReport{PID: os.Getpid()}
 		ln, err := net.Listen("tcp", "127.0.0.1:0")

@@ -2,6 +2,7 @@ package scan
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"time"
@@ -85,23 +86,11 @@ func (s *netlinkSource) listSlots(ctx context.Context, f Filter, slots uint8) ([
 	if !f.All() {
 		lo, hi = f.Lo, f.Hi
 	}
-	if s.c == nil {
-		dial := s.dial
-		if dial == nil {
-			dial = dialNetlink
-		}
-		c, err := dial()
-		if err != nil {
-			return nil, nil, fmt.Errorf("netlink redial: %w", err)
-		}
-		s.c = c
+	c, err := s.conn()
+	if err != nil {
+		return nil, nil, err
 	}
-	deadline, ok := ctx.Deadline()
-	if !ok {
-		deadline = time.Now().Add(maxDiagWait)
-	}
-	// Only a safety net; a socket without deadlines still works.
-	_ = s.c.SetDeadline(deadline)
+	setDiagDeadline(ctx, c)
 	hint := &s.lastRange
 	if f.All() {
 		hint = &s.lastAll
@@ -144,6 +133,16 @@ func (s *netlinkSource) listSlots(ctx context.Context, f Filter, slots uint8) ([
 	return out, warns, nil
 }
 
+// setDiagDeadline bounds c's next dump by ctx's deadline, or maxDiagWait.
+func setDiagDeadline(ctx context.Context, c *netlink.Conn) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		deadline = time.Now().Add(maxDiagWait)
+	}
+	// Only a safety net; a socket without deadlines still works.
+	_ = c.SetDeadline(deadline)
+}
+
 func famSuffix(fam uint8) string {
 	if fam == afInet6 {
 		return "6"
@@ -156,34 +155,64 @@ func (s *netlinkSource) dump(out []sockEntry, proto string, fam uint8, lo, hi ui
 	if proto == "udp" {
 		ipproto = ipprotoUDP
 	}
-	req := netlink.Message{
+	intr, err := s.each(encodeDiagReq(fam, ipproto, diagState(proto), lo, hi), proto+famSuffix(fam), fam, func(b []byte) error {
+		e, err := decodeDiagMsg(b, proto)
+		if err != nil {
+			return err
+		}
+		out = append(out, e)
+		return nil
+	})
+	return out, intr, err
+}
+
+// conn returns the source's socket, dialing a new one if the last dump
+// failed.
+func (s *netlinkSource) conn() (*netlink.Conn, error) {
+	if s.c == nil {
+		dial := s.dial
+		if dial == nil {
+			dial = dialNetlink
+		}
+		c, err := dial()
+		if err != nil {
+			return nil, fmt.Errorf("netlink redial: %w", err)
+		}
+		s.c = c
+	}
+	return s.c, nil
+}
+
+// each sends the dump request req (an inet_diag_req_v2 for family fam)
+// and calls fn with each reply's inet_diag_msg, decoding while receiving
+// rather than collecting a slice of messages (one per socket) first. intr
+// says the kernel flagged the dump as interrupted (the table changed under
+// it). what names the table in errors.
+func (s *netlinkSource) each(req []byte, what string, fam uint8, fn func([]byte) error) (intr bool, err error) {
+	sent, err := s.c.Send(netlink.Message{
 		Header: netlink.Header{
 			Type:  sockDiagByFamily,
 			Flags: netlink.Request | netlink.Dump,
 		},
-		Data: encodeDiagReq(fam, ipproto, diagState(proto), lo, hi),
-	}
-	sent, err := s.c.Send(req)
+		Data: req,
+	})
 	if err != nil {
 		s.drop()
-		return out, false, fmt.Errorf("netlink %s%s dump: %w", proto, famSuffix(fam), err)
+		return false, fmt.Errorf("netlink %s dump: %w", what, err)
 	}
-	// Decode while receiving, rather than collecting a slice of messages
-	// (one per socket) first.
-	intr := false
 	for m, err := range s.c.ReceiveIter() {
 		if err != nil {
 			if errors.Is(err, unix.ENOENT) && fam == afInet6 {
-				// No IPv6 in this kernel: no IPv6 listeners either. The
+				// No IPv6 in this kernel: no IPv6 sockets either. The
 				// kernel answered with an error instead of starting a dump.
-				return out, false, nil
+				return false, nil
 			}
 			s.drop()
-			return out, false, fmt.Errorf("netlink %s%s dump: %w", proto, famSuffix(fam), err)
+			return false, fmt.Errorf("netlink %s dump: %w", what, err)
 		}
 		if m.Header.Sequence != sent.Header.Sequence {
 			s.drop()
-			return out, false, fmt.Errorf("netlink %s%s dump: reply to request %d, want %d", proto, famSuffix(fam), m.Header.Sequence, sent.Header.Sequence)
+			return false, fmt.Errorf("netlink %s dump: reply to request %d, want %d", what, m.Header.Sequence, sent.Header.Sequence)
 		}
 		if m.Header.Flags&netlink.DumpInterrupted != 0 {
 			intr = true
@@ -191,12 +220,62 @@ func (s *netlinkSource) dump(out []sockEntry, proto string, fam uint8, lo, hi ui
 		if m.Header.Type != sockDiagByFamily {
 			continue
 		}
-		e, err := decodeDiagMsg(m.Data, proto)
-		if err != nil {
+		if err := fn(m.Data); err != nil {
 			s.drop()
-			return out, false, fmt.Errorf("netlink %s%s dump: %w", proto, famSuffix(fam), err)
+			return false, fmt.Errorf("netlink %s dump: %w", what, err)
 		}
-		out = append(out, e)
 	}
-	return out, intr, nil
+	return intr, nil
+}
+
+// clients dumps the TCP sockets in ESTABLISHED or SYN_RECV whose local
+// port is port, filtered in the kernel by state and port (bytecode, and
+// idiag_sport, which spares the bytecode for other ports), and tallies
+// them. Each dump walks the kernel's whole established hash, so only the
+// address families a listener on port has are dumped (a v4 listener's
+// clients are v4 sockets; a dual-stack one's, v6 sockets with mapped
+// addresses): two small LISTEN dumps first, one walk instead of two for
+// most listeners. With no listener on port, both are dumped.
+func (s *netlinkSource) clients(ctx context.Context, port uint16) (Clients, error) {
+	c, err := s.conn()
+	if err != nil {
+		return Clients{}, err
+	}
+	setDiagDeadline(ctx, c)
+	fams := [2]bool{}
+	for i, fam := range [...]uint8{afInet, afInet6} {
+		_, err := s.each(encodeDiagReq(fam, ipprotoTCP, tcpListen, port, port), "tcp"+famSuffix(fam)+" listeners", fam, func([]byte) error {
+			fams[i] = true
+			return nil
+		})
+		if err != nil {
+			return Clients{}, err
+		}
+	}
+	if !fams[0] && !fams[1] {
+		fams = [2]bool{true, true}
+	}
+	var cc clientCounter
+	for i, fam := range [...]uint8{afInet, afInet6} {
+		if !fams[i] {
+			continue
+		}
+		if err := ctx.Err(); err != nil {
+			return Clients{}, err
+		}
+		req := encodeDiagReqStates(fam, ipprotoTCP, clientStates, port, port)
+		binary.BigEndian.PutUint16(req[8:10], port) // idiag_sport
+		_, err := s.each(req, "tcp"+famSuffix(fam)+" clients", fam, func(b []byte) error {
+			st, remote, err := decodeDiagPeer(b)
+			if err != nil {
+				return err
+			}
+			cc.add(st, remote)
+			return nil
+		})
+		if err != nil {
+			return Clients{}, err
+		}
+	}
+	return cc.result(port), nil
 }

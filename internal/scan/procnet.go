@@ -99,10 +99,14 @@ func fields(line []byte, out [][]byte) int {
 }
 
 // parseProcNetLine decodes "sl local rem st tx:rx tr:when retrnsmt uid
-// timeout inode ...". keep is false for sockets that are not listeners.
+// timeout inode ..." (UDP tables end in "ref pointer drops"). keep is
+// false for sockets that are not listeners. Of the queues the table
+// carries rx (LISTEN: the accept queue; UDP: receive-queue bytes) and,
+// for UDP, drops; not the backlog nor the buffer's size.
 func parseProcNetLine(line []byte, proto string, v6 bool, want uint8) (e sockEntry, keep bool, err error) {
-	var fs [10][]byte
-	if n := fields(line, fs[:]); n < 10 {
+	var fs [13][]byte
+	n := fields(line, fs[:])
+	if n < 10 {
 		return e, false, fmt.Errorf("%d fields, want at least 10", n)
 	}
 	st, err := strconv.ParseUint(string(fs[3]), 16, 8)
@@ -124,14 +128,26 @@ func parseProcNetLine(line []byte, proto string, v6 bool, want uint8) (e sockEnt
 	if err != nil {
 		return e, false, fmt.Errorf("bad inode %q", fs[9])
 	}
-	return sockEntry{
+	e = sockEntry{
 		Proto: proto,
 		Addr:  addr,
 		Port:  port,
 		UID:   int(uid),
 		Inode: ino,
 		V6:    v6,
-	}, true, nil
+	}
+	// Queues are a bonus: a malformed column leaves them 0.
+	if i := bytes.IndexByte(fs[4], ':'); i >= 0 {
+		if v, err := strconv.ParseUint(string(fs[4][i+1:]), 16, 32); err == nil {
+			e.Queue = uint32(v)
+		}
+	}
+	if proto == "udp" && n == 13 {
+		if v, err := strconv.ParseUint(string(fs[12]), 10, 32); err == nil {
+			e.Drops = uint32(v)
+		}
+	}
+	return e, true, nil
 }
 
 // parseHexAddrPort decodes "0100007F:0050". The kernel prints each 32-bit

@@ -49,6 +49,14 @@ func TestParseProcNet(t *testing.T) {
 	if e := r.Entries[1]; e.Inode != 456363 || e.UID != 0 || e.V6 {
 		t.Errorf("fields: %+v", e)
 	}
+	line := []byte("   1: 0100007F:1F90 00000000:0000 0A 00000000:00000003 00:00000000 00000000     0        0 456363 1 0000000094fa36f3 100 0 0 10 0")
+	if e, keep, err := parseProcNetLine(line, "tcp", false, tcpListen); err != nil || !keep || e.Queue != 3 || e.QueueMax != 0 {
+		t.Errorf("tcp rx_queue: %+v %v %v", e, keep, err)
+	}
+	line = []byte("14939: 00000000:14E9 00000000:0000 07 00000000:00000300 00:00000000 00000000     0        0 456368 2 000000003435f924 42")
+	if e, _, err := parseProcNetLine(line, "udp", false, tcpClose); err != nil || e.Queue != 0x300 || e.Drops != 42 {
+		t.Errorf("udp rx_queue, drops: %+v %v", e, err)
+	}
 	r = parseProcNet(readTestdata(t, "tcp6"), "tcp", true, Filter{Lo: 600, Hi: 700})
 	if got := entryStrings(r.Entries); len(got) != 1 || got[0] != "tcp [::1]:631" {
 		t.Errorf("port filter: %v", got)

@@ -16,13 +16,13 @@ import (
 
 // New returns the Linux scanner: netlink sock_diag for the socket table
 // (the ProcRoot/net text tables where netlink is refused or ProcRoot is not
-// /proc) and a cached /proc walk for the owners.
+// /proc) and a cached /proc walk for the owners. It is also a Prober.
 func New(opts Options) (Scanner, error) {
 	s, err := newLinux(opts)
 	if err != nil {
 		return nil, err
 	}
-	return newSerial(s.snapshot, s.close), nil
+	return &serialProber{serial: newSerial(s.snapshot, s.close), clients: s.clients, counters: s.counters}, nil
 }
 
 type linuxScanner struct {
@@ -40,6 +40,8 @@ type linuxScanner struct {
 	ns       *nsTracker   // nil: the scanner's own namespace only
 	udp      *hostUDP     // the host's UDP listeners between dumps; nil: dump every poll
 	cgroups  *cgroupPaths // socket cgroup ids → paths; nil for fixture trees
+	// lastClients is the last Prober.Clients dump (health_linux.go).
+	lastClients clientsMemo
 }
 
 func newLinux(opts Options) (*linuxScanner, error) {
@@ -288,6 +290,10 @@ func (s *linuxScanner) snapshot(ctx context.Context, f Filter) (Snapshot, error)
 			User:  nb.user(e.UID),
 			Inode: e.Inode,
 			NetNS: NetNS{Inode: s.hostNS, Host: true},
+
+			Queue:    e.Queue,
+			QueueMax: e.QueueMax,
+			Drops:    e.Drops,
 		}
 		var ifc ifaceInfo
 		if sp := nsOf[e.NetNS]; sp != nil && e.NetNS != s.hostNS {

@@ -117,3 +117,49 @@ func cloneSnapshot(s Snapshot) Snapshot {
 	s.PortMaps = slices.Clone(s.PortMaps)
 	return s
 }
+
+// acquire waits for the scanner to be free (no scan running), honouring
+// ctx; release gives it back.
+func (s *serial) acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case s.sem <- struct{}{}:
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		<-s.sem
+		return nil, ErrClosed
+	}
+	return func() { <-s.sem }, nil
+}
+
+// serialProber is serial for a backend that is also a Prober: its probes
+// take turns with the scans (they share the backend's sockets).
+type serialProber struct {
+	*serial
+	clients  func(ctx context.Context, ns NetNS, port uint16) (Clients, error)
+	counters func(ctx context.Context, ns NetNS) (Counters, error)
+}
+
+// Clients implements Prober, after any scan in flight.
+func (s *serialProber) Clients(ctx context.Context, ns NetNS, port uint16) (Clients, error) {
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return Clients{}, err
+	}
+	defer release()
+	return s.clients(ctx, ns, port)
+}
+
+// Counters implements Prober, after any scan in flight.
+func (s *serialProber) Counters(ctx context.Context, ns NetNS) (Counters, error) {
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return Counters{}, err
+	}
+	defer release()
+	return s.counters(ctx, ns)
+}

@@ -58,6 +58,9 @@ type ListenState struct {
 	// Missing are the expectations file's required entries for this port
 	// that nothing listens for ("nginx · expected.toml:4").
 	Missing []string
+	// Health is who is connected and how the listen counters moved
+	// (live.go); nil: nothing to show.
+	Health *HealthView
 }
 
 // ListenChange is a listener that appeared or vanished between two polls.
@@ -102,6 +105,8 @@ type ListenerRow struct {
 	// Looks are the kinds of the listener's findings that Expect does not
 	// already say ("exposed-system-port"): why its cell is marked !.
 	Looks []string
+	// Live is its queue and socket facts (live.go).
+	Live LiveFacts
 }
 
 // ActivationRow is systemd socket activation: pid 1 holds the socket of
@@ -356,6 +361,7 @@ func (d *DetailState) listen(p *paneText, sty *Styles) {
 		p.wrap(0, 2, sty.Dim.of("nothing listens on "+strconv.Itoa(d.Port)))
 	}
 	d.placedRows(p, sty)
+	d.health(p, sty)
 	for _, m := range l.Missing {
 		p.wrap(0, 2, sty.Private.of("expected here, not listening:"), txt(" "+m))
 	}
@@ -444,6 +450,7 @@ func (d *DetailState) listenerLines(p *paneText, r ListenerRow, in int, sty *Sty
 		head = append(head, txt(" "), sty.Private.of("private"+glue+"use"))
 	}
 	p.wrap(in, 2, head...)
+	d.liveFacts(p, r, in, sty)
 	if r.Expect != "" {
 		st := sty.Private
 		if r.ExpectOK {

@@ -34,6 +34,8 @@ type Glyphs struct {
 	// BarFull and BarEmpty draw the map's share bars: "█░", "#.".
 	BarFull, BarEmpty string
 	Border            lipgloss.Border
+	// Spark is the sparkline's eight levels, lowest first.
+	Spark [8]string
 }
 
 // UnicodeGlyphs is the table for UTF-8 terminals.
@@ -41,6 +43,7 @@ var UnicodeGlyphs = Glyphs{
 	Selected: "◂", Private: "!", Match: "*", Reserved: "×", Unassigned: "·", Other: "~",
 	VRule: "│", HRule: "─", Ellipsis: "…", Dash: "–", Sep: " · ", Up: "↑", Down: "↓", Arrow: "→",
 	Minus: "−", Times: "×", Cursor: "▏", BarFull: "█", BarEmpty: "░", Border: lipgloss.RoundedBorder(),
+	Spark: [8]string{"▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"},
 }
 
 // ASCIIGlyphs is the table for consoles whose locale is not UTF-8. Every
@@ -51,6 +54,7 @@ var ASCIIGlyphs = Glyphs{
 	Selected: "<", Private: "!", Match: "*", Reserved: "x", Unassigned: ".", Other: "~",
 	VRule: "|", HRule: "-", Ellipsis: "...", Dash: "-", Sep: ", ", Up: "^", Down: "v", Arrow: "->",
 	Minus: "-", Times: "x", Cursor: "_", BarFull: "#", BarEmpty: ".", Border: lipgloss.ASCIIBorder(),
+	Spark: [8]string{"_", ".", ",", "-", "~", "=", "+", "#"},
 }
 
 // GlyphsFor returns the ASCII table when ascii is set, else the Unicode one.
