@@ -17,8 +17,8 @@ import (
 )
 
 // newScanner is replaced in tests by a fixed snapshot.
-var newScanner = func(scan.Options) (scan.Scanner, error) {
-	s, err := scan.New(scan.Options{})
+var newScanner = func(opts scan.Options) (scan.Scanner, error) {
+	s, err := scan.New(opts)
 	if err != nil {
 		return nil, err
 	}
