@@ -482,7 +482,14 @@ table_section() {
 		wait_for 2 "table $size: < goes back to port" grep -q "sorted by port ▲"
 		tmux send-keys -t "$target" /
 		tmux send-keys -t "$target" -l "e2elisten $table_pid"
-		row() { grep -qE "^[▸> ]?[! ] *$port +tcp +0\.0\.0\.0 .*e2elisten $table_pid"; }
+		# The row filter matched the helper's "e2elisten PID"; at 80×24 the
+		# process cell may be cut ("e2elisten…"), so the header's "1 of"
+		# and the row's port and name's start are what is checked.
+		row() {
+			local s
+			s=$(cat)
+			grep -qE "^[▸> ]?[! ] *$port +tcp +0\.0\.0\.0 .*e2el" <<<"$s" && grep -q "listeners 1 of " <<<"$s"
+		}
 		wait_for 3 "table $size: / filters the rows to port $port (e2elisten $table_pid)" row
 		one() { grep -q "row 1/1"; }
 		wait_for 2 "table $size: one row, the footer says row 1/1" one
