@@ -88,18 +88,36 @@ func mustSnap(b *testing.B, s Scanner, f Filter) Snapshot {
 // poll on the 2,081-process host.
 func BenchmarkSnapshotPort(b *testing.B) {
 	port := benchPort(b)
-	s, err := New(Options{})
+	ls, err := newLinux(Options{})
 	if err != nil {
 		b.Fatal(err)
 	}
+	s := newSerial(ls.snapshot, ls.close)
 	defer s.Close()
 	f := Filter{Lo: port, Hi: port}
 	sn := mustSnap(b, s, f)
 	if len(sn.Listeners) == 0 {
 		b.Fatalf("nothing listens on port %d", port)
 	}
+	var udp0, ns0 int
+	if ls.udp != nil {
+		udp0 = ls.udp.stats.Dumps
+	}
+	if ls.ns != nil {
+		ns0 = ls.ns.stats.Dumps
+	}
 	pollLoop(b, s, f)
 	b.ReportMetric(float64(len(sn.Listeners)), "listeners")
+	// What the poll asked the kernel for beyond the port's TCP dump: the
+	// host's whole UDP table (hostudp_linux.go) and other namespaces'
+	// tables, per poll. They explain a poll that costs more than the
+	// TCP dump should.
+	if ls.udp != nil {
+		b.ReportMetric(float64(ls.udp.stats.Dumps-udp0)/float64(b.N), "udp-dumps/op")
+	}
+	if ls.ns != nil {
+		b.ReportMetric(float64(ls.ns.stats.Dumps-ns0)/float64(b.N), "ns-dumps/op")
+	}
 }
 
 // BenchmarkSnapshotColdAll is `portui listeners`: a new scanner, every
