@@ -60,8 +60,14 @@ func (a *app) emit(f report.Format, doc report.Document) error {
 		}
 		return nil
 	}
-	lb := &lineBuffer{w: a.out()}
-	err := f.Write(lb, report.DefaultStyles(), doc)
+	st, w := report.DefaultStyles(), a.out()
+	if a.stdout.profile <= colorprofile.NoTTY {
+		// Not a terminal (a pipe, a file, NO_COLOR's ASCII is above
+		// this): nothing styled, nothing to strip.
+		st, w = report.PlainStyles(), a.stdout
+	}
+	lb := &lineBuffer{w: w}
+	err := f.Write(lb, st, doc)
 	if ferr := lb.Flush(); err == nil {
 		err = ferr
 	}

@@ -257,3 +257,44 @@ func lipglossTable(indent string, headers []string, rows [][]string) string {
 	}
 	return b.String()
 }
+
+// TestPlainStylesAreStrippedDefault: what a command writes to a pipe with
+// PlainStyles is, byte for byte, what DefaultStyles writes once the colour
+// writer has stripped it, for every text document (so `portui … | grep`
+// reads the same as before PlainStyles).
+func TestPlainStylesAreStrippedDefault(t *testing.T) {
+	docs := []Document{
+		ListenersDoc{Listeners: []Listener{
+			{Proto: "tcp", Address: "127.0.0.1", Port: 326, Scope: "loopback", User: "root", Status: "unassigned", Private: true,
+				Processes: []Process{{PID: 4242, Name: "python3"}}, endpoint: "127.0.0.1:326"},
+			{Proto: "udp", Address: "0.0.0.0", Port: 53, Scope: "all", User: "root", Status: "assigned", Service: "domain",
+				Processes: []Process{{PID: 7, Name: "dnsmasq"}}, endpoint: "0.0.0.0:53"},
+			{Proto: "tcp", Address: "::", Port: 1023, Scope: "all", Status: "reserved", Processes: []Process{}, endpoint: "[::]:1023"},
+		}},
+		ListenersDoc{},
+		AuditDoc{Groups: []Group{{Kind: "private-use", Message: "m"}, {Kind: "exposed", Message: "n"}}, Verdict: "2 findings"},
+		AuditDoc{},
+		LookupDoc{Ports: []PortInfo{{Port: 22, Records: []RecordInfo{{Service: "ssh", Description: "The Secure Shell (SSH) Protocol", Status: "assigned"}}}},
+			Unbound: []RecordInfo{{Service: "u"}}},
+		SearchDoc{Matches: []SearchMatch{{Port: 1, Service: "tcpmux"}}, Total: 2},
+		RegistryDoc{hint: "h"},
+	}
+	for i, d := range docs {
+		var styled, plain strings.Builder
+		if err := d.WriteText(&styled, DefaultStyles()); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.WriteText(&plain, PlainStyles()); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 && !strings.Contains(styled.String(), "\x1b[") {
+			t.Fatalf("the default styles wrote no escape: the comparison would prove nothing")
+		}
+		if want := ansi.Strip(styled.String()); plain.String() != want {
+			t.Errorf("doc %d (%T): plain\n%q\nstripped default\n%q", i, d, plain.String(), want)
+		}
+		if strings.Contains(plain.String(), "\x1b") {
+			t.Errorf("doc %d (%T): plain output holds an escape", i, d)
+		}
+	}
+}
