@@ -192,6 +192,10 @@ func defaultBindings() []binding {
 	short := []string{"help", "digits", "search", "tablefind", "filter", "nextlistener", "tableopen", "tablesort", "mapopen", "mapback"}
 	for i := range t {
 		switch t[i].name {
+		case "copystop":
+			// The map's selection is a block, not a port; in the table Y
+			// acts on the cursor's row (Model.copyStop).
+			t[i].when = func(s keyState) bool { return !inMap(s) }
 		case "nextmatch", "prevmatch", "clearsearch":
 			t[i].when = searching
 		case "details":
@@ -229,8 +233,7 @@ var gridOnly = map[string]bool{
 	"digits": true, "prevrun": true, "nextrun": true, "nextlistener": true, "prevlistener": true,
 	"prevblock": true, "nextblock": true, "nextmatch": true, "prevmatch": true,
 	"details": true, "scrolldown": true, "scrollup": true,
-	"copystop": true, // the grid's port: the map's selection is a block
-	"search":   true, // the map's / goes to the grid first (mapsearch)
+	"search": true, // the map's / goes to the grid first (mapsearch)
 }
 
 // KeyMap is the explorer's key bindings, enabled for one state. It

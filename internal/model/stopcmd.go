@@ -29,14 +29,21 @@ func (m Model) copyStop(tea.KeyPressMsg) (tea.Model, tea.Cmd) {
 // ("" for nothing) and what the status bar then says.
 func (m *Model) stopCopy() (text, flash string, bad bool) {
 	var ls []scan.Listener
-	for _, l := range m.listenersAt(m.sel) {
-		if m.scope.has(&l) {
-			ls = append(ls, l)
+	port := m.sel
+	if row, ok := m.tableListener(); ok && m.area == areaTable {
+		// The table's row is one listener: stop its owner, not every
+		// listener on its port (80 may be nginx and three containers).
+		ls, port = []scan.Listener{row.Listener}, int(row.Port)
+	} else {
+		for _, l := range m.listenersAt(m.sel) {
+			if m.scope.has(&l) {
+				ls = append(ls, l)
+			}
 		}
 	}
 	cmd, why := stopCommand(ls)
 	if cmd == "" {
-		return "", "port " + strconv.Itoa(m.sel) + ": " + why, true
+		return "", "port " + strconv.Itoa(port) + ": " + why, true
 	}
 	flash = "copied: " + cmd + " (not run)"
 	if why != "" {

@@ -352,6 +352,16 @@ func (m *Model) tableHeight() int {
 	return max(1, m.geo.Legend.Min.Y-m.geo.Header.Max.Y-1)
 }
 
+// tableListener is the listener on the cursor's row, if the table shows
+// any row.
+func (m *Model) tableListener() (*audit.Listener, bool) {
+	shown, base := m.tableRows()
+	if len(shown) == 0 {
+		return nil, false
+	}
+	return base[shown[m.tableCursor()]].l, true
+}
+
 // tableCursor is the cursor's row in the shown rows: the row of the
 // listener it was put on when that is still shown (polls may have added
 // or removed rows above it), else the row number it had, within the rows.

@@ -522,3 +522,27 @@ func TestTableASCII(t *testing.T) {
 		t.Errorf("ASCII marks missing:\n%s", st)
 	}
 }
+
+// TestTableCopiesItsRow: in the table, Y copies the command that stops
+// the cursor's row's owner alone, and y the summary of its port (which
+// becomes the selection), not the grid's port.
+func TestTableCopiesItsRow(t *testing.T) {
+	m := tableModel(t, 120, 40)
+	m = update(t, m, press("/"))
+	m = update(t, m, typeKeys("httpd")...)
+	m = update(t, m, press("enter"))
+	if got := cursorPort(t, m); got != 80 {
+		t.Fatalf("cursor on port %d, want 80 (httpd in web1)", got)
+	}
+	if text, flash, bad := m.stopCopy(); text != "podman stop web1" || bad {
+		t.Fatalf("Y in the table copies %q (%q)", text, flash)
+	}
+	m2, cmd := m.Update(press("Y"))
+	if cmd == nil || !strings.Contains(screen(m2.(Model)), "copied: podman stop web1 (not run)") {
+		t.Errorf("Y: no copy, or the status bar does not say it")
+	}
+	m3, cmd := m.Update(press("y"))
+	if cmd == nil || m3.(Model).Selected() != 80 {
+		t.Errorf("y in the table: selection %d, want the row's port 80", m3.(Model).Selected())
+	}
+}

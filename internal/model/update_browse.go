@@ -72,6 +72,11 @@ func (m *Model) togglePane() {
 
 // copySummary puts the port's summary on the clipboard (OSC 52).
 func (m Model) copySummary(tea.KeyPressMsg) (tea.Model, tea.Cmd) {
+	if row, ok := m.tableListener(); ok && m.area == areaTable {
+		// In the table, the cursor's row is what the person looks at:
+		// its port becomes the selection (enter would do the same).
+		m.selectPort(int(row.Port))
+	}
 	text := m.summary()
 	return m, tea.Batch(tea.SetClipboard(text), m.flashMsg("copied port "+strconv.Itoa(m.sel)+" summary (OSC 52)", false))
 }
