@@ -334,7 +334,9 @@ func Download(ctx context.Context, client *http.Client, url string, maxBytes int
 		if errors.As(err, &re) {
 			return nil, fmt.Errorf("download from %s refused: %w", host, re)
 		}
-		if errors.Is(err, context.DeadlineExceeded) {
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			// Past the deadline whatever the transport says (a reset
+			// connection, an EOF): it is the timeout that ended it.
 			return nil, fmt.Errorf("download from %s timed out after %s", host, timeout)
 		}
 		return nil, fmt.Errorf("download from %s failed: %w", host, err)
@@ -347,8 +349,11 @@ func Download(ctx context.Context, client *http.Client, url string, maxBytes int
 		return nil, fmt.Errorf("download from %s refused: %d bytes is over the %d-byte limit", host, resp.ContentLength, maxBytes)
 	}
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBytes+1))
+	if err == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+		err = ctx.Err() // the answer came in after the deadline: a timeout all the same
+	}
 	if err != nil {
-		if errors.Is(err, context.DeadlineExceeded) {
+		if errors.Is(err, context.DeadlineExceeded) || errors.Is(ctx.Err(), context.DeadlineExceeded) {
 			return nil, fmt.Errorf("download from %s timed out after %s", host, timeout)
 		}
 		return nil, fmt.Errorf("download from %s failed: %w", host, err)
