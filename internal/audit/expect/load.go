@@ -1,13 +1,12 @@
 package expect
 
 import (
-	"bytes"
 	"errors"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
 
+	"github.com/portui/portui/internal/safefile"
 	"github.com/portui/portui/internal/sanitize"
 )
 
@@ -26,20 +25,19 @@ func load(path string) (*File, error) {
 		return nil, &Error{Path: name, Msg: "cannot read: " + reason(err), err: err}
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, &Error{Path: name, Msg: "is " + fileKind(fi.Mode()) + ", not a regular file"}
+		return nil, &Error{Path: name, Msg: "is " + safefile.Kind(fi.Mode()) + ", not a regular file"}
 	}
 	if fi.Size() > MaxFileSize {
 		return nil, &Error{Path: name, Msg: "is larger than 1 MiB (an expectations file is a few kilobytes)"}
 	}
-	var buf bytes.Buffer
-	buf.Grow(int(fi.Size()) + bytes.MinRead)
-	if _, err := buf.ReadFrom(io.LimitReader(f, MaxFileSize+1)); err != nil {
-		return nil, &Error{Path: name, Msg: "cannot read: " + reason(err), err: err}
-	}
-	if buf.Len() > MaxFileSize {
+	b, err := safefile.ReadAll(f, fi.Size(), MaxFileSize)
+	if errors.Is(err, safefile.ErrGrew) {
 		return nil, &Error{Path: name, Msg: "is larger than 1 MiB (it grew while read)"}
 	}
-	return parse(path, buf.Bytes())
+	if err != nil {
+		return nil, &Error{Path: name, Msg: "cannot read: " + reason(err), err: err}
+	}
+	return parse(path, b)
 }
 
 // reason is the system's reason without the path (the message names it
@@ -51,22 +49,6 @@ func reason(err error) string {
 		err = pe.Err
 	}
 	return sanitize.Line(err.Error())
-}
-
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
-	}
-	return "a special file"
 }
 
 // SystemPath is the system-wide expectations file.

@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -17,6 +16,7 @@ import (
 
 	"github.com/portui/portui/assets"
 	"github.com/portui/portui/internal/registry"
+	"github.com/portui/portui/internal/safefile"
 	"github.com/portui/portui/internal/sanitize"
 )
 
@@ -150,7 +150,7 @@ func readRegular(ctx context.Context, what, path string, limit int64) ([]byte, e
 		return nil, fmt.Errorf("cannot read %s: %w", name, unwrapPath(err))
 	}
 	if !fi.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s is %s, %w", name, fileKind(fi.Mode()), ErrNotRegular)
+		return nil, fmt.Errorf("%s is %s, %w", name, safefile.Kind(fi.Mode()), ErrNotRegular)
 	}
 	if fi.Size() > limit {
 		return nil, fmt.Errorf("%s is %s, %w of %s", name, byteSize(fi.Size()), ErrTooLarge, byteSize(limit))
@@ -158,34 +158,14 @@ func readRegular(ctx context.Context, what, path string, limit int64) ([]byte, e
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("reading %s stopped: %w", name, err)
 	}
-	// Room for the whole file and one read more, so that the read which
-	// finds EOF (or growth) does not reallocate.
-	var buf bytes.Buffer
-	buf.Grow(int(fi.Size()) + bytes.MinRead)
-	if _, err := buf.ReadFrom(io.LimitReader(f, limit+1)); err != nil {
-		return nil, fmt.Errorf("cannot read %s: %w", name, unwrapPath(err))
-	}
-	if int64(buf.Len()) > limit {
+	b, err := safefile.ReadAll(f, fi.Size(), limit)
+	if errors.Is(err, safefile.ErrGrew) {
 		return nil, fmt.Errorf("%s grew while read, %w of %s", name, ErrTooLarge, byteSize(limit))
 	}
-	return buf.Bytes(), nil
-}
-
-// fileKind names what a non-regular file is, for a message.
-func fileKind(m fs.FileMode) string {
-	switch {
-	case m&fs.ModeNamedPipe != 0:
-		return "a named pipe (FIFO)"
-	case m&fs.ModeCharDevice != 0:
-		return "a character device"
-	case m&fs.ModeDevice != 0:
-		return "a block device"
-	case m.IsDir():
-		return "a directory"
-	case m&fs.ModeSocket != 0:
-		return "a socket"
+	if err != nil {
+		return nil, fmt.Errorf("cannot read %s: %w", name, unwrapPath(err))
 	}
-	return "a special file"
+	return b, nil
 }
 
 // byteSize renders n for a message: "2.0 GiB", "32 MiB", "1000 bytes".
