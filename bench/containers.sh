@@ -81,86 +81,7 @@ trap 'exit 130' INT TERM
 (cd "$SRC" && go build -o "$OUT/portui" ./cmd/portui) || fail2 "building portui from $SRC"
 (cd "$SRC" && go test -c -o "$OUT/scan.test" ./internal/scan) || fail2 "building the scan benchmarks from $SRC"
 go build -o "$OUT/loadgen" ./bench/loadgen || fail2 "building bench/loadgen"
-mkdir -p "$OUT/cpuof"
-cat >"$OUT/cpuof/main.go" <<'EOF'
-// cpuof: "cpuof REPS -- CMD ARGS…" runs CMD REPS times and prints the mean
-// user+sys CPU in ms from wait4's rusage; "cpuof REPS -ss PATH…" runs
-// `nsenter --net=PATH ss -tulnp` for every PATH, REPS times, and prints the
-// mean of the summed CPU; "cpuof -ns" prints one path per distinct network
-// namespace (bind mounts under /run/netns and /run/docker/netns, else
-// /proc/PID/ns/net of one process in it).
-package main
-
-import (
-	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
-	"syscall"
-	"time"
-)
-
-func cpu(args []string) time.Duration {
-	cmd := exec.Command(args[0], args[1:]...)
-	if err := cmd.Run(); err != nil {
-		fmt.Fprintf(os.Stderr, "cpuof: %v: %v\n", args, err)
-		os.Exit(1)
-	}
-	ru := cmd.ProcessState.SysUsage().(*syscall.Rusage)
-	return time.Duration(syscall.TimevalToNsec(ru.Utime) + syscall.TimevalToNsec(ru.Stime))
-}
-
-func main() {
-	if len(os.Args) == 2 && os.Args[1] == "-ns" {
-		seen := map[uint64]bool{}
-		var paths []string
-		add := func(p string) {
-			var st syscall.Stat_t
-			if syscall.Stat(p, &st) == nil && !seen[st.Ino] {
-				seen[st.Ino] = true
-				paths = append(paths, p)
-			}
-		}
-		add("/proc/self/ns/net")
-		for _, g := range []string{"/run/netns/*", "/run/docker/netns/*"} {
-			m, _ := filepath.Glob(g)
-			for _, p := range m {
-				add(p)
-			}
-		}
-		m, _ := filepath.Glob("/proc/[0-9]*/ns/net")
-		for _, p := range m {
-			add(p)
-		}
-		for _, p := range paths {
-			fmt.Println(p)
-		}
-		return
-	}
-	if len(os.Args) < 4 {
-		fmt.Fprintln(os.Stderr, "usage: cpuof REPS -- CMD… | cpuof REPS -ss PATH… | cpuof -ns")
-		os.Exit(2)
-	}
-	reps, err := strconv.Atoi(os.Args[1])
-	if err != nil || reps < 1 {
-		fmt.Fprintln(os.Stderr, "cpuof: bad REPS")
-		os.Exit(2)
-	}
-	var total time.Duration
-	for range reps {
-		if os.Args[2] == "-ss" {
-			for _, p := range os.Args[3:] {
-				total += cpu([]string{"nsenter", "--net=" + p, "ss", "-tulnp"})
-			}
-		} else {
-			total += cpu(os.Args[3:])
-		}
-	}
-	fmt.Printf("%.2f\n", float64(total.Microseconds())/1000/float64(reps))
-}
-EOF
-(cd "$OUT/cpuof" && printf 'module cpuof\n\ngo 1.22\n' >go.mod && go build -o "$OUT/cpuof.bin" .) || fail2 "building the CPU meter"
+go build -o "$OUT/cpuof.bin" ./bench/cpuof || fail2 "building bench/cpuof (the CPU meter)"
 CPUOF=$OUT/cpuof.bin
 
 # ---- the containers
@@ -218,8 +139,8 @@ done
 want=$((2 * N))
 
 # ---- cold: portui listeners --json vs the ss loop
-cold=$("$CPUOF" "$REPS" -- "$OUT/portui" listeners --json) || fail2 "timing portui listeners"
-ssloop=$("$CPUOF" "$REPS" -ss "${NS[@]}") || fail2 "timing the ss loop"
+cold=$("$CPUOF" -n "$REPS" -- "$OUT/portui" listeners --json) || fail2 "timing portui listeners"
+ssloop=$("$CPUOF" -n "$REPS" -ss "${NS[@]}") || fail2 "timing the ss loop"
 
 # ---- steady: one block across all namespaces
 metric() { awk -v b="Benchmark$2" 'index($1, b) == 1 { for (i = 1; i < NF; i++) if ($(i+1) == "cpu-ms/op") print $i }' "$1" | tail -1; }
