@@ -3,7 +3,6 @@ package model
 import (
 	tea "charm.land/bubbletea/v2"
 	"github.com/portui/portui/internal/registry"
-	"github.com/portui/portui/internal/scan"
 	"github.com/portui/portui/internal/views"
 )
 
@@ -144,21 +143,7 @@ func (m *Model) mapHeader(h views.HeaderState) views.HeaderState {
 func (m *Model) mapStatus(s views.StatusState) views.StatusState {
 	lo := m.pmap.sel * views.BlockSize
 	s.Block = views.Range(lo, lo+views.BlockSize-1, m.sty.G)
-	s.Findings = 0
-	b := m.set.block(m.pmap.sel)
-	if b != nil {
-		s.Findings = b.findings
-	}
-	if m.judging.exp != nil && m.polled {
-		var ls []scan.Listener
-		if b != nil {
-			ls = make([]scan.Listener, 0, b.count)
-			for i := range b.ports {
-				ls = append(ls, plain(b.ports[i])...)
-			}
-		}
-		s.Findings += len(m.judging.exp.Missing(ls, lo, lo+views.BlockSize-1))
-	}
+	s.Findings = m.blockFindings(m.pmap.sel)
 	return s
 }
 

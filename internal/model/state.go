@@ -114,13 +114,19 @@ func (m *Model) refreshCells() {
 // refreshFindings counts what `portui audit --range <this block>` reports:
 // the block keeps its count, updated for the ports a poll changed.
 func (m *Model) refreshFindings() {
-	m.findings = 0
-	b := m.set.block(m.block / views.BlockSize)
+	m.findings = m.blockFindings(m.block / views.BlockSize)
+}
+
+// blockFindings is what `portui audit --range` of block bi reports: the
+// block's own count of findings, and with an expectations file the
+// required entries in it that nothing holds (missing-listener).
+func (m *Model) blockFindings(bi int) int {
+	n := 0
+	b := m.set.block(bi)
 	if b != nil {
-		m.findings = b.findings
+		n = b.findings
 	}
 	if m.judging.exp != nil && m.polled {
-		// missing-listener: required entries of the block nothing holds.
 		var ls []scan.Listener
 		if b != nil {
 			ls = make([]scan.Listener, 0, b.count)
@@ -128,8 +134,10 @@ func (m *Model) refreshFindings() {
 				ls = append(ls, plain(b.ports[i])...)
 			}
 		}
-		m.findings += len(m.judging.exp.Missing(ls, m.block, m.block+views.BlockSize-1))
+		lo := bi * views.BlockSize
+		n += len(m.judging.exp.Missing(ls, lo, lo+views.BlockSize-1))
 	}
+	return n
 }
 
 // missingAt is the pane's "expected here, not listening" lines for the
