@@ -460,61 +460,44 @@ func (t *nsTracker) counters(sp *netnsInfo) (c sockCounts, ok bool) {
 
 // openSockstatsIn opens sockstat and sockstat6 of the network namespace
 // bind-mounted at path into fds, from a thread that enters it for the
-// two opens (a procfs net file stays bound to the namespace it was
-// opened in). It reports whether both are open (sockstat6 may be absent:
-// -1). Entering needs CAP_SYS_ADMIN; without it nothing changes.
+// two opens (inNetNSThread; a procfs net file stays bound to the
+// namespace it was opened in). It reports whether both are open
+// (sockstat6 may be absent: -1). Entering needs CAP_SYS_ADMIN; without it
+// nothing changes.
 func openSockstatsIn(path string, fds *[2]int) bool {
-	done := make(chan bool, 1)
-	go func() {
-		runtime.LockOSThread()
-		ok, restored := enterAndOpen(path, fds)
-		if restored {
-			runtime.UnlockOSThread()
-		} // else the thread ends with the goroutine, still locked: it is in another namespace
-		done <- ok
-	}()
-	return <-done
-}
-
-func enterAndOpen(path string, fds *[2]int) (ok, restored bool) {
-	self, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return false, true
-	}
-	defer unix.Close(self)
 	target, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC|unix.O_NOFOLLOW, 0)
 	if err != nil {
-		return false, true
+		return false
 	}
 	defer unix.Close(target)
 	var st unix.Stat_t
 	if unix.Fstat(target, &st) != nil || st.Mode&unix.S_IFMT != unix.S_IFREG {
-		return false, true // a namespace bind mount is a regular (nsfs) file
-	}
-	if unix.Setns(target, unix.CLONE_NEWNET) != nil {
-		return false, true
+		return false // a namespace bind mount is a regular (nsfs) file
 	}
 	var got [2]int
-	for i, name := range [...]string{"/proc/thread-self/net/sockstat", "/proc/thread-self/net/sockstat6"} {
-		fd, err := unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		switch {
-		case err == nil:
-			got[i] = fd
-		case i == 1 && errors.Is(err, unix.ENOENT) && got[0] > 0:
-			got[i] = -1 // no IPv6 in it
+	// Whether the thread got back is inNetNSThread's concern: the files
+	// opened inside are good either way.
+	_ = inNetNSThread(target, func() {
+		for i, name := range [...]string{"/proc/thread-self/net/sockstat", "/proc/thread-self/net/sockstat6"} {
+			fd, err := unix.Open(name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+			switch {
+			case err == nil:
+				got[i] = fd
+			case i == 1 && errors.Is(err, unix.ENOENT) && got[0] > 0:
+				got[i] = -1 // no IPv6 in it
+			}
 		}
-	}
-	restored = unix.Setns(self, unix.CLONE_NEWNET) == nil
+	})
 	if got[0] <= 0 || got[1] == 0 {
 		for _, fd := range got {
 			if fd > 0 {
 				unix.Close(fd)
 			}
 		}
-		return false, restored
+		return false
 	}
 	*fds = got
-	return true, restored
+	return true
 }
 
 // readSockstats preads the sockstat and sockstat6 under dir (DIR/net/…),

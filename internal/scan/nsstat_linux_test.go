@@ -5,11 +5,8 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"runtime"
 	"strconv"
 	"testing"
-
-	"golang.org/x/sys/unix"
 )
 
 // TestProcesslessNamespaceCounted: a namespace that is a bind mount
@@ -88,42 +85,22 @@ func TestProcesslessNamespaceCounted(t *testing.T) {
 }
 
 // listenIn opens a TCP listener on 127.0.0.1:0 inside the namespace at
-// path, from a thread that enters it and comes back.
+// path, from a thread that enters it and comes back (inNetNSThread: the
+// test helper inNetNS leaves its thread in the namespace, and when that
+// thread is the main one, /proc/self/net of every later test is the
+// namespace's).
 func listenIn(t *testing.T, path string) net.Listener {
 	t.Helper()
-	type res struct {
-		ln  net.Listener
-		err error
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
 	}
-	ch := make(chan res, 1)
-	go func() {
-		runtime.LockOSThread()
-		self, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			ch <- res{err: err}
-			return
-		}
-		defer unix.Close(self)
-		target, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
-		if err != nil {
-			ch <- res{err: err}
-			return
-		}
-		defer unix.Close(target)
-		if err := unix.Setns(target, unix.CLONE_NEWNET); err != nil {
-			ch <- res{err: err}
-			return
-		}
-		ln, lerr := net.Listen("tcp4", "127.0.0.1:0")
-		if unix.Setns(self, unix.CLONE_NEWNET) == nil {
-			runtime.UnlockOSThread()
-		}
-		ch <- res{ln, lerr}
-	}()
-	r := <-ch
-	if r.err != nil {
-		t.Fatalf("listen in %s: %v", path, r.err)
+	defer f.Close()
+	var ln net.Listener
+	var lerr error
+	if err := inNetNSThread(int(f.Fd()), func() { ln, lerr = net.Listen("tcp4", "127.0.0.1:0") }); err != nil || lerr != nil {
+		t.Fatalf("listen in %s: %v %v", path, err, lerr)
 	}
-	t.Cleanup(func() { r.ln.Close() })
-	return r.ln
+	t.Cleanup(func() { ln.Close() })
+	return ln
 }
