@@ -91,6 +91,19 @@ metric() { # metric FILE BENCHNAME -> cpu-ms/op
 	awk -v b="Benchmark$2-" 'index($1, b) == 1 { for (i = 1; i < NF; i++) if ($(i+1) == "cpu-ms/op") print $i }' "$1" | tail -1
 }
 
+# wait_ready NAME PID OUT ERR: waits up to 5 minutes for a READY line in
+# OUT from the generator PID; if it exits first, shows ERR and fails.
+wait_ready() {
+	local name=$1 pid=$2 out=$3 err=$4
+	for _ in $(seq 1 600); do
+		grep -q '^READY' "$out" && return 0
+		kill -0 "$pid" 2>/dev/null || { cat "$err" >&2; echo "$name exited before READY" >&2; exit 1; }
+		sleep 0.5
+	done
+	echo "$name not ready" >&2
+	exit 1
+}
+
 declare -a ROWS VERDICTS
 FAILED=0
 budget() { # budget TEXT CMD...: PASS or FAIL by the exit status of CMD
@@ -115,12 +128,8 @@ for size in $SIZES; do
 		"$OUT/loadgen" -P "$P" -F "$F" -L "$LISTEN" -shared "$SHARED" -max-time 1800 -manifest "$manifest" >"$OUT/$tag.loadgen" 2>&1 &
 	fi
 	LG_PID=$!
-	for _ in $(seq 1 600); do
-		grep -q '^READY' "$OUT/$tag.loadgen" && break
-		kill -0 "$LG_PID" 2>/dev/null || { cat "$OUT/$tag.loadgen" >&2; exit 1; }
-		sleep 0.5
-	done
-	grep '^READY' "$OUT/$tag.loadgen" >&2 || { echo "load generator not ready" >&2; exit 1; }
+	wait_ready "load generator" "$LG_PID" "$OUT/$tag.loadgen" "$OUT/$tag.loadgen"
+	grep '^READY' "$OUT/$tag.loadgen" >&2
 	# Let the kernel finish with the setup (thousands of exits and fd
 	# handovers): measured right after READY, a one-port poll cost 10 ms
 	# instead of 3 for its first thousand polls.
@@ -172,12 +181,7 @@ if [[ "$MANY" != 0 ]]; then
 	echo "== $MANY listeners in network namespace $NS" >&2
 	ip netns exec "$NS" "$OUT/manylisteners" -n "$MANY" -range 1024-65535 -max-time 30m >"$OUT/many.out" 2>"$OUT/many.err" &
 	ML_PID=$!
-	for _ in $(seq 1 600); do
-		grep -q '^READY' "$OUT/many.out" && break
-		kill -0 "$ML_PID" 2>/dev/null || { cat "$OUT/many.err" >&2; exit 1; }
-		sleep 0.2
-	done
-	grep -q '^READY' "$OUT/many.out" || { echo "manylisteners not ready" >&2; exit 1; }
+	wait_ready manylisteners "$ML_PID" "$OUT/many.out" "$OUT/many.err"
 	inns=(nsenter "--net=/run/netns/$NS")
 	got=$("${inns[@]}" "$OUT/portui" listeners --netns host | tail -n +2 | wc -l)
 	[[ "$got" -ge "$MANY" ]] || { echo "portui listeners saw $got listeners of $MANY" >&2; exit 1; }
