@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"strings"
 	"time"
 
@@ -17,7 +18,17 @@ import (
 )
 
 // newScanner is replaced in tests by a fixed snapshot.
+//
+// PORTUI_OWNERS=bpf|procfs forces how owners are found (scan.Options.Owners),
+// for comparing the two paths (bench/, parity tests); unset, the BPF
+// iterator is used where the kernel allows it.
 var newScanner = func(opts scan.Options) (scan.Scanner, error) {
+	if v, ok := os.LookupEnv("PORTUI_OWNERS"); ok && opts.Owners == "" {
+		if v != "bpf" && v != "procfs" {
+			return nil, fmt.Errorf("PORTUI_OWNERS=%s: want bpf or procfs", sanitize.Line(v))
+		}
+		opts.Owners = v
+	}
 	s, err := scan.New(opts)
 	if err != nil {
 		return nil, err

@@ -161,7 +161,7 @@ func (m *Model) missingAt() []string {
 func (m *Model) mergeSnapshot(s scan.Snapshot, req pollReq) []int {
 	var changed []int
 	m.set, changed = m.set.merge(m.judging, s.Listeners, req)
-	m.snap = scan.Snapshot{Taken: s.Taken, Source: s.Source, Warnings: s.Warnings}
+	m.snap = scan.Snapshot{Taken: s.Taken, Source: s.Source, Owners: s.Owners, Warnings: s.Warnings}
 	if req.full {
 		// Where listeners live, and what is published, as the whole
 		// machine was last seen.

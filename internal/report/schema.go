@@ -77,6 +77,7 @@ type ListenersDoc struct {
 	SchemaID  string     `json:"schema"`
 	Taken     string     `json:"taken"`
 	Source    string     `json:"source"` // netlink, procfs or netstat: where the socket table came from
+	Owners    string     `json:"owners"` // bpf, procfs, lsof or netstat: how the processes were found
 	Registry  Registry   `json:"registry"`
 	Listeners []Listener `json:"listeners"` // never null: [] when nothing listens
 	// Namespaces are the network namespaces inspected, the host's first
@@ -244,7 +245,7 @@ func ListenerOf(a *audit.Listener) Listener {
 // for ("on port 5"; "" for everything) for the text form's empty case.
 func NewListeners(snap scan.Snapshot, ann []audit.Listener, reg Registry, selection string) ListenersDoc {
 	d := ListenersDoc{
-		SchemaID: SchemaListeners, Taken: formatTime(snap.Taken), Source: snap.Source,
+		SchemaID: SchemaListeners, Taken: formatTime(snap.Taken), Source: snap.Source, Owners: snap.Owners,
 		Registry: reg, Listeners: make([]Listener, 0, len(ann)), Warnings: snap.Warnings,
 		Namespaces: make([]NetNS, 0, len(snap.NetNS)), PortMaps: make([]PortMap, 0, len(snap.PortMaps)),
 		selection: selection,

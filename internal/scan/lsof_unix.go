@@ -71,7 +71,7 @@ type lsofScanner struct {
 }
 
 func (l *lsofScanner) snapshot(ctx context.Context, f Filter) (Snapshot, error) {
-	snap := Snapshot{Source: "lsof"}
+	snap := Snapshot{Source: "lsof", Owners: "lsof"}
 	for _, proto := range []string{"tcp", "udp"} {
 		if !f.wants(proto) {
 			continue

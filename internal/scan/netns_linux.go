@@ -84,6 +84,9 @@ type nsTracker struct {
 	over    int // namespaces beyond maxNetNS, at the last walk
 	link    []byte
 	stats   nsStats
+	// pass, when set, lists the processes outside the host's namespace in
+	// one BPF pass instead of a readlink per process (walk).
+	pass holderPass
 }
 
 type mountDir struct {
@@ -169,15 +172,30 @@ func (t *nsTracker) refresh(ctx context.Context) error {
 
 // walk reads the ns link of every process.
 func (t *nsTracker) walk(ctx context.Context) error {
-	pids, err := t.p.listPIDs()
-	if err != nil {
-		return err
-	}
 	t.stats.Walks++
 	t.unseen, t.over = 0, 0
 	clear(t.pidNS)
 	t.walking = true
 	defer func() { t.walking = false }()
+	if t.pass != nil {
+		// The BPF pass reports only processes outside the host's
+		// namespace, and sees them all: no readlink, nothing unseen.
+		err := t.pass.netns(ctx, t.record)
+		if err == nil {
+			t.primed = true
+			t.pruneAt = 2*len(t.pidNS) + 64
+			return nil
+		}
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		clear(t.pidNS)
+		t.pass = nil // the owner cache says why when its own pass fails
+	}
+	pids, err := t.p.listPIDs()
+	if err != nil {
+		return err
+	}
 	for i, pid := range pids {
 		if i%256 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -200,6 +218,11 @@ func (t *nsTracker) learn(pid int) {
 		}
 		return
 	}
+	t.record(pid, ino)
+}
+
+// record notes that pid is in namespace ino.
+func (t *nsTracker) record(pid int, ino uint64) {
 	if ino == t.host {
 		delete(t.pidNS, pid)
 		return

@@ -29,7 +29,7 @@ type netstatScanner struct {
 }
 
 func (n *netstatScanner) snapshot(ctx context.Context, f Filter) (Snapshot, error) {
-	snap := Snapshot{Source: "netstat"}
+	snap := Snapshot{Source: "netstat", Owners: "netstat"}
 	type table struct {
 		proto string
 		v6    bool

@@ -99,10 +99,16 @@ type cacheStats struct {
 	Readlinks int // single fd revalidations
 	NewProcs  int // processes first seen after the census
 	Stats     int // reads of an owner's /proc/PID/stat
+	Passes    int // BPF iterator passes
 }
 
 type ownerCache struct {
-	p       *procDir
+	p *procDir
+	// pass, when set, finds holders in one BPF iterator pass (census and
+	// new listeners); nil: the /proc walk. passErr is why a pass failed
+	// after it was opened (the cache then walks /proc for good).
+	pass    holderPass
+	passErr error
 	entries map[uint64]*entry
 	byPort  map[uint16][]uint64 // inodes of entries by port, for narrow polls
 	young   map[int]struct{}
@@ -338,9 +344,12 @@ func (c *ownerCache) takeCensus(ctx context.Context, pop []sockEntry) error {
 	// Read the last PID before listing, so a process created during the walk
 	// falls in the next poll's new range.
 	lp, haveLP := c.p.lastPID()
-	pids, err := c.p.listPIDs()
-	if err != nil {
-		return err
+	var pids []int
+	if c.pass == nil || !haveLP {
+		var err error
+		if pids, err = c.p.listPIDs(); err != nil {
+			return err
+		}
 	}
 	entries := make(map[uint64]*entry, len(pop))
 	byPort := make(map[uint16][]uint64)
@@ -354,20 +363,30 @@ func (c *ownerCache) takeCensus(ctx context.Context, pop []sockEntry) error {
 		}
 	}
 	denied := 0
-	for i, pid := range pids {
-		if i%64 == 0 {
-			if err := ctx.Err(); err != nil {
+	if ok, err := c.passFind(ctx, entries); err != nil {
+		return err
+	} else if !ok {
+		if pids == nil {
+			var err error
+			if pids, err = c.p.listPIDs(); err != nil {
 				return err
 			}
 		}
-		c.stats.FDWalks++
-		err := c.p.walkFDs(pid, func(fd int, ino uint64) {
-			if e := entries[ino]; e != nil {
-				e.add(owner{pid, fd})
+		for i, pid := range pids {
+			if i%64 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
 			}
-		})
-		if errors.Is(err, errProcDenied) {
-			denied++
+			c.stats.FDWalks++
+			err := c.p.walkFDs(pid, func(fd int, ino uint64) {
+				if e := entries[ino]; e != nil {
+					e.add(owner{pid, fd})
+				}
+			})
+			if errors.Is(err, errProcDenied) {
+				denied++
+			}
 		}
 	}
 	for _, e := range entries {
@@ -378,7 +397,7 @@ func (c *ownerCache) takeCensus(ctx context.Context, pop []sockEntry) error {
 	c.entries, c.byPort = entries, byPort
 	c.young = make(map[int]struct{})
 	c.census = true
-	c.censusSize = len(pids)
+	c.censusSize = max(len(pids), 1)
 	c.lastPID, c.haveLP = lp, haveLP
 	c.known = nil
 	if !haveLP {
@@ -434,7 +453,11 @@ func (c *ownerCache) discoverNew(ctx context.Context) error {
 				return err // the same range is read again next time
 			}
 		}
-		c.young[pid] = struct{}{}
+		if c.pass == nil {
+			// Only the /proc search for a new listener's holders
+			// needs to know which processes are young.
+			c.young[pid] = struct{}{}
+		}
 		c.stats.NewProcs++
 		c.stats.FDWalks++
 		err := c.p.walkFDs(pid, func(fd int, ino uint64) {
@@ -493,6 +516,30 @@ func compareOwner(a, b owner) int {
 // many young processes it takes a new census instead, which replaces every
 // entry, and says so.
 func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func() ([]sockEntry, error)) (recensus bool, err error) {
+	if c.pass != nil {
+		found := make(map[uint64]*entry, len(socks))
+		for _, s := range socks {
+			found[s.Inode] = &entry{proto: s.Proto, port: s.Port, seen: c.gen, checked: c.gen}
+		}
+		if ok, err := c.passFind(ctx, found); err != nil {
+			return false, err
+		} else if ok {
+			for ino, e := range found {
+				if len(e.owners) == 0 {
+					e.why = hideNotFound
+				}
+				c.put(ino, e)
+			}
+			return false, nil
+		}
+		// The pass failed: the /proc search below, which needs young
+		// processes the pass did not keep. A census is the safe start.
+		pop, err := all()
+		if err != nil {
+			return false, err
+		}
+		return true, c.takeCensus(ctx, pop)
+	}
 	if len(c.young) > max(64, c.censusSize/4) {
 		pop, err := all()
 		if err != nil {
@@ -573,6 +620,53 @@ func (c *ownerCache) resolveNew(ctx context.Context, socks []sockEntry, all func
 		c.put(ino, e)
 	}
 	return false, nil
+}
+
+// passFind fills the owners of entries with one pass of c.pass; false
+// without a pass, or when the pass failed, which turns it off for good
+// (passErr says why) and leaves the /proc walk to the caller. Only a
+// cancelled ctx is an error.
+func (c *ownerCache) passFind(ctx context.Context, entries map[uint64]*entry) (bool, error) {
+	if c.pass == nil {
+		return false, nil
+	}
+	want := make([]uint64, 0, len(entries))
+	for ino := range entries {
+		want = append(want, ino)
+	}
+	c.stats.Passes++
+	err := c.pass.holders(ctx, want, func(ino uint64, pid, fd int) {
+		if e := entries[ino]; e != nil {
+			e.add(owner{pid, fd})
+		}
+	})
+	if err == nil {
+		return true, nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return false, ctxErr
+	}
+	for _, e := range entries {
+		e.owners = e.owners[:0]
+	}
+	c.pass.close()
+	c.pass, c.passErr = nil, err
+	return false, nil
+}
+
+func (c *ownerCache) close() {
+	if c.pass != nil {
+		c.pass.close()
+		c.pass = nil
+	}
+}
+
+// via says where owners come from: "bpf" or "procfs".
+func (c *ownerCache) via() string {
+	if c.pass != nil {
+		return "bpf"
+	}
+	return "procfs"
 }
 
 // creatorOrder sorts the processes to search for the creator of a new

@@ -180,8 +180,11 @@ func (l Listener) PIDs() []int {
 
 // Snapshot is the set of listeners seen at one moment.
 type Snapshot struct {
-	Taken     time.Time
-	Source    string     // "netlink", "procfs" or "netstat"
+	Taken  time.Time
+	Source string // "netlink", "procfs" or "netstat"
+	// Owners says how the processes were found: "bpf" (one BPF iterator
+	// pass), "procfs" (the /proc fd walk), "lsof" or "netstat".
+	Owners    string
 	Listeners []Listener // sorted by port, proto, addr
 	Warnings  []string   // non-fatal problems, one line each
 
@@ -254,6 +257,13 @@ type Options struct {
 	// inspected when ProcRoot is /proc: those of processes and those
 	// bind-mounted under /run/netns and /run/docker/netns.
 	HostOnly bool
+	// Owners picks how a Linux scanner finds the processes that hold each
+	// socket: "" uses a BPF task-file iterator where the kernel allows it
+	// (root or CAP_BPF and CAP_PERFMON, kernel BTF, the host's PID
+	// namespace) and the /proc fd walk otherwise, with a warning saying
+	// why; "bpf" and "procfs" force one ("bpf" fails New where it cannot
+	// be had). Ignored elsewhere.
+	Owners string
 }
 
 func (o Options) procRoot() string {

@@ -26,20 +26,21 @@ func New(opts Options) (Scanner, error) {
 }
 
 type linuxScanner struct {
-	root     string
-	src      tableSource
-	sticky   []string // warnings repeated in every snapshot
-	owners   *ownerCache
-	users    userNames
-	ifaces   ifaceNames
-	seeAll   bool
-	v6only   bool // net.ipv6.bindv6only, for text tables
-	now      func() time.Time
-	fallback func() tableSource
-	hostNS   uint64
-	ns       *nsTracker   // nil: the scanner's own namespace only
-	udp      *hostUDP     // the host's UDP listeners between dumps; nil: dump every poll
-	cgroups  *cgroupPaths // socket cgroup ids → paths; nil for fixture trees
+	root       string
+	src        tableSource
+	sticky     []string // warnings repeated in every snapshot
+	owners     *ownerCache
+	users      userNames
+	ifaces     ifaceNames
+	seeAll     bool
+	v6only     bool // net.ipv6.bindv6only, for text tables
+	now        func() time.Time
+	fallback   func() tableSource
+	hostNS     uint64
+	ns         *nsTracker   // nil: the scanner's own namespace only
+	udp        *hostUDP     // the host's UDP listeners between dumps; nil: dump every poll
+	cgroups    *cgroupPaths // socket cgroup ids → paths; nil for fixture trees
+	passWarned bool         // the sticky line for owners.passErr was added
 	// lastClients is the last Prober.Clients dump (health_linux.go).
 	lastClients clientsMemo
 }
@@ -54,6 +55,17 @@ func newLinux(opts Options) (*linuxScanner, error) {
 		now:    time.Now,
 	}
 	s.fallback = func() tableSource { return &procNetSource{root: root} }
+	if root == "/proc" {
+		s.hostNS = hostNetNS()
+	}
+	pass, why, err := openOwnerPass(root, opts.Owners, s.hostNS)
+	if err != nil {
+		return nil, err
+	}
+	s.owners.pass = pass
+	if why != "" {
+		s.sticky = append(s.sticky, ownerWarning(why))
+	}
 	switch opts.Source {
 	case "":
 		if root != "/proc" {
@@ -70,12 +82,14 @@ func newLinux(opts Options) (*linuxScanner, error) {
 	case "netlink":
 		src, err := newNetlinkSource()
 		if err != nil {
+			s.owners.close()
 			return nil, fmt.Errorf("scan: netlink sock_diag refused: %w", err)
 		}
 		s.src = src
 	case "procfs":
 		s.src = s.fallback()
 	default:
+		s.owners.close()
 		return nil, fmt.Errorf("scan: unknown source %q (want netlink or procfs)", opts.Source)
 	}
 	if root == "/proc" {
@@ -83,15 +97,16 @@ func newLinux(opts Options) (*linuxScanner, error) {
 			s.udp = newHostUDP(s.owners.p)
 		}
 		s.cgroups = newCgroupPaths()
-		s.hostNS = hostNetNS()
 		if !opts.HostOnly && s.hostNS != 0 {
 			s.ns = newNSTracker(s.owners.p, s.hostNS, s.src.name() == "procfs", s.seeAll)
+			s.ns.pass = pass
 		}
 	}
 	return s, nil
 }
 
 func (s *linuxScanner) close() error {
+	s.owners.close()
 	if s.ns != nil {
 		s.ns.close()
 	}
@@ -262,6 +277,13 @@ func (s *linuxScanner) snapshot(ctx context.Context, f Filter) (Snapshot, error)
 		for i := range res {
 			res[i].why = hideNoProc
 		}
+	}
+	snap.Owners = s.owners.via()
+	if perr := s.owners.passErr; perr != nil && !s.passWarned {
+		// Said once, in the snapshot after the pass failed; from then on
+		// the sticky line says where owners come from.
+		s.passWarned = true
+		s.sticky = append(s.sticky, ownerWarning("the pass failed: "+perr.Error()))
 	}
 	snap.Warnings = append(slices.Clone(s.sticky), warns...)
 	var notProc *notProcError
@@ -460,6 +482,10 @@ func (s *linuxScanner) hiddenReason(l Listener, r resolved) string {
 	case hideDenied:
 		return who + "process hidden: " + grant
 	case hideNotFound:
+		if s.owners.pass != nil {
+			// The iterator sees every process of every PID namespace.
+			return who + "no process holds it: kernel socket, or one in flight in a unix socket message"
+		}
 		if h := s.owners.p.hidepid; h != "" && !s.seeAll {
 			return who + "process hidden (" + s.root + " mounted with hidepid=" + h + "): " + grant
 		}

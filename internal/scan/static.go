@@ -42,7 +42,7 @@ func Func(fn func(ctx context.Context, f Filter) (Snapshot, error)) Scanner {
 
 // neutralise applies sanitize.Line to every string of s, in place.
 func neutralise(s *Snapshot) {
-	s.Source = sanitize.Line(s.Source)
+	s.Source, s.Owners = sanitize.Line(s.Source), sanitize.Line(s.Owners)
 	sanitize.Lines(s.Warnings)
 	for i := range s.Listeners {
 		l := &s.Listeners[i]
