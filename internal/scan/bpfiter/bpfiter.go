@@ -44,8 +44,11 @@ const recordSize = 24
 // MaxOutput caps what one pass may return (about 2.8 million holders).
 const MaxOutput = 64 << 20
 
-// minEntries is the smallest wanted map; it doubles as the set grows.
-const minEntries = 4096
+// minEntries is the size of the wanted map at first (its entries are
+// allocated as they are added; the buckets take 16 bytes each): enough for
+// a host with 60,000 listeners without a reload, which costs as much as
+// the first load. It doubles when a set is larger.
+const minEntries = 1 << 16
 
 // Unavailable is why the iterator cannot be used here, one line: the
 // caller falls back to reading /proc and says so.
@@ -73,12 +76,14 @@ type objects struct {
 	Holders *ebpf.Program `ebpf:"holders"`
 	Netns   *ebpf.Program `ebpf:"netns"`
 	Wanted  *ebpf.Map     `ebpf:"wanted"`
+	Resume  *ebpf.Map     `ebpf:"resume"` // the task walk's only
 }
 
 type withTasks struct {
 	Tasks  *ebpf.Program `ebpf:"tasks"`
 	Netns  *ebpf.Program `ebpf:"netns"`
 	Wanted *ebpf.Map     `ebpf:"wanted"`
+	Resume *ebpf.Map     `ebpf:"resume"`
 }
 
 type withTaskFile struct {
@@ -88,7 +93,7 @@ type withTaskFile struct {
 }
 
 func (o *objects) close() {
-	for _, c := range []interface{ Close() error }{o.Tasks, o.Holders, o.Netns, o.Wanted} {
+	for _, c := range []interface{ Close() error }{o.Tasks, o.Holders, o.Netns, o.Wanted, o.Resume} {
 		if c != nil && !isNil(c) {
 			_ = c.Close()
 		}
@@ -159,7 +164,7 @@ func (it *Iter) load(entries int) error {
 		err = spec.LoadAndAssign(&t, nil)
 	}
 	if err == nil {
-		objs = objects{Tasks: t.Tasks, Netns: t.Netns, Wanted: t.Wanted}
+		objs = objects{Tasks: t.Tasks, Netns: t.Netns, Wanted: t.Wanted, Resume: t.Resume}
 	} else if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
 		return classify(err)
 	} else {
@@ -240,6 +245,11 @@ func (it *Iter) Close() error {
 // in one pass. A process with several fds (or threads with their own fd
 // tables) on a socket gives several calls. Holders honours ctx between
 // reads of the iterator.
+//
+// The task walk writes at most 1,024 holders of one task per pass (its
+// records must fit the iterator's buffer), then a resume record; Holders
+// then runs the iterator again for that task alone, from that fd on,
+// until nothing is left.
 func (it *Iter) Holders(ctx context.Context, want []uint64, fn func(Holder)) error {
 	if len(want) == 0 {
 		return nil
@@ -247,15 +257,59 @@ func (it *Iter) Holders(ctx context.Context, want []uint64, fn func(Holder)) err
 	if err := it.setWanted(want); err != nil {
 		return err
 	}
-	return it.read(ctx, it.holders, recordSize, func(b []byte) {
-		fn(Holder{
+	var next []resumeAt
+	emit := func(b []byte) {
+		h := Holder{
 			Inode: binary.NativeEndian.Uint64(b[0:]),
 			PID:   int(binary.NativeEndian.Uint32(b[8:])),
 			FD:    int(binary.NativeEndian.Uint32(b[12:])),
 			NetNS: uint64(binary.NativeEndian.Uint32(b[16:])),
-		})
-	})
+		}
+		if h.Inode == 0 {
+			next = append(next, resumeAt{Tid: binary.NativeEndian.Uint32(b[20:]), FD: uint32(h.FD)})
+			return
+		}
+		fn(h)
+	}
+	if err := it.read(ctx, it.holders, recordSize, emit); err != nil || len(next) == 0 {
+		return err
+	}
+	if it.objs.Resume == nil {
+		return errors.New("bpfiter: a resume record from a walk that has no resume map")
+	}
+	defer func() { _ = it.objs.Resume.Put(uint32(0), resumeAt{}) }()
+	for passes := 0; len(next) > 0; passes++ {
+		if passes >= maxResumes {
+			return fmt.Errorf("bpfiter: more than %d resumed passes", maxResumes)
+		}
+		r := next[0]
+		next = next[1:]
+		if err := it.objs.Resume.Put(uint32(0), r); err != nil {
+			return fmt.Errorf("bpfiter: resume task %d: %w", r.Tid, err)
+		}
+		n := len(next)
+		if err := it.read(ctx, it.holders, recordSize, emit); err != nil {
+			return err
+		}
+		for _, q := range next[n:] {
+			if q.Tid == r.Tid && q.FD <= r.FD {
+				return fmt.Errorf("bpfiter: task %d resumed at fd %d, then at %d", r.Tid, r.FD, q.FD)
+			}
+		}
+	}
+	return nil
 }
+
+// resumeAt is struct resume of taskfile.bpf.c: the task (its tid) and fd
+// a pass resumes from.
+type resumeAt struct {
+	Tid uint32
+	FD  uint32
+}
+
+// maxResumes caps the resumed passes of one Holders call: 1,024 holders
+// each, more than MaxOutput allows in all.
+const maxResumes = MaxOutput/(1024*recordSize) + 1
 
 // memberSize is sizeof(struct member) in taskfile.bpf.c.
 const memberSize = 8

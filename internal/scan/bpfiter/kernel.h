@@ -24,6 +24,11 @@ typedef __u32 __wsum;
 
 enum bpf_map_type {
 	BPF_MAP_TYPE_HASH = 1,
+	BPF_MAP_TYPE_ARRAY = 2,
+};
+
+enum {
+	BPF_F_NO_PREALLOC = 1,
 };
 
 struct inode {

@@ -18,6 +18,14 @@
  * with 216k fds. `holders` is the fallback for kernels without bpf_loop
  * or bpf_rdonly_cast (before 6.2).
  *
+ * One task's records must fit the iterator's seq_file buffer (8 pages):
+ * `tasks` writes at most MAX_PER_TASK of them per task, then a resume
+ * record (ino 0: the task and the fd to go on from) and moves on. User
+ * space puts that task and fd in `resume` and runs the iterator again,
+ * which then walks only that task, from that fd, until a pass ends
+ * without a resume record. A process with 60,000 listeners costs a pass
+ * per 1,024 of them instead of failing the whole read with E2BIG.
+ *
  * `netns` (iter/task) reports the processes whose network namespace is
  * not the host's (host_netns), for the namespace discovery.
  */
@@ -30,24 +38,45 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
-/* Socket inodes to report. Sized by user space before load (max_entries). */
+/* Socket inodes to report. Sized by user space before load (max_entries);
+ * entries are allocated as they are added, so a large max_entries costs
+ * only the bucket array. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
-	__uint(max_entries, 4096);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(max_entries, 65536);
 	__type(key, __u64);
 	__type(value, __u8);
 } wanted SEC(".maps");
 
+/* Where a pass resumes: tid 0 is a full pass; otherwise only that task,
+ * from fd on. */
+struct resume {
+	__u32 tid;
+	__u32 fd;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct resume);
+} resume SEC(".maps");
+
+/* Records per task per pass: 1,025 of 24 bytes fit in 8 pages of 4 KiB. */
+#define MAX_PER_TASK 1024
+
 /* The host's network namespace inode, set before load. */
 const volatile __u32 host_netns = 0;
 
-/* One holder; the Go side decodes the same 24 bytes. */
+/* One holder; the Go side decodes the same 24 bytes. A resume record
+ * has ino 0, the fd to resume from and the task's tid. */
 struct holder {
 	__u64 ino;
 	__u32 tgid;
 	__u32 fd;
 	__u32 netns;
-	__u32 pad;
+	__u32 tid;
 };
 
 SEC("iter/task_file")
@@ -82,6 +111,11 @@ struct walk {
 	__u64 idx;  /* its index */
 	__u32 tgid;
 	__u32 netns;
+	__u32 tid;
+	__u32 from; /* the first fd to report */
+	__u32 first; /* the bitmap word it is in */
+	__u32 n;    /* records written for this task */
+	__u32 full; /* the resume record is written: stop */
 };
 
 /* The verifier inlines this kfunc: a plain scalar becomes a read-only,
@@ -109,7 +143,7 @@ static long byte8(__u64 k, struct walk *w)
 		struct file *f;
 		struct inode *inode;
 
-		if (!(byte & (1 << j)) || !fs[j])
+		if (!(byte & (1 << j)) || !fs[j] || base + j < w->from)
 			continue;
 		f = bpf_rdonly_cast(fs[j], bpf_core_type_id_kernel(struct file));
 		inode = f->f_inode;
@@ -121,21 +155,31 @@ static long byte8(__u64 k, struct walk *w)
 		h.tgid = w->tgid;
 		h.fd = base + j;
 		h.netns = w->netns;
+		if (w->n >= MAX_PER_TASK) {
+			h.ino = 0;
+			h.tid = w->tid;
+			bpf_seq_write(w->seq, &h, sizeof(h));
+			w->full = 1;
+			return 1;
+		}
 		bpf_seq_write(w->seq, &h, sizeof(h));
+		w->n++;
 	}
 	return 0;
 }
 
 /* One word of the open-fd bitmap. */
-static long word(__u64 idx, struct walk *w)
+static long word(__u64 i, struct walk *w)
 {
+	__u64 idx = i + w->first;
+
 	if (bpf_probe_read_kernel(&w->bits, sizeof(w->bits), (void *)(w->open + idx * 8)))
 		return 1;
 	if (!w->bits)
 		return 0;
 	w->idx = idx;
 	bpf_loop(8, byte8, w, 0);
-	return 0;
+	return w->full;
 }
 
 SEC("iter/task")
@@ -144,10 +188,18 @@ int tasks(struct bpf_iter__task *ctx)
 	struct task_struct *task = ctx->task;
 	struct fdtable *fdt;
 	struct walk w = {};
-	__u32 max;
+	struct resume *r;
+	__u32 key = 0, max, first = 0;
 
 	if (!task)
 		return 0;
+	r = bpf_map_lookup_elem(&resume, &key);
+	if (r && r->tid) {
+		if (task->pid != r->tid)
+			return 0;
+		w.from = r->fd;
+		first = r->fd / 64;
+	}
 	/* A thread that shares its leader's file table: the leader's visit
 	 * covers it. */
 	if (task->pid != task->tgid && task->files == task->group_leader->files)
@@ -162,8 +214,12 @@ int tasks(struct bpf_iter__task *ctx)
 		return 0;
 	w.seq = ctx->meta->seq;
 	w.tgid = task->tgid;
+	w.tid = task->pid;
 	w.netns = BPF_CORE_READ(task, nsproxy, net_ns, ns.inum);
-	bpf_loop((max + 63) / 64, word, &w, 0);
+	w.first = first;
+	if (first >= (max + 63) / 64)
+		return 0;
+	bpf_loop((max + 63) / 64 - first, word, &w, 0);
 	return 0;
 }
 

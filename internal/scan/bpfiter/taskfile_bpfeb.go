@@ -8,14 +8,22 @@ import (
 	_ "embed"
 	"fmt"
 	"io"
+	"structs"
 
 	"github.com/cilium/ebpf"
 )
+
+type taskfileResume struct {
+	_   structs.HostLayout
+	Tid uint32
+	Fd  uint32
+}
 
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
+	taskfileMapResume    = "resume"
 	taskfileMapWanted    = "wanted"
 	taskfileProgHolders  = "holders"
 	taskfileProgNetns    = "netns"
@@ -74,6 +82,7 @@ type taskfileProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type taskfileMapSpecs struct {
+	Resume *ebpf.MapSpec `ebpf:"resume"`
 	Wanted *ebpf.MapSpec `ebpf:"wanted"`
 }
 
@@ -104,11 +113,13 @@ func (o *taskfileObjects) Close() error {
 //
 // It can be passed to loadTaskfileObjects or ebpf.CollectionSpec.LoadAndAssign.
 type taskfileMaps struct {
+	Resume *ebpf.Map `ebpf:"resume"`
 	Wanted *ebpf.Map `ebpf:"wanted"`
 }
 
 func (m *taskfileMaps) Close() error {
 	return _TaskfileClose(
+		m.Resume,
 		m.Wanted,
 	)
 }
