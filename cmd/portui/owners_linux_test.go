@@ -89,6 +89,51 @@ func runAs(t *testing.T, uid int, home, bin string, env []string, args ...string
 	return out.Bytes(), errb.String(), code
 }
 
+// busyHost makes the host hold at least n open files (fs.file-nr), by
+// opening /dev/null as often as needed: portui loads the BPF pass only
+// from 16,384 open files (scan.bpfMinFiles), below which the /proc walk is
+// cheaper. They are closed on cleanup.
+func busyHost(t *testing.T, n int) {
+	t.Helper()
+	b, err := os.ReadFile("/proc/sys/fs/file-nr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var have int
+	if _, err := fmt.Sscan(string(b), &have); err != nil {
+		t.Fatalf("/proc/sys/fs/file-nr: %q: %v", b, err)
+	}
+	need := n - have
+	if need <= 0 {
+		return
+	}
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		t.Fatal(err)
+	}
+	if lim.Cur < uint64(need)+1024 {
+		raised := lim
+		raised.Cur = max(lim.Cur, min(lim.Max, uint64(need)+4096))
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &raised); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim) })
+	}
+	fds := make([]int, 0, need)
+	t.Cleanup(func() {
+		for _, fd := range fds {
+			syscall.Close(fd)
+		}
+	})
+	for range need {
+		fd, err := syscall.Open("/dev/null", syscall.O_RDONLY|syscall.O_CLOEXEC, 0)
+		if err != nil {
+			t.Fatalf("opening file %d of %d: %v", len(fds)+1, need, err)
+		}
+		fds = append(fds, fd)
+	}
+}
+
 // startNobodyHolder starts `sleep` as uid 65534 holding a fresh TCP
 // listener and UDP socket on 127.0.0.1 (the test's copies closed), and
 // returns its pid and the two ports. It is killed by its pid on cleanup.
@@ -164,6 +209,7 @@ func TestOwnersAsNobody(t *testing.T) {
 		t.Skip("needs root: runs portui as root and as uid 65534")
 	}
 	bin, home := nobodyBinary(t)
+	busyHost(t, 20000)
 	pid, tcpPort, udpPort := startNobodyHolder(t)
 	mine, err := net.Listen("tcp4", "127.0.0.1:0")
 	if err != nil {

@@ -8,10 +8,12 @@ package scan
 // same on both paths.
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"os"
+	"strconv"
 
 	"github.com/portui/portui/internal/scan/bpfiter"
 )
@@ -42,10 +44,35 @@ func (p *bpfPass) close() { _ = p.it.Close() }
 // the iterator reports PIDs as that namespace numbers them.
 const initPIDNS = "pid:[4026531836]"
 
-// openOwnerPass returns the BPF pass for mode "" (when it can be had) or
-// "bpf" (required: an error otherwise), and for "" the one-line reason it
-// could not be had. Mode "procfs" and other proc roots than /proc use the
-// /proc walk only.
+// bpfMinFiles is the number of open files on the host (fs.file-nr) from
+// which mode "" loads the BPF pass. Loading it costs about 25 ms of CPU
+// (cilium/ebpf reads the kernel's BTF for CO-RE, then the verifier runs);
+// the /proc walk costs about 2 µs per open fd. Measured 2026-12-03 with
+// bench/loadgen, cold `portui listeners --json`: at 6,600 open files
+// bpf 44–53 ms against procfs 28–29 ms, at 19,000 about even (48–54 against
+// 45–75), at 61,000 bpf 57–64 against 95. Tests set it to 0.
+var bpfMinFiles = 16384
+
+// hostFiles is the number of open files on the whole host (the first
+// field of /proc/sys/fs/file-nr: every struct file, in every namespace).
+func hostFiles(root string) (int, bool) {
+	b, err := readRegular(root+"/sys/fs/file-nr", 256)
+	if err != nil {
+		return 0, false
+	}
+	f := bytes.Fields(b)
+	if len(f) == 0 {
+		return 0, false
+	}
+	n, err := strconv.Atoi(string(f[0]))
+	return n, err == nil
+}
+
+// openOwnerPass returns the BPF pass for mode "" (when it can be had and
+// the host has bpfMinFiles open files or more: below that the /proc walk
+// is cheaper) or "bpf" (required: an error otherwise), and for "" the
+// one-line reason it could not be had. Mode "procfs" and other proc
+// roots than /proc use the /proc walk only.
 func openOwnerPass(root, mode string, hostNS uint64) (holderPass, string, error) {
 	switch mode {
 	case "procfs":
@@ -59,6 +86,9 @@ func openOwnerPass(root, mode string, hostNS uint64) (holderPass, string, error)
 		if mode == "bpf" {
 			return nil, "", fmt.Errorf("scan: owners by BPF need the proc root /proc, not %s", root)
 		}
+		return nil, "", nil
+	}
+	if n, ok := hostFiles(root); mode == "" && ok && n < bpfMinFiles {
 		return nil, "", nil
 	}
 	why := ""

@@ -693,3 +693,57 @@ func TestFixtureSnapshotsIndependent(t *testing.T) {
 		t.Errorf("next snapshot: %+v", p)
 	}
 }
+
+// TestBPFMinFiles: mode "" loads the BPF pass only on a host with
+// bpfMinFiles open files or more (below, the /proc walk costs less CPU
+// than the load), and says nothing when it does not; "bpf" loads it on
+// any host.
+func TestBPFMinFiles(t *testing.T) {
+	n, ok := hostFiles("/proc")
+	if !ok || n <= 0 {
+		t.Fatalf("hostFiles = %d, %v: /proc/sys/fs/file-nr unreadable", n, ok)
+	}
+	defer func(v int) { bpfMinFiles = v }(bpfMinFiles)
+	bpfMinFiles = n + 1<<20 // a host far smaller than the threshold
+	s, err := New(Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := s.Snapshot(context.Background(), Filter{})
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if snap.Owners != "procfs" {
+		t.Errorf("below the threshold: owners %q, want procfs", snap.Owners)
+	}
+	for _, w := range snap.Warnings {
+		if strings.Contains(w, "BPF") {
+			t.Errorf("below the threshold, a warning about BPF: %q", w)
+		}
+	}
+	if os.Geteuid() != 0 {
+		return
+	}
+	for _, tc := range []struct {
+		min  int
+		mode string
+	}{{0, ""}, {n + 1<<20, "bpf"}} {
+		bpfMinFiles = tc.min
+		s, err := New(Options{Owners: tc.mode})
+		if err != nil {
+			if strings.Contains(err.Error(), "owners by BPF") {
+				t.Skipf("BPF unavailable: %v", err)
+			}
+			t.Fatalf("threshold %d, mode %q: %v", tc.min, tc.mode, err)
+		}
+		snap, err := s.Snapshot(context.Background(), Filter{})
+		s.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if snap.Owners != "bpf" {
+			t.Errorf("threshold %d, mode %q: owners %q (warnings %q), want bpf", tc.min, tc.mode, snap.Owners, snap.Warnings)
+		}
+	}
+}
