@@ -5,7 +5,10 @@
 # For each host size it starts a load generator (bench/loadgen by default),
 # waits for READY, runs the Go benchmarks of internal/scan with
 # PORTUI_BENCH_PORT set to one of its listeners, runs a 10,000-poll soak of
-# that port, then stops the generator by its PID.
+# that port, times the cold listing with owners (`portui listeners --json`
+# by the BPF pass and by the /proc census against `ss -tulnp` and the
+# owner-less `ss -tulnH`), on the largest size runs the explorer for its
+# steady state, then stops the generator by its PID.
 #
 # Environment:
 #   SIZES    host sizes as "PxF" pairs (default "579x90 2081x99": about 52k
@@ -17,6 +20,16 @@
 #   SOAK     polls in the soak test (default 10000; 0 skips it)
 #   OUT      directory for logs (default: a new temporary directory)
 #   SETTLE   seconds to wait after the generator is ready (default 20)
+#   REPS     rounds of the cold listing with owners (default 5): each round
+#            runs, one after the other, PORTUI_OWNERS=bpf and
+#            PORTUI_OWNERS=procfs `portui listeners --json`, `ss -tulnp`
+#            and `ss -tulnH` (the floor: the kernel's dump, no owners),
+#            each once under bench/cpuof; the figures are the means
+#   STEADY   seconds the explorer's steady state is measured on the busy
+#            host (default 60; 600 is the issue's 10-minute check; 0
+#            skips it): portui in tmux at 120x40, largest size only,
+#            after 10 s of warm-up; CPU per second (utime+stime) and VmRSS
+#            growth, RSS every 10 s in OUT/P*_F*.steady.rss
 #   MANY     listeners for the many-listeners comparison (default 10000;
 #            0 skips it): bench/manylisteners in a network namespace of its
 #            own, `portui listeners --netns host` against `ss -tlnp` there,
@@ -42,6 +55,10 @@ SOAK=${SOAK:-10000}
 SETTLE=${SETTLE:-20}
 MANY=${MANY:-10000}
 IDLE=${IDLE:-30}
+REPS=${REPS:-5}
+STEADY=${STEADY:-60}
+[[ "$REPS" =~ ^[0-9]+$ && "$REPS" -ge 1 ]] || { echo "REPS must be a whole number >= 1" >&2; exit 1; }
+[[ "$STEADY" =~ ^[0-9]+$ ]] || { echo "STEADY must be a whole number of seconds" >&2; exit 1; }
 OUT=${OUT:-$(mktemp -d /tmp/portui-bench.XXXXXX)}
 mkdir -p "$OUT"
 
@@ -58,9 +75,12 @@ ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 LG_PID=""
 ML_PID=""
+UI_PID=""
 NS=""
 TMUX_SOCK="portui-bench-run-$$"
+# shellcheck disable=SC2317 # called by the EXIT trap, which shellcheck does not follow
 cleanup() {
+	stop_explorer
 	stop_loadgen
 	if [[ -n "$ML_PID" ]]; then
 		kill -TERM "$ML_PID" 2>/dev/null || true
@@ -71,7 +91,6 @@ cleanup() {
 		ip netns delete "$NS" 2>/dev/null || true
 		NS=""
 	fi
-	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
 }
 stop_loadgen() {
 	if [[ -n "$LG_PID" ]]; then
@@ -85,7 +104,54 @@ stop_loadgen() {
 		LG_PID=""
 	fi
 }
-trap cleanup EXIT INT TERM
+# start_explorer: the explorer (portui, default interval 1 s) in tmux at
+# 120x40 on this script's own tmux socket; sets UI_PID to the portui
+# process (the pane's), or fails when it does not come up in 5 s.
+start_explorer() {
+	command -v tmux >/dev/null || { echo "tmux not installed: cannot measure the explorer" >&2; exit 1; }
+	tmux -L "$TMUX_SOCK" new-session -d -x 120 -y 40 "$OUT/portui"
+	local pid=""
+	for _ in $(seq 1 50); do
+		pid=$(tmux -L "$TMUX_SOCK" list-panes -F '#{pane_pid}' 2>/dev/null | head -1 || true)
+		if [[ -n "$pid" && "$(cat "/proc/$pid/comm" 2>/dev/null || true)" == portui ]]; then
+			UI_PID=$pid
+			return 0
+		fi
+		sleep 0.1
+	done
+	echo "the explorer did not start in tmux (pane process ${pid:-none})" >&2
+	exit 1
+}
+# stop_explorer: SIGTERM to the explorer by its PID (it quits on it), up to
+# 5 s for it to go, then SIGKILL; then the tmux server of our own socket.
+stop_explorer() {
+	if [[ -n "$UI_PID" ]]; then
+		kill -TERM "$UI_PID" 2>/dev/null || true
+		for _ in $(seq 1 50); do
+			kill -0 "$UI_PID" 2>/dev/null || break
+			sleep 0.1
+		done
+		if kill -0 "$UI_PID" 2>/dev/null; then
+			kill -KILL "$UI_PID" 2>/dev/null || true
+		fi
+		UI_PID=""
+	fi
+	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+}
+# A signal ends the script (the EXIT trap then cleans up) instead of
+# letting it carry on after the interrupted command.
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; } # utime+stime of PID, in 1/CLK_TCK s
+rss_kib() { awk '$1 == "VmRSS:" { print $2 }' "/proc/$1/status"; }
+mean() { # mean V...: their mean, nothing when there are none
+	[[ $# -gt 0 ]] || return 0
+	printf '%s\n' "$@" | awk '{ s += $1; n++ } END { printf "%.2f", s / n }'
+}
+pct() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.0f%%", 100 * a / b; else print "-" }'; } # A as % of B
+times_of() { awk -v a="$1" -v b="$2" 'BEGIN { if (a != "" && b > 0) printf "%.1f×", a / b; else print "-" }'; } # A as a multiple of B
 
 metric() { # metric FILE BENCHNAME -> cpu-ms/op
 	awk -v b="Benchmark$2-" 'index($1, b) == 1 { for (i = 1; i < NF; i++) if ($(i+1) == "cpu-ms/op") print $i }' "$1" | tail -1
@@ -104,8 +170,19 @@ wait_ready() {
 	exit 1
 }
 
-declare -a ROWS VERDICTS
+declare -a ROWS COLD_ROWS VERDICTS
 FAILED=0
+steady=""
+# The explorer's steady state runs on the largest host only (P × F).
+largest=""
+largest_n=-1
+for size in $SIZES; do
+	n=$(( ${size%x*} * ${size#*x} ))
+	if (( n > largest_n )); then
+		largest=$size
+		largest_n=$n
+	fi
+done
 budget() { # budget TEXT CMD...: PASS or FAIL by the exit status of CMD
 	local text=$1
 	shift
@@ -121,11 +198,14 @@ for size in $SIZES; do
 	F=${size#*x}
 	tag="P${P}_F${F}"
 	manifest="$OUT/$tag.manifest"
+	# Long enough for the benchmarks, the soak, the cold listing and the
+	# explorer's steady state; the generator is stopped by PID anyway.
+	maxtime=$((1800 + STEADY))
 	echo "== host $size: starting load generator" >&2
 	if [[ -n "${LOADGEN:-}" ]]; then
-		$LOADGEN -P "$P" -F "$F" -L "$LISTEN" --max-time 1800 --manifest "$manifest" >"$OUT/$tag.loadgen" 2>&1 &
+		$LOADGEN -P "$P" -F "$F" -L "$LISTEN" --max-time "$maxtime" --manifest "$manifest" >"$OUT/$tag.loadgen" 2>&1 &
 	else
-		"$OUT/loadgen" -P "$P" -F "$F" -L "$LISTEN" -shared "$SHARED" -max-time 1800 -manifest "$manifest" >"$OUT/$tag.loadgen" 2>&1 &
+		"$OUT/loadgen" -P "$P" -F "$F" -L "$LISTEN" -shared "$SHARED" -max-time "$maxtime" -manifest "$manifest" >"$OUT/$tag.loadgen" 2>&1 &
 	fi
 	LG_PID=$!
 	wait_ready "load generator" "$LG_PID" "$OUT/$tag.loadgen" "$OUT/$tag.loadgen"
@@ -160,6 +240,83 @@ for size in $SIZES; do
 		grep -o 'SOAK.*' "$OUT/$tag.soak" >&2
 		soak=$(sed -n 's/.*cache@[0-9]*=\([0-9]*\) cache@[0-9]*=\([0-9]*\) max=\([0-9]*\).*/\1 → \2 (max \3)/p' "$OUT/$tag.soak")
 		soak="$soak; heap $(sed -n 's/.*heap@[0-9]*=\([0-9.]*MiB\) heap@[0-9]*=\([0-9.]*MiB\).*/\1 → \2/p' "$OUT/$tag.soak")"
+	fi
+
+	# ---- cold listing with owners: the BPF pass and the /proc census
+	# against ss -tulnp, and ss -tulnH as the floor (the kernel's dump
+	# without owners). Interleaved rounds, so drift hits all four alike.
+	bpf_why=""
+	if ! PORTUI_OWNERS=bpf "$OUT/portui" listeners --json >"$OUT/$tag.bpf.json" 2>"$OUT/$tag.bpf.err"; then
+		bpf_why="PORTUI_OWNERS=bpf portui listeners --json failed: $(head -c 300 "$OUT/$tag.bpf.err" | tr '\n' ' ')"
+	elif ! grep -Eq '"owners": ?"bpf"' "$OUT/$tag.bpf.json"; then
+		bpf_why="PORTUI_OWNERS=bpf portui listeners --json does not say \"owners\": \"bpf\" (it says: $(grep -Eo '"owners": ?"[^"]*"' "$OUT/$tag.bpf.json" | head -1 || true))"
+	fi
+	[[ -z "$bpf_why" ]] || echo "== cold listing: $bpf_why" >&2
+	c_bpf=() c_procfs=() c_ss=() c_floor=()
+	for _ in $(seq 1 "$REPS"); do
+		if [[ -z "$bpf_why" ]]; then
+			v=$(PORTUI_OWNERS=bpf "$OUT/cpuof" -n 1 -- "$OUT/portui" listeners --json)
+			c_bpf+=("$v")
+		fi
+		v=$(PORTUI_OWNERS=procfs "$OUT/cpuof" -n 1 -- "$OUT/portui" listeners --json)
+		c_procfs+=("$v")
+		v=$("$OUT/cpuof" -n 1 -- ss -tulnp)
+		c_ss+=("$v")
+		v=$("$OUT/cpuof" -n 1 -- ss -tulnH)
+		c_floor+=("$v")
+	done
+	printf 'round bpf procfs ss-tulnp ss-tulnH (CPU ms)\n' >"$OUT/$tag.cold"
+	for i in $(seq 0 $((REPS - 1))); do
+		echo "$((i + 1)) ${c_bpf[i]:--} ${c_procfs[i]} ${c_ss[i]} ${c_floor[i]}" >>"$OUT/$tag.cold"
+	done
+	l_bpf=$(mean "${c_bpf[@]}")
+	l_procfs=$(mean "${c_procfs[@]}")
+	l_ss=$(mean "${c_ss[@]}")
+	l_floor=$(mean "${c_floor[@]}")
+	echo "== cold listing ($REPS rounds): bpf ${l_bpf:--} ms, procfs $l_procfs ms, ss -tulnp $l_ss ms, ss -tulnH $l_floor ms" >&2
+	COLD_ROWS+=("| $procs proc, $fds fds | ${l_bpf:--} ($(pct "$l_bpf" "$l_ss") of ss, $(times_of "$l_bpf" "$l_floor") floor) | $l_procfs ($(pct "$l_procfs" "$l_ss") of ss) | $l_ss | $l_floor |")
+	if [[ -n "$bpf_why" ]]; then
+		budget "$procs processes: cold listing, bpf owners <= 10% of ss -tulnp $l_ss ms: not measured: $bpf_why" false
+		budget "$procs processes: cold listing, bpf owners <= 3x ss -tulnH $l_floor ms: not measured: $bpf_why" false
+	else
+		budget "$procs processes: cold listing, bpf owners $l_bpf ms <= 10% of ss -tulnp $l_ss ms ($(pct "$l_bpf" "$l_ss"))" awk -v c="$l_bpf" -v s="$l_ss" 'BEGIN { exit !(c != "" && s > 0 && c <= s / 10) }'
+		budget "$procs processes: cold listing, bpf owners $l_bpf ms <= 3x ss -tulnH $l_floor ms ($(times_of "$l_bpf" "$l_floor"))" awk -v c="$l_bpf" -v f="$l_floor" 'BEGIN { exit !(c != "" && f > 0 && c <= 3 * f) }'
+	fi
+	budget "$procs processes: cold listing, procfs owners $l_procfs ms <= 50% of ss -tulnp $l_ss ms ($(pct "$l_procfs" "$l_ss"))" awk -v c="$l_procfs" -v s="$l_ss" 'BEGIN { exit !(c != "" && s > 0 && c <= s / 2) }'
+
+	# ---- the explorer's steady state on the busy host (largest size)
+	if [[ "$STEADY" != 0 && "$size" == "$largest" ]]; then
+		echo "== explorer steady state: ${STEADY}s in tmux at 120x40 after 10 s warm-up" >&2
+		start_explorer
+		sleep 10 # start-up, the first full scan with owners, the registry
+		hz=$(getconf CLK_TCK)
+		rsslog="$OUT/$tag.steady.rss"
+		t0=$(cpu_ticks "$UI_PID")
+		r0=$(rss_kib "$UI_PID")
+		w0=$EPOCHREALTIME
+		echo "# seconds VmRSS-KiB utime+stime-ticks(1/$hz s); explorer PID $UI_PID" >"$rsslog"
+		echo "0 $r0 $t0" >>"$rsslog"
+		el=0
+		t1=$t0
+		r1=$r0
+		while (( el < STEADY )); do
+			step=$(( STEADY - el < 10 ? STEADY - el : 10 ))
+			sleep "$step"
+			el=$((el + step))
+			[[ -r "/proc/$UI_PID/stat" ]] || { echo "the explorer (PID $UI_PID) exited during the steady run after ${el}s" >&2; exit 1; }
+			t1=$(cpu_ticks "$UI_PID")
+			r1=$(rss_kib "$UI_PID")
+			echo "$el $r1 $t1" >>"$rsslog"
+		done
+		w1=$EPOCHREALTIME
+		stop_explorer
+		st_ms=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v w0="$w0" -v w1="$w1" 'BEGIN { printf "%.2f", (b - a) * 1000 / hz / (w1 - w0) }')
+		st_grow=$(awk -v a="$r0" -v b="$r1" 'BEGIN { printf "%+.1f MiB (%+.1f%%)", (b - a) / 1024, 100 * (b - a) / a }')
+		st_rss="VmRSS $((r0 / 1024)) → $((r1 / 1024)) MiB, $st_grow"
+		steady="explorer steady state, $procs processes, ${STEADY}s: $st_ms ms CPU/s; $st_rss (every 10 s: $rsslog)"
+		echo "== $steady" >&2
+		budget "$procs processes: explorer steady $st_ms ms CPU/s over ${STEADY}s <= 10 ms" awk -v v="$st_ms" 'BEGIN { exit !(v != "" && v <= 10) }'
+		budget "$procs processes: explorer $st_rss <= max(10%, 8 MiB)" awk -v a="$r0" -v b="$r1" 'BEGIN { m = a / 10; if (m < 8192) m = 8192; exit !(a > 0 && b - a <= m) }'
 	fi
 	stop_loadgen
 
@@ -206,21 +363,13 @@ budget "lookup NAME $lk ms <= 30 ms" awk -v v="$lk" 'BEGIN { exit !(v != "" && v
 # ---- the idle explorer on this host, then its key latency
 idle=""
 if [[ "$IDLE" != 0 ]]; then
-	command -v tmux >/dev/null || { echo "tmux not installed: cannot measure the idle explorer" >&2; exit 1; }
-	tmux -L "$TMUX_SOCK" new-session -d -x 120 -y 40 "$OUT/portui"
-	ui=""
-	for _ in $(seq 1 50); do
-		ui=$(tmux -L "$TMUX_SOCK" list-panes -F '#{pane_pid}' 2>/dev/null | head -1)
-		[[ -n "$ui" ]] && [[ "$(cat "/proc/$ui/comm" 2>/dev/null)" == portui ]] && break
-		sleep 0.1
-	done
-	[[ -n "$ui" ]] || { echo "the explorer did not start in tmux" >&2; exit 1; }
+	start_explorer
 	sleep 5 # start-up, the first full scan and the registry's warm-up
 	hz=$(getconf CLK_TCK)
-	t0=$(awk '{ print $14 + $15 }' "/proc/$ui/stat")
+	t0=$(cpu_ticks "$UI_PID")
 	sleep "$IDLE"
-	t1=$(awk '{ print $14 + $15 }' "/proc/$ui/stat")
-	tmux -L "$TMUX_SOCK" kill-server 2>/dev/null || true
+	t1=$(cpu_ticks "$UI_PID")
+	stop_explorer
 	idle_ms=$(awk -v a="$t0" -v b="$t1" -v hz="$hz" -v s="$IDLE" 'BEGIN { printf "%.2f", (b - a) * 1000 / hz / s }')
 	lat=$(python3 bench/keylat.py --cols 120 --rows 40 -- "$OUT/portui")
 	echo "== idle explorer: $idle_ms ms CPU/s over ${IDLE}s; keys: $lat" >&2
@@ -238,10 +387,21 @@ echo "| host | ss -tulnp | go-netstat | cold full snapshot | warm full | one por
 echo "|---|---:|---:|---:|---:|---:|---|"
 printf '%s\n' "${ROWS[@]}"
 echo
+if [[ ${#COLD_ROWS[@]} -gt 0 ]]; then
+	echo "Cold \`listeners --json\` with owners, CPU ms (mean of $REPS interleaved rounds, bench/cpuof)"
+	echo
+	echo "| host | portui, bpf owners | portui, procfs owners | ss -tulnp | ss -tulnH (floor) |"
+	echo "|---|---:|---:|---:|---:|"
+	printf '%s\n' "${COLD_ROWS[@]}"
+	echo
+fi
+[[ -n "$steady" ]] && echo "$steady"
 [[ -n "$many" ]] && echo "$many"
 echo "lookup NAME (BenchmarkLookupNameCmd): $lk ms"
 [[ -n "$idle" ]] && echo "$idle"
 echo
-echo "Budgets: one port <= 5 ms; cold full <= 50% of ss -tulnp; cache and heap flat (read the soak column)."
+echo "Budgets: one port <= 5 ms; cold full <= 50% of ss -tulnp; cache and heap flat (read the soak column);"
+echo "cold listing with owners: bpf <= 10% of ss -tulnp and <= 3x ss -tulnH, procfs <= 50% of ss -tulnp;"
+echo "explorer on the busy host <= 10 ms CPU/s, VmRSS growth <= max(10%, 8 MiB)."
 printf '%s\n' "${VERDICTS[@]}"
 exit "$FAILED"
