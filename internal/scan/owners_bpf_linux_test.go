@@ -1,0 +1,289 @@
+package scan
+
+// Tests of the owner paths (issue 11): the BPF pass and the /proc walk
+// against each other, against ss and against processes these tests start,
+// and the fallback from one to the other when the pass cannot be loaded or
+// fails.
+
+import (
+	"context"
+	"errors"
+	"net"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/portui/portui/internal/scan/bpfiter"
+)
+
+// needBPF skips a test unless the BPF owner pass can be had here: root, the
+// host's PID namespace, and a kernel that loads the iterator.
+func needBPF(t *testing.T) {
+	t.Helper()
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to load the BPF iterator")
+	}
+	if ns, err := os.Readlink("/proc/self/ns/pid"); err == nil && ns != initPIDNS {
+		t.Skipf("runs in a PID namespace of its own (%s): the BPF pass is not used there", ns)
+	}
+	it, err := bpfiter.Open(hostNetNS())
+	var un *bpfiter.Unavailable
+	if errors.As(err, &un) {
+		t.Skipf("BPF iterator unavailable: %s", un.Reason)
+	}
+	if err != nil {
+		t.Fatalf("bpfiter.Open: %v", err)
+	}
+	_ = it.Close()
+}
+
+// ownerScanners returns a scanner of the host's namespace for each owner
+// path, by name.
+func ownerScanners(t *testing.T) map[string]Scanner {
+	t.Helper()
+	return map[string]Scanner{
+		"bpf":    newTestScanner(t, Options{Owners: "bpf", HostOnly: true}),
+		"procfs": newTestScanner(t, Options{Owners: "procfs", HostOnly: true}),
+	}
+}
+
+// ownersVia is the PIDs holding the TCP listener on 127.0.0.1:port in a
+// one-port snapshot of s, whose Owners must be via.
+func ownersVia(t *testing.T, s Scanner, via string, port uint16) (*Listener, []int) {
+	t.Helper()
+	sn := snapshot(t, s, Filter{Proto: "tcp", Lo: port, Hi: port})
+	if sn.Owners != via {
+		t.Errorf("snapshot Owners %q, want %q (warnings %q)", sn.Owners, via, sn.Warnings)
+	}
+	l := findAddr(sn, "tcp", "127.0.0.1", port)
+	return l, pidsOf(l)
+}
+
+// wantOwners checks that both owner paths report exactly want as the
+// holders of the TCP listener on 127.0.0.1:port.
+func wantOwners(t *testing.T, scanners map[string]Scanner, port uint16, want ...int) {
+	t.Helper()
+	want = slices.Sorted(slices.Values(want))
+	for _, via := range []string{"bpf", "procfs"} {
+		if _, got := ownersVia(t, scanners[via], via, port); !slices.Equal(got, want) {
+			t.Errorf("%s: owners of 127.0.0.1:%d %v, want %v", via, port, got, want)
+		}
+	}
+}
+
+// heldListener opens a TCP listener on 127.0.0.1 and returns a file of
+// it to hand to other processes, and its port; the listener itself is
+// closed, so the file is this process's only copy (closed at the end).
+func heldListener(t *testing.T) (*os.File, uint16) {
+	t.Helper()
+	ln, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	f, err := ln.(*net.TCPListener).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f, uint16(ln.Addr().(*net.TCPAddr).Port)
+}
+
+// countLines is the number of lines of ws that contain sub.
+func countLines(ws []string, sub string) int {
+	n := 0
+	for _, w := range ws {
+		if strings.Contains(w, sub) {
+			n++
+		}
+	}
+	return n
+}
+
+// TestOwnersLoadRefused: a BPF iterator that cannot be loaded (the kernel
+// refused, no BTF) makes Owners "" fall back to the /proc walk with one
+// warning line saying why, and Owners "bpf" fail.
+func TestOwnersLoadRefused(t *testing.T) {
+	if ns, err := os.Readlink("/proc/self/ns/pid"); err == nil && ns != initPIDNS {
+		t.Skipf("runs in a PID namespace of its own (%s): the load is not tried there", ns)
+	}
+	const reason = "test: the kernel said no (EPERM)"
+	calls := 0
+	orig := openBPF
+	openBPF = func(uint64) (*bpfiter.Iter, error) {
+		calls++
+		return nil, &bpfiter.Unavailable{Reason: reason}
+	}
+	t.Cleanup(func() { openBPF = orig })
+	ln := listenTCP(t, "tcp4", "127.0.0.1:0")
+
+	s := newTestScanner(t, Options{HostOnly: true})
+	if calls != 1 {
+		t.Fatalf("the scanner tried the load %d times, want 1", calls)
+	}
+	for i := range 2 {
+		sn := snapshot(t, s, Filter{})
+		if sn.Owners != "procfs" {
+			t.Errorf("snapshot %d: Owners %q, want procfs", i, sn.Owners)
+		}
+		if n := countLines(sn.Warnings, reason); n != 1 {
+			t.Errorf("snapshot %d: %d warning lines name the reason, want 1: %q", i, n, sn.Warnings)
+		}
+		if !slices.Contains(sn.Warnings, ownerWarning(reason)) {
+			t.Errorf("snapshot %d: warnings %q lack %q", i, sn.Warnings, ownerWarning(reason))
+		}
+		if got := pidsOf(findAddr(sn, "tcp", "127.0.0.1", ln.port)); !slices.Equal(got, []int{os.Getpid()}) {
+			t.Errorf("snapshot %d: owners of our listener %v, want [%d]", i, got, os.Getpid())
+		}
+	}
+
+	_, err := New(Options{Owners: "bpf", HostOnly: true})
+	if err == nil || !strings.Contains(err.Error(), reason) {
+		t.Errorf("Owners bpf with the load refused: error %v, want one naming %q", err, reason)
+	}
+	if calls != 2 {
+		t.Errorf("Owners bpf tried the load %d times in all, want 2", calls)
+	}
+}
+
+// fakePass is a holderPass that finds holders by walking /proc (so its
+// answers are right) and fails its call number failAt: with an error, or
+// by cancelling the snapshot's context when cancel is set.
+type fakePass struct {
+	p      *procDir
+	failAt int
+	cancel context.CancelFunc
+	calls  int
+	closed bool
+}
+
+var errFakePass = errors.New("fake pass: map update refused")
+
+func (f *fakePass) holders(ctx context.Context, want []uint64, fn func(ino uint64, pid, fd int)) error {
+	f.calls++
+	if f.calls == f.failAt {
+		if f.cancel != nil {
+			f.cancel()
+			return ctx.Err()
+		}
+		return errFakePass
+	}
+	set := make(map[uint64]bool, len(want))
+	for _, ino := range want {
+		set[ino] = true
+	}
+	pids, err := f.p.listPIDs()
+	if err != nil {
+		return err
+	}
+	for _, pid := range pids {
+		_ = f.p.walkFDs(pid, func(fd int, ino uint64) {
+			if set[ino] {
+				fn(ino, pid, fd)
+			}
+		})
+	}
+	return nil
+}
+
+func (f *fakePass) netns(context.Context, func(pid int, ino uint64)) error {
+	return errors.New("fake pass: netns not expected")
+}
+
+func (f *fakePass) close() { f.closed = true }
+
+// fakePassScanner is a scanner of the host's namespace whose owner cache
+// uses pass.
+func fakePassScanner(t *testing.T, pass *fakePass) *linuxScanner {
+	t.Helper()
+	s, err := newLinux(Options{Owners: "procfs", HostOnly: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.close() })
+	pass.p = newProcDir("/proc")
+	s.owners.pass = pass
+	return s
+}
+
+// TestOwnersPassFails: a pass that fails after it was loaded (at the
+// census, or at the search for a new listener's holders) leaves the
+// snapshot to the /proc walk, which finds the same owners; Owners says
+// procfs from then on, with one warning line (not one per snapshot added
+// up); a cancelled context is an error, not a failed pass.
+func TestOwnersPassFails(t *testing.T) {
+	file, shared := heldListener(t)
+	h := startHelper(t, "hold", file)
+	both := []int{os.Getpid(), h.pid()}
+	slices.Sort(both)
+	const failed = "the pass failed: "
+	warn := ownerWarning(failed + errFakePass.Error())
+
+	for _, failAt := range []int{1, 2} {
+		t.Run("call"+strconv.Itoa(failAt), func(t *testing.T) {
+			pass := &fakePass{failAt: failAt}
+			s := fakePassScanner(t, pass)
+			check := func(step, via string, warned bool) {
+				t.Helper()
+				sn := snap(t, s, Filter{})
+				if sn.Owners != via {
+					t.Errorf("%s: Owners %q, want %q", step, sn.Owners, via)
+				}
+				want := 0
+				if warned {
+					want = 1
+				}
+				if n := countLines(sn.Warnings, failed); n != want || (warned && !slices.Contains(sn.Warnings, warn)) {
+					t.Errorf("%s: %d lines say the pass failed, want %d of %q: %q", step, n, want, warn, sn.Warnings)
+				}
+				if got := pidsOf(findAddr(sn, "tcp", "127.0.0.1", shared)); !slices.Equal(got, both) {
+					t.Errorf("%s: owners of the shared listener %v, want %v", step, got, both)
+				}
+			}
+			// Call 1 is the census.
+			if failAt == 1 {
+				check("census", "procfs", true)
+			} else {
+				check("census", "bpf", false)
+			}
+			// Call 2 (when the pass is still on) finds a new listener's
+			// holders.
+			mine := listenTCP(t, "tcp4", "127.0.0.1:0")
+			sn := snap(t, s, Filter{Proto: "tcp", Lo: mine.port, Hi: mine.port})
+			if got := pidsOf(findAddr(sn, "tcp", "127.0.0.1", mine.port)); !slices.Equal(got, []int{os.Getpid()}) {
+				t.Errorf("new listener: owners %v, want [%d]", got, os.Getpid())
+			}
+			for i := range 2 {
+				check("after the failure, snapshot "+strconv.Itoa(i+1), "procfs", true)
+			}
+			if pass.calls != failAt || !pass.closed || s.owners.pass != nil {
+				t.Errorf("pass called %d times (want %d), closed %v, still in use %v", pass.calls, failAt, pass.closed, s.owners.pass != nil)
+			}
+			if !errors.Is(s.owners.passErr, errFakePass) {
+				t.Errorf("passErr %v, want %v", s.owners.passErr, errFakePass)
+			}
+		})
+	}
+
+	t.Run("cancelled", func(t *testing.T) {
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		pass := &fakePass{failAt: 1, cancel: cancel}
+		s := fakePassScanner(t, pass)
+		if _, err := s.snapshot(ctx, Filter{}); !errors.Is(err, context.Canceled) {
+			t.Errorf("snapshot with the context cancelled in the pass: error %v, want %v", err, context.Canceled)
+		}
+		if s.owners.pass == nil || s.owners.passErr != nil || pass.closed {
+			t.Errorf("a cancelled pass turned the pass off: passErr %v, closed %v", s.owners.passErr, pass.closed)
+		}
+		sn := snap(t, s, Filter{})
+		if sn.Owners != "bpf" || countLines(sn.Warnings, failed) != 0 {
+			t.Errorf("after a cancelled snapshot: Owners %q, warnings %q", sn.Owners, sn.Warnings)
+		}
+		if got := pidsOf(findAddr(sn, "tcp", "127.0.0.1", shared)); !slices.Equal(got, both) || pass.calls != 2 {
+			t.Errorf("after a cancelled snapshot: owners %v (want %v), %d passes (want 2)", got, both, pass.calls)
+		}
+	})
+}
