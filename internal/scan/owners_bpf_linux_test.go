@@ -8,12 +8,20 @@ package scan
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"os"
+	"os/exec"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
 
 	"github.com/portui/portui/internal/scan/bpfiter"
 )
@@ -286,4 +294,237 @@ func TestOwnersPassFails(t *testing.T) {
 			t.Errorf("after a cancelled snapshot: owners %v (want %v), %d passes (want 2)", got, both, pass.calls)
 		}
 	})
+}
+
+// TestOwnersForkShared: a listener shared after fork (pre-fork servers) is
+// held by every process that has it, on both paths: children forked after
+// the scanner's first look (young processes) and a scanner started after
+// them (the census).
+func TestOwnersForkShared(t *testing.T) {
+	needBPF(t)
+	file, port := heldListener(t)
+	early := ownerScanners(t)
+	wantOwners(t, early, port, os.Getpid())
+	want := []int{os.Getpid()}
+	for range 3 {
+		want = append(want, startHelper(t, "hold", file).pid())
+	}
+	wantOwners(t, early, port, want...)
+	wantOwners(t, ownerScanners(t), port, want...)
+}
+
+// recvFDHelper receives one fd over the unix socket on fd 3 (SCM_RIGHTS),
+// prints its number and holds it until stdin closes.
+func recvFDHelper() int {
+	buf := make([]byte, 1)
+	oob := make([]byte, unix.CmsgSpace(4))
+	_, oobn, _, _, err := unix.Recvmsg(3, buf, oob, 0)
+	if err != nil {
+		fmt.Println("ERR", err)
+		return 1
+	}
+	msgs, err := unix.ParseSocketControlMessage(oob[:oobn])
+	if err != nil || len(msgs) != 1 {
+		fmt.Println("ERR control messages", len(msgs), err)
+		return 1
+	}
+	fds, err := unix.ParseUnixRights(&msgs[0])
+	if err != nil || len(fds) != 1 {
+		fmt.Println("ERR rights", fds, err)
+		return 1
+	}
+	fmt.Println(fds[0])
+	_, _ = io.Copy(io.Discard, os.Stdin)
+	return 0
+}
+
+// passTo starts a recvfd helper, which holds nothing of ours, and returns
+// it with a function that sends it file over a unix socket and waits until
+// it has it.
+func passTo(t *testing.T) (*helper, func(file *os.File)) {
+	t.Helper()
+	sp, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { unix.Close(sp[0]) })
+	theirs := os.NewFile(uintptr(sp[1]), "receiver")
+	h := startHelper(t, "recvfd", theirs)
+	theirs.Close()
+	return h, func(file *os.File) {
+		t.Helper()
+		if err := unix.Sendmsg(sp[0], []byte{'x'}, unix.UnixRights(int(file.Fd())), nil, 0); err != nil {
+			t.Fatal(err)
+		}
+		if line := h.line(t); strings.HasPrefix(line, "ERR") {
+			t.Fatalf("receiver %d: %s", h.pid(), line)
+		}
+	}
+}
+
+// TestOwnersPassedSocket: a listener sent to another, already running
+// process over a unix socket (SCM_RIGHTS) is held by the receiver, and by
+// the sender while it keeps its copy, on both paths.
+func TestOwnersPassedSocket(t *testing.T) {
+	needBPF(t)
+	t.Run("sender closes", func(t *testing.T) {
+		file, port := heldListener(t)
+		h, send := passTo(t)
+		// The scanners know the listener as ours before it moves.
+		scanners := ownerScanners(t)
+		wantOwners(t, scanners, port, os.Getpid())
+		send(file)
+		file.Close()
+		wantOwners(t, scanners, port, h.pid())
+		wantOwners(t, ownerScanners(t), port, h.pid())
+	})
+	t.Run("both keep it", func(t *testing.T) {
+		file, port := heldListener(t)
+		h, send := passTo(t)
+		send(file)
+		wantOwners(t, ownerScanners(t), port, os.Getpid(), h.pid())
+	})
+}
+
+// TestOwnersPIDNamespace: a process in a PID namespace of its own holding
+// our listener is reported by its PID in the initial namespace (the one
+// this test and the scanner see it by) on both paths.
+func TestOwnersPIDNamespace(t *testing.T) {
+	needBPF(t)
+	file, port := heldListener(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperEnv+"=hold", quickExit())
+	cmd.ExtraFiles = []*os.File{file}
+	cmd.SysProcAttr = &syscall.SysProcAttr{Cloneflags: syscall.CLONE_NEWPID, Pdeathsig: syscall.SIGKILL}
+	h := startCmd(t, cmd)
+	file.Close()
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", h.pid()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// NSpid: its PID here, then in its own namespace, where it is init.
+	if _, rest, _ := strings.Cut(string(b), "\nNSpid:"); !slices.Equal(strings.Fields(strings.SplitN(rest, "\n", 2)[0]), []string{strconv.Itoa(h.pid()), "1"}) {
+		t.Fatalf("helper %d is not init of a PID namespace of its own: NSpid %q", h.pid(), strings.SplitN(rest, "\n", 2)[0])
+	}
+	wantOwners(t, ownerScanners(t), port, h.pid())
+}
+
+// startSleep starts sleep(1) for secs seconds holding files, killed by PID
+// when the test ends.
+func startSleep(t *testing.T, secs string, files ...*os.File) *exec.Cmd {
+	t.Helper()
+	cmd := sleepCmd(secs, files...)
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	reap(t, cmd)
+	return cmd
+}
+
+func sleepCmd(secs string, files ...*os.File) *exec.Cmd {
+	cmd := exec.Command("sleep", secs)
+	cmd.ExtraFiles = files
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	return cmd
+}
+
+// reap kills cmd by PID and waits for it when the test ends, unless it was
+// waited for already.
+func reap(t *testing.T, cmd *exec.Cmd) {
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			_ = cmd.Wait()
+		}
+	})
+}
+
+// startWithPID starts cmd with PID pid, which must be free: the last PID
+// (/proc/sys/kernel/ns_last_pid) is set to pid-1 just before the fork. Any
+// other fork on the host in between takes pid first, so it is tried a few
+// times; false if it never worked.
+func startWithPID(t *testing.T, pid int, mk func() *exec.Cmd) (*exec.Cmd, bool) {
+	t.Helper()
+	for range 50 {
+		cmd := mk()
+		runtime.LockOSThread()
+		err := os.WriteFile("/proc/sys/kernel/ns_last_pid", []byte(strconv.Itoa(pid-1)), 0)
+		if err == nil {
+			err = cmd.Start()
+		}
+		runtime.UnlockOSThread()
+		if err != nil {
+			t.Skipf("cannot start a process with PID %d: %v", pid, err)
+		}
+		reap(t, cmd)
+		if cmd.Process.Pid == pid {
+			return cmd, true
+		}
+		_ = cmd.Process.Kill()
+		_ = cmd.Wait()
+	}
+	return nil, false
+}
+
+// TestOwnersPIDReuse: after the owner of a listener exits and its PID goes
+// to a new process (same name, other start time and command line) holding
+// a new listener on the same port, the snapshot shows the new process, not
+// what the cache knew of the old one.
+func TestOwnersPIDReuse(t *testing.T) {
+	needBPF(t)
+	file, port := heldListener(t)
+	old := startSleep(t, "60", file)
+	file.Close()
+	pid := old.Process.Pid
+	scanners := ownerScanners(t)
+	procs := newProcDir("/proc")
+	oldStat, err := procs.stat(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var oldInode uint64
+	for _, via := range []string{"bpf", "procfs"} {
+		l, got := ownersVia(t, scanners[via], via, port)
+		if !slices.Equal(got, []int{pid}) || !slices.Equal(l.Procs[0].Args, old.Args) {
+			t.Fatalf("%s: owners of port %d %+v, want [%d] running %q", via, port, l, pid, old.Args)
+		}
+		oldInode = l.Inode
+	}
+
+	_ = old.Process.Kill()
+	_ = old.Wait()
+	// A start time in another clock tick than the old process's (10 ms).
+	time.Sleep(30 * time.Millisecond)
+	ln, err := net.Listen("tcp4", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		t.Fatalf("listen again on %d: %v", port, err)
+	}
+	defer ln.Close()
+	file2, err := ln.(*net.TCPListener).File()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer file2.Close()
+	ln.Close()
+	reused, ok := startWithPID(t, pid, func() *exec.Cmd { return sleepCmd("61", file2) })
+	if !ok {
+		t.Skipf("PID %d was taken by other processes in 50 tries: cannot force its reuse", pid)
+	}
+	file2.Close()
+	newStat, err := procs.stat(pid)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if newStat.Comm != oldStat.Comm || newStat.Start == oldStat.Start {
+		t.Fatalf("PID %d: old process %q started at %d, new one %q at %d: want the same name, another start", pid, oldStat.Comm, oldStat.Start, newStat.Comm, newStat.Start)
+	}
+	for _, via := range []string{"bpf", "procfs"} {
+		l, got := ownersVia(t, scanners[via], via, port)
+		if !slices.Equal(got, []int{pid}) || l.Inode == oldInode {
+			t.Fatalf("%s: after the reuse, port %d: %+v, want a new socket held by [%d]", via, port, l, pid)
+		}
+		if p := l.Procs[0]; p.Name != "sleep" || !slices.Equal(p.Args, reused.Args) {
+			t.Errorf("%s: after the reuse, PID %d shown as %q %q, want the new process %q", via, pid, p.Name, p.Args, reused.Args)
+		}
+	}
 }
