@@ -17,6 +17,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -527,4 +528,114 @@ func TestOwnersPIDReuse(t *testing.T) {
 			t.Errorf("%s: after the reuse, PID %d shown as %q %q, want the new process %q", via, pid, p.Name, p.Args, reused.Args)
 		}
 	}
+}
+
+// TestOwnersChurn: BPF-path snapshots taken while processes start and exit
+// all the time (some holding our listener for a moment) never fail, always
+// show this process holding its sockets, and show no other holder than a
+// child of this test that had not been reaped when the snapshot began.
+func TestOwnersChurn(t *testing.T) {
+	needBPF(t)
+	file, port := heldListener(t)
+	udp := listenUDP(t, "udp4", "127.0.0.1:0")
+	comm, err := os.ReadFile("/proc/self/comm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	me := Process{PID: os.Getpid(), Name: strings.TrimSpace(string(comm))}
+	s := newTestScanner(t, Options{Owners: "bpf", HostOnly: true})
+
+	var mu sync.Mutex
+	started := map[int]bool{} // every child, by PID
+	reaped := map[int]int{}   // PID -> reaps before it and it
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	churn := func(mk func() *exec.Cmd) {
+		defer wg.Done()
+		for end := time.Now().Add(time.Second); time.Now().Before(end); {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			cmd := mk()
+			if err := cmd.Start(); err != nil {
+				t.Errorf("churn: %v", err)
+				return
+			}
+			mu.Lock()
+			started[cmd.Process.Pid] = true
+			mu.Unlock()
+			_ = cmd.Wait()
+			mu.Lock()
+			reaped[cmd.Process.Pid] = len(reaped) + 1
+			mu.Unlock()
+		}
+	}
+	wg.Add(2)
+	// Processes that hold nothing (but everything of ours between fork
+	// and exec), and processes that hold the TCP listener for 20 ms.
+	go churn(func() *exec.Cmd { return exec.Command("true") })
+	go churn(func() *exec.Cmd { return sleepCmd("0.02", file) })
+	finished := make(chan struct{})
+	go func() { wg.Wait(); close(finished) }()
+	t.Cleanup(func() { close(stop); <-finished })
+
+	type seen struct {
+		poll   int
+		reaped int // children reaped before the snapshot began
+		key    string
+		procs  []Process
+	}
+	var got []seen
+	polls := 0
+	for running := true; running; polls++ {
+		select {
+		case <-finished:
+			running = false // one more poll, after the churn
+		default:
+		}
+		// Mostly whole-machine polls (owners re-checked when their
+		// process exited), every third one a port-range poll (all
+		// re-checked).
+		f := Filter{}
+		if polls%3 == 2 && running {
+			f = Filter{Lo: min(port, udp.port), Hi: max(port, udp.port)}
+		}
+		mu.Lock()
+		before := len(reaped)
+		mu.Unlock()
+		sn, err := s.Snapshot(context.Background(), f)
+		if err != nil {
+			t.Fatalf("poll %d: %v", polls, err)
+		}
+		if sn.Owners != "bpf" {
+			t.Fatalf("poll %d: Owners %q (warnings %q)", polls, sn.Owners, sn.Warnings)
+		}
+		for _, l := range []*Listener{findAddr(sn, "tcp", "127.0.0.1", port), findAddr(sn, "udp", "127.0.0.1", udp.port)} {
+			if l == nil {
+				t.Fatalf("poll %d: our sockets %d/tcp and %d/udp not both listed", polls, port, udp.port)
+			}
+			got = append(got, seen{polls, before, l.Key(), l.Procs})
+		}
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	for _, g := range got {
+		self := slices.IndexFunc(g.procs, func(p Process) bool { return p.PID == me.PID })
+		if self < 0 || g.procs[self].Name != me.Name {
+			t.Errorf("poll %d: %s held by %+v, want this process (%d %s) among them", g.poll, g.key, g.procs, me.PID, me.Name)
+		}
+		for _, p := range g.procs {
+			if p.PID == me.PID {
+				continue
+			}
+			if !started[p.PID] {
+				t.Errorf("poll %d: %s held by %d %s, neither this process nor a child of it", g.poll, g.key, p.PID, p.Name)
+			} else if n := reaped[p.PID]; n > 0 && n <= g.reaped {
+				t.Errorf("poll %d: %s held by child %d %s, reaped before the poll began", g.poll, g.key, p.PID, p.Name)
+			}
+		}
+	}
+	t.Logf("%d polls, %d children", polls, len(started))
 }
