@@ -6,13 +6,16 @@ package scan
 // fails.
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"net"
+	"net/netip"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"runtime"
 	"slices"
 	"strconv"
@@ -638,4 +641,147 @@ func TestOwnersChurn(t *testing.T) {
 		}
 	}
 	t.Logf("%d polls, %d children", polls, len(started))
+}
+
+// startLoadgen builds bench/loadgen and runs it with args plus -manifest;
+// it returns the manifest's listeners ("proto addr:port" -> sorted PIDs)
+// once loadgen is ready. loadgen is stopped by PID when the test ends.
+func startLoadgen(t *testing.T, args ...string) map[string][]int {
+	t.Helper()
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Skip("the go tool is needed to build bench/loadgen")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "loadgen")
+	if out, err := exec.Command(goTool, "build", "-o", bin, "github.com/portui/portui/bench/loadgen").CombinedOutput(); err != nil {
+		t.Fatalf("build loadgen: %v\n%s", err, out)
+	}
+	manifest := filepath.Join(dir, "manifest")
+	cmd := exec.Command(bin, append(args, "-manifest", manifest)...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		// SIGTERM: loadgen kills its children by PID and exits.
+		_ = cmd.Process.Signal(syscall.SIGTERM)
+		done := make(chan struct{})
+		go func() { _ = cmd.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			_ = cmd.Process.Kill() // its children die with it (PR_SET_PDEATHSIG)
+			<-done
+		}
+	})
+	lines := bufio.NewScanner(out)
+	for {
+		if !lines.Scan() {
+			t.Fatalf("loadgen %d exited before READY: %v", cmd.Process.Pid, lines.Err())
+		}
+		if strings.HasPrefix(lines.Text(), "READY ") {
+			t.Logf("loadgen %s", lines.Text())
+			break
+		}
+	}
+	b, err := os.ReadFile(manifest)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lns := map[string][]int{}
+	for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
+		f := strings.Fields(line)
+		if len(f) != 4 {
+			t.Fatalf("manifest line %q", line)
+		}
+		addr, err := netip.ParseAddr(f[1])
+		port, err2 := strconv.ParseUint(f[2], 10, 16)
+		if err != nil || err2 != nil {
+			t.Fatalf("manifest line %q: %v %v", line, err, err2)
+		}
+		var pids []int
+		for _, p := range strings.Split(f[3], ",") {
+			pid, err := strconv.Atoi(p)
+			if err != nil {
+				t.Fatalf("manifest line %q: %v", line, err)
+			}
+			pids = append(pids, pid)
+		}
+		slices.Sort(pids)
+		lns[f[0]+" "+netip.AddrPortFrom(addr, uint16(port)).String()] = pids
+	}
+	return lns
+}
+
+// TestOwnersParityLoadgen: on a host made busy by loadgen (300 processes
+// with 40 fds each, 120 listeners, 8 of them shared by 4 processes), the
+// BPF pass, the /proc walk and ss report the same holders of every
+// listener, and loadgen's listeners are held by the processes it gave them
+// to.
+func TestOwnersParityLoadgen(t *testing.T) {
+	needBPF(t)
+	ssPath, err := exec.LookPath("ss")
+	if err != nil {
+		t.Skip("ss (iproute2) is not installed; apt-get install iproute2 to compare with it")
+	}
+	manifest := startLoadgen(t, "-P", "300", "-F", "40", "-L", "120", "-shared", "8", "-max-time", "600")
+	shared := 0
+	for _, pids := range manifest {
+		if len(pids) > 1 {
+			shared++
+		}
+	}
+	if len(manifest) != 120 || shared != 8 {
+		t.Fatalf("loadgen's manifest has %d listeners, %d shared; want 120, 8", len(manifest), shared)
+	}
+	scanners := ownerScanners(t)
+	snaps := map[string]Snapshot{}
+	var diffs []string
+	for try := range 5 {
+		if try > 0 {
+			time.Sleep(100 * time.Millisecond) // other programs' sockets may have changed
+		}
+		sets := map[string]map[string]bool{}
+		for _, via := range []string{"bpf", "procfs"} {
+			sn := snapshot(t, scanners[via], Filter{})
+			if sn.Owners != via {
+				t.Fatalf("%s scanner: Owners %q (warnings %q)", via, sn.Owners, sn.Warnings)
+			}
+			snaps[via], sets[via] = sn, tuples(sn)
+		}
+		out, err := exec.Command(ssPath, "-Htulnp").Output()
+		if err != nil {
+			t.Fatalf("ss: %v", err)
+		}
+		sets["ss"] = parseSS(t, string(out))
+		diffs = nil
+		for _, pair := range [][2]string{{"bpf", "procfs"}, {"bpf", "ss"}} {
+			if a, b := diffSets(sets[pair[0]], sets[pair[1]]); len(a)+len(b) > 0 {
+				diffs = append(diffs, fmt.Sprintf("only %s: %q; only %s: %q", pair[0], a, pair[1], b))
+			}
+		}
+		if len(diffs) == 0 {
+			break
+		}
+	}
+	for _, d := range diffs {
+		t.Errorf("owner sets disagree: %s", d)
+	}
+	for _, via := range []string{"bpf", "procfs"} {
+		listed := map[string][]int{}
+		for _, l := range snaps[via].Listeners {
+			listed[l.Proto+" "+netip.AddrPortFrom(l.Addr, l.Port).String()] = l.PIDs()
+		}
+		for key, want := range manifest {
+			if got, ok := listed[key]; !ok || !slices.Equal(got, want) {
+				t.Errorf("%s: loadgen's %s held by %v (listed %v), want %v", via, key, got, ok, want)
+			}
+		}
+	}
 }
