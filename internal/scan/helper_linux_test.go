@@ -54,6 +54,8 @@ func runHelper() int {
 		return nsListenHelper()
 	case "nstwo":
 		return nsTwoHelper()
+	case "recvfd":
+		return recvFDHelper()
 	case "clients":
 		return clientsHelper()
 	case "scan":

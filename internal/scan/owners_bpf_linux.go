@@ -40,6 +40,9 @@ func (p *bpfPass) netns(ctx context.Context, fn func(pid int, ino uint64)) error
 
 func (p *bpfPass) close() { _ = p.it.Close() }
 
+// openBPF loads the iterator; a test replaces it to make the load fail.
+var openBPF = bpfiter.Open
+
 // initPIDNS is the inode of the initial PID namespace (PROC_PID_INIT_INO):
 // the iterator reports PIDs as that namespace numbers them.
 const initPIDNS = "pid:[4026531836]"
@@ -95,7 +98,7 @@ func openOwnerPass(root, mode string, hostNS uint64) (holderPass, string, error)
 	var pass holderPass
 	if ns, err := os.Readlink("/proc/self/ns/pid"); err == nil && ns != initPIDNS {
 		why = "portui runs in a PID namespace of its own (" + ns + "), and the BPF iterator numbers processes as the host does"
-	} else if it, err := bpfiter.Open(hostNS); err != nil {
+	} else if it, err := openBPF(hostNS); err != nil {
 		var un *bpfiter.Unavailable
 		if !errors.As(err, &un) {
 			why = "BPF iterator unavailable: " + err.Error()
