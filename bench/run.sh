@@ -21,14 +21,16 @@
 #   OUT      directory for logs (default: a new temporary directory)
 #   SETTLE   seconds to wait after the generator is ready (default 20)
 #   REPS     rounds of the cold listing with owners (default 5): each round
-#            runs, one after the other, PORTUI_OWNERS=bpf and
+#            runs, one after the other, `portui listeners --json` (the
+#            default, which must choose the BPF pass on these hosts) and
 #            PORTUI_OWNERS=procfs `portui listeners --json`, `ss -tulnp`
 #            and `ss -tulnH` (the floor: the kernel's dump, no owners),
-#            each once under bench/cpuof; the figures are the means
+#            each once under bench/cpuof; the figures are the means;
+#            budgets on the largest size
 #   STEADY   seconds the explorer's steady state is measured on the busy
 #            host (default 60; 600 is the issue's 10-minute check; 0
 #            skips it): portui in tmux at 120x40, largest size only,
-#            after 10 s of warm-up; CPU per second (utime+stime) and VmRSS
+#            after 30 s of warm-up; CPU per second (utime+stime) and VmRSS
 #            growth, RSS every 10 s in OUT/P*_F*.steady.rss
 #   MANY     listeners for the many-listeners comparison (default 10000;
 #            0 skips it): bench/manylisteners in a network namespace of its
@@ -245,17 +247,19 @@ for size in $SIZES; do
 	# ---- cold listing with owners: the BPF pass and the /proc census
 	# against ss -tulnp, and ss -tulnH as the floor (the kernel's dump
 	# without owners). Interleaved rounds, so drift hits all four alike.
+	# The default (no PORTUI_OWNERS) is what is timed: on this host it
+	# must choose the BPF pass by itself.
 	bpf_why=""
-	if ! PORTUI_OWNERS=bpf "$OUT/portui" listeners --json >"$OUT/$tag.bpf.json" 2>"$OUT/$tag.bpf.err"; then
-		bpf_why="PORTUI_OWNERS=bpf portui listeners --json failed: $(head -c 300 "$OUT/$tag.bpf.err" | tr '\n' ' ')"
+	if ! "$OUT/portui" listeners --json >"$OUT/$tag.bpf.json" 2>"$OUT/$tag.bpf.err"; then
+		bpf_why="portui listeners --json failed: $(head -c 300 "$OUT/$tag.bpf.err" | tr '\n' ' ')"
 	elif ! grep -Eq '"owners": ?"bpf"' "$OUT/$tag.bpf.json"; then
-		bpf_why="PORTUI_OWNERS=bpf portui listeners --json does not say \"owners\": \"bpf\" (it says: $(grep -Eo '"owners": ?"[^"]*"' "$OUT/$tag.bpf.json" | head -1 || true))"
+		bpf_why="portui listeners --json does not say \"owners\": \"bpf\" (it says: $(grep -Eo '"owners": ?"[^"]*"' "$OUT/$tag.bpf.json" | head -1 || true); warnings: $(grep -A3 '"warnings"' "$OUT/$tag.bpf.json" | tr '\n' ' ' | head -c 300 || true))"
 	fi
 	[[ -z "$bpf_why" ]] || echo "== cold listing: $bpf_why" >&2
 	c_bpf=() c_procfs=() c_ss=() c_floor=()
 	for _ in $(seq 1 "$REPS"); do
 		if [[ -z "$bpf_why" ]]; then
-			v=$(PORTUI_OWNERS=bpf "$OUT/cpuof" -n 1 -- "$OUT/portui" listeners --json)
+			v=$("$OUT/cpuof" -n 1 -- "$OUT/portui" listeners --json)
 			c_bpf+=("$v")
 		fi
 		v=$(PORTUI_OWNERS=procfs "$OUT/cpuof" -n 1 -- "$OUT/portui" listeners --json)
@@ -275,20 +279,27 @@ for size in $SIZES; do
 	l_floor=$(mean "${c_floor[@]}")
 	echo "== cold listing ($REPS rounds): bpf ${l_bpf:--} ms, procfs $l_procfs ms, ss -tulnp $l_ss ms, ss -tulnH $l_floor ms" >&2
 	COLD_ROWS+=("| $procs proc, $fds fds | ${l_bpf:--} ($(pct "$l_bpf" "$l_ss") of ss, $(times_of "$l_bpf" "$l_floor") floor) | $l_procfs ($(pct "$l_procfs" "$l_ss") of ss) | $l_ss | $l_floor |")
-	if [[ -n "$bpf_why" ]]; then
-		budget "$procs processes: cold listing, bpf owners <= 10% of ss -tulnp $l_ss ms: not measured: $bpf_why" false
-		budget "$procs processes: cold listing, bpf owners <= 3x ss -tulnH $l_floor ms: not measured: $bpf_why" false
-	else
-		budget "$procs processes: cold listing, bpf owners $l_bpf ms <= 10% of ss -tulnp $l_ss ms ($(pct "$l_bpf" "$l_ss"))" awk -v c="$l_bpf" -v s="$l_ss" 'BEGIN { exit !(c != "" && s > 0 && c <= s / 10) }'
-		budget "$procs processes: cold listing, bpf owners $l_bpf ms <= 3x ss -tulnH $l_floor ms ($(times_of "$l_bpf" "$l_floor"))" awk -v c="$l_bpf" -v f="$l_floor" 'BEGIN { exit !(c != "" && f > 0 && c <= 3 * f) }'
+	# Issue 11's budgets hold on the busy host (the largest size); the
+	# smaller ones are printed for comparison (start-up is a larger part
+	# of a small listing, and a small host may not take the BPF pass).
+	if [[ "$size" == "$largest" ]]; then
+		if [[ -n "$bpf_why" ]]; then
+			budget "$procs processes: cold listing, bpf owners <= 10% of ss -tulnp $l_ss ms: not measured: $bpf_why" false
+			budget "$procs processes: cold listing, bpf owners <= 3x ss -tulnH $l_floor ms: not measured: $bpf_why" false
+		else
+			budget "$procs processes: cold listing, bpf owners $l_bpf ms <= 10% of ss -tulnp $l_ss ms ($(pct "$l_bpf" "$l_ss"))" awk -v c="$l_bpf" -v s="$l_ss" 'BEGIN { exit !(c != "" && s > 0 && c <= s / 10) }'
+			budget "$procs processes: cold listing, bpf owners $l_bpf ms <= 3x ss -tulnH $l_floor ms ($(times_of "$l_bpf" "$l_floor"))" awk -v c="$l_bpf" -v f="$l_floor" 'BEGIN { exit !(c != "" && f > 0 && c <= 3 * f) }'
+		fi
+		budget "$procs processes: cold listing, procfs owners $l_procfs ms <= 50% of ss -tulnp $l_ss ms ($(pct "$l_procfs" "$l_ss"))" awk -v c="$l_procfs" -v s="$l_ss" 'BEGIN { exit !(c != "" && s > 0 && c <= s / 2) }'
 	fi
-	budget "$procs processes: cold listing, procfs owners $l_procfs ms <= 50% of ss -tulnp $l_ss ms ($(pct "$l_procfs" "$l_ss"))" awk -v c="$l_procfs" -v s="$l_ss" 'BEGIN { exit !(c != "" && s > 0 && c <= s / 2) }'
 
 	# ---- the explorer's steady state on the busy host (largest size)
 	if [[ "$STEADY" != 0 && "$size" == "$largest" ]]; then
-		echo "== explorer steady state: ${STEADY}s in tmux at 120x40 after 10 s warm-up" >&2
+		echo "== explorer steady state: ${STEADY}s in tmux at 120x40 after 30 s warm-up" >&2
 		start_explorer
-		sleep 10 # start-up, the first full scan with owners, the registry
+		# Start-up, the first full scan with owners, the registry's
+		# warm-up: RSS was measured still rising 10 s in.
+		sleep 30
 		hz=$(getconf CLK_TCK)
 		rsslog="$OUT/$tag.steady.rss"
 		t0=$(cpu_ticks "$UI_PID")
