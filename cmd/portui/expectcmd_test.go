@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"net"
 	"os"
 	"os/exec"
@@ -21,18 +20,8 @@ func expectBinary(t *testing.T, config string, args ...string) (stdout, stderr s
 	t.Helper()
 	cmd := exec.Command(builtBinary(t), args...)
 	cmd.Env = append(os.Environ(), "XDG_DATA_HOME="+t.TempDir(), "XDG_CONFIG_HOME="+config)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	default:
-		t.Fatalf("%q: %v", args, err)
-	}
-	return out.String(), errb.String(), code
+	out, stderr, code := runBinary(t, cmd)
+	return string(out), stderr, code
 }
 
 // listenTCP opens a loopback listener on a free port, closed when the

@@ -6,9 +6,7 @@ package main
 // root and as uid 65534 (nobody) against listeners the test opened itself.
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -75,18 +73,7 @@ func runAs(t *testing.T, uid int, home, bin string, env []string, args ...string
 	if uid != 0 {
 		cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(uid), Groups: []uint32{}}}
 	}
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		code = ee.ExitCode()
-	default:
-		t.Fatalf("%s %v: %v", bin, args, err)
-	}
-	return out.Bytes(), errb.String(), code
+	return runBinary(t, cmd)
 }
 
 // busyHost makes the host hold at least n open files (fs.file-nr), by

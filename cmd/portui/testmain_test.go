@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -77,3 +79,21 @@ type buildError struct {
 }
 
 func (e *buildError) Error() string { return e.err.Error() + ": " + e.out }
+
+// runBinary runs cmd to its end and returns its stdout, stderr and exit
+// status; a command that could not be run at all fails the test.
+func runBinary(t *testing.T, cmd *exec.Cmd) (stdout []byte, stderr string, code int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		code = ee.ExitCode()
+	default:
+		t.Fatalf("%s %q: %v", cmd.Path, cmd.Args[1:], err)
+	}
+	return out.Bytes(), errb.String(), code
+}
