@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cilium/ebpf"
 	"golang.org/x/sys/unix"
 )
 
@@ -562,5 +563,254 @@ func TestThreadOwnFDTable(t *testing.T) {
 	}
 	eachWalk(t, host, func(t *testing.T, it *Iter) {
 		sameHolders(t, "holders", holdersOf(t, it, []uint64{mine.ino, both.ino}), expect)
+	})
+}
+
+// netnsOf runs the NetNS pass and returns what it reported, by pid.
+func netnsOf(t *testing.T, it *Iter) map[int]uint64 {
+	t.Helper()
+	got := make(map[int]uint64)
+	if err := it.NetNS(context.Background(), func(pid int, ns uint64) {
+		if prev, dup := got[pid]; dup {
+			t.Errorf("NetNS reported pid %d twice (%d, %d)", pid, prev, ns)
+		}
+		got[pid] = ns
+	}); err != nil {
+		t.Fatalf("NetNS: %v", err)
+	}
+	return got
+}
+
+// TestNetNSPass: a child in a network namespace of its own is reported
+// with that namespace's inode; this process is not (the host's namespace
+// is the one passed to Open), not even while one of its threads is in
+// another namespace; a holder's NetNS is the holder's namespace, not the
+// socket's.
+func TestNetNSPass(t *testing.T) {
+	needRoot(t)
+	host := netNS(t, "self")
+	self := os.Getpid()
+	hostSock := newSock(t, unix.SOCK_DGRAM, true) // a socket of the host's namespace
+	// A socket of another namespace, made on a thread that unshared
+	// CLONE_NEWNET (its fd is in the process's one table); the thread
+	// stays in that namespace until the test ends.
+	type made struct {
+		s  sock
+		ns uint64
+	}
+	_, other := onOwnThread(t, unix.CLONE_NEWNET, func() (made, error) {
+		fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+		if err != nil {
+			return made{}, fmt.Errorf("socket: %w", err)
+		}
+		s, err := adopt(fd)
+		if err != nil {
+			unix.Close(fd)
+			return made{}, err
+		}
+		var st unix.Stat_t
+		if err := unix.Stat(fmt.Sprintf("/proc/self/task/%d/ns/net", unix.Gettid()), &st); err != nil {
+			s.f.Close()
+			return made{}, err
+		}
+		return made{s, st.Ino}, nil
+	})
+	t.Cleanup(func() { other.s.f.Close() })
+	if other.ns == host {
+		t.Fatal("unshare(CLONE_NEWNET) left the thread in the host's namespace")
+	}
+	inNS := startSleep(t, syscall.CLONE_NEWNET, hostSock.f).Process.Pid // fd 3
+	inHost := startSleep(t, 0, other.s.f).Process.Pid                   // fd 3
+	childNS := netNS(t, strconv.Itoa(inNS))
+	if childNS == host || childNS == other.ns {
+		t.Fatalf("child %d in netns %d: want a new one (host %d, thread's %d)", inNS, childNS, host, other.ns)
+	}
+	if ns := netNS(t, strconv.Itoa(inHost)); ns != host {
+		t.Fatalf("child %d in netns %d, want the host's %d", inHost, ns, host)
+	}
+	expect := []Holder{
+		{hostSock.ino, self, hostSock.fd, host},
+		{hostSock.ino, inNS, 3, childNS}, // the holder's namespace
+		{other.s.ino, self, other.s.fd, host},
+		{other.s.ino, inHost, 3, host}, // not the socket's
+	}
+	eachWalk(t, host, func(t *testing.T, it *Iter) {
+		got := netnsOf(t, it)
+		if ns, ok := got[inNS]; !ok || ns != childNS {
+			t.Errorf("NetNS: child %d reported %v with %d, want %d", inNS, ok, ns, childNS)
+		}
+		for _, pid := range []int{self, inHost} {
+			if ns, ok := got[pid]; ok {
+				t.Errorf("NetNS reported pid %d (netns %d) of the host's namespace %d", pid, ns, host)
+			}
+		}
+		for pid, ns := range got {
+			if ns == host || ns == 0 {
+				t.Errorf("NetNS reported pid %d in netns %d (host %d)", pid, ns, host)
+			}
+		}
+		sameHolders(t, "holders", holdersOf(t, it, []uint64{hostSock.ino, other.s.ino}), expect)
+	})
+}
+
+// TestCancel: a cancelled ctx stops Holders and NetNS with
+// context.Canceled, before the pass and in the middle of one, and the
+// iterator gives full answers on the next calls.
+func TestCancel(t *testing.T) {
+	needRoot(t)
+	host := netNS(t, "self")
+	self := os.Getpid()
+	var want []uint64
+	var expect []Holder
+	for range 3 {
+		s := newSock(t, unix.SOCK_DGRAM, false)
+		want = append(want, s.ino)
+		expect = append(expect, Holder{s.ino, self, s.fd, host})
+	}
+	child := startSleep(t, syscall.CLONE_NEWNET).Process.Pid
+	childNS := netNS(t, strconv.Itoa(child))
+	eachWalk(t, host, func(t *testing.T, it *Iter) {
+		check := func(t *testing.T) {
+			t.Helper()
+			sameHolders(t, "holders after a cancelled call", holdersOf(t, it, want), expect)
+			if ns := netnsOf(t, it)[child]; ns != childNS {
+				t.Errorf("NetNS after a cancelled call: child %d in %d, want %d", child, ns, childNS)
+			}
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		cancel()
+		n := 0
+		if err := it.Holders(ctx, want, func(Holder) { n++ }); !errors.Is(err, context.Canceled) {
+			t.Errorf("Holders with a cancelled ctx = %v, want context.Canceled", err)
+		}
+		if err := it.NetNS(ctx, func(int, uint64) { n++ }); !errors.Is(err, context.Canceled) {
+			t.Errorf("NetNS with a cancelled ctx = %v, want context.Canceled", err)
+		}
+		if n != 0 {
+			t.Errorf("%d records from calls with a cancelled ctx", n)
+		}
+		check(t)
+
+		// Cancelled from the first record on: the pass stops at its next read.
+		ctx, cancel = context.WithCancel(context.Background())
+		if err := it.Holders(ctx, want, func(Holder) { cancel() }); !errors.Is(err, context.Canceled) {
+			t.Errorf("Holders cancelled during the pass = %v, want context.Canceled", err)
+		}
+		check(t)
+		ctx, cancel = context.WithCancel(context.Background())
+		if err := it.NetNS(ctx, func(int, uint64) { cancel() }); !errors.Is(err, context.Canceled) {
+			t.Errorf("NetNS cancelled during the pass = %v, want context.Canceled", err)
+		}
+		check(t)
+	})
+}
+
+// TestWantedGrowsAndShrinks: the wanted map follows the set asked for:
+// changed in place, grown by a reload (10,000 inodes, most of them ones no
+// socket has), shrunk; each pass reports exactly the real sockets of the
+// set asked for, nothing left from an earlier set.
+func TestWantedGrowsAndShrinks(t *testing.T) {
+	needRoot(t)
+	host := netNS(t, "self")
+	self := os.Getpid()
+	var socks []sock
+	for range 20 {
+		socks = append(socks, newSock(t, unix.SOCK_DGRAM, false))
+	}
+	set := func(socks []sock, fakes int) ([]uint64, []Holder) {
+		var want []uint64
+		var expect []Holder
+		for _, s := range socks {
+			want = append(want, s.ino)
+			expect = append(expect, Holder{s.ino, self, s.fd, host})
+		}
+		// Socket inodes are 32-bit (get_next_ino): these are no socket's.
+		for i := range fakes {
+			want = append(want, 1<<40+uint64(i))
+		}
+		return want, expect
+	}
+	eachWalk(t, host, func(t *testing.T, it *Iter) {
+		walk := it.Walk()
+		for _, step := range []struct {
+			name  string
+			socks []sock
+			fakes int
+		}{
+			{"10", socks[:10], 0},
+			{"10 others, 5 of them new", socks[5:15], 0},
+			{"10 more and 9,990 fakes", socks[10:20], 9990},
+			{"3", socks[:3], 0},
+			{"3 again", socks[:3], 0},
+			{"the other 17", socks[3:], 0},
+		} {
+			want, expect := set(step.socks, step.fakes)
+			sameHolders(t, step.name, holdersOf(t, it, want), expect)
+			if len(it.inMap) != len(want) || it.entries < len(want) {
+				t.Errorf("%s: %d inodes wanted, map holds %d of %d entries", step.name, len(want), len(it.inMap), it.entries)
+			}
+			if step.fakes > 0 && it.entries == minEntries {
+				t.Errorf("%s: the map did not grow (%d entries)", step.name, it.entries)
+			}
+			if it.Walk() != walk {
+				t.Errorf("%s: walk %q after the step, was %q", step.name, it.Walk(), walk)
+			}
+		}
+	})
+}
+
+// TestLoadRefused: a load that fails says why in one line: permission,
+// a kernel without the iterator, anything else; and a refused reload (the
+// wanted map's grow) leaves the loaded iterator working.
+func TestLoadRefused(t *testing.T) {
+	if _, err := os.Stat("/sys/kernel/btf/vmlinux"); err != nil {
+		t.Skip("no kernel BTF: Open says so before it loads")
+	}
+	t.Cleanup(func() { loadHook = nil })
+	const noIter = "kernel has no BPF task-file iterator (Linux 5.8+ with BTF): "
+	for _, c := range []struct {
+		err  error
+		want string // the Reason's start
+	}{
+		{unix.EPERM, "BPF not permitted: needs root, or CAP_BPF and CAP_PERFMON"},
+		{fmt.Errorf("load program: %w", unix.EACCES), "BPF not permitted: "},
+		{unix.EINVAL, noIter + "invalid argument"},
+		{fmt.Errorf("attach: %w", unix.EINVAL), noIter + "attach: invalid argument"},
+		{unix.ENOSYS, noIter},
+		{unix.EOPNOTSUPP, noIter},
+		{fmt.Errorf("map batch: %w", ebpf.ErrNotSupported), noIter},
+		{errors.New("first line\nsecond line"), "BPF iterator unavailable: first line"},
+	} {
+		loadHook = func() error { return c.err }
+		it, err := Open(0)
+		var un *Unavailable
+		switch {
+		case it != nil:
+			it.Close()
+			t.Errorf("Open with the load failing by %q gave an iterator", c.err)
+		case !errors.As(err, &un):
+			t.Errorf("Open with the load failing by %q = %v (%T), want *Unavailable", c.err, err, err)
+		case !strings.HasPrefix(un.Reason, c.want) || strings.Contains(un.Reason, "\n"):
+			t.Errorf("Open with the load failing by %q: reason %q, want one line starting %q", c.err, un.Reason, c.want)
+		}
+	}
+
+	t.Run("grow", func(t *testing.T) {
+		loadHook = nil
+		host := netNS(t, "self")
+		it := openIter(t, host, false)
+		s := newSock(t, unix.SOCK_DGRAM, false)
+		expect := []Holder{{s.ino, os.Getpid(), s.fd, host}}
+		sameHolders(t, "before", holdersOf(t, it, []uint64{s.ino}), expect)
+		loadHook = func() error { return unix.EPERM }
+		want := []uint64{s.ino}
+		for i := range minEntries {
+			want = append(want, 1<<40+uint64(i))
+		}
+		var un *Unavailable
+		if err := it.Holders(context.Background(), want, func(Holder) {}); !errors.As(err, &un) {
+			t.Fatalf("Holders that needs a refused reload = %v, want *Unavailable", err)
+		}
+		sameHolders(t, "after the refused reload", holdersOf(t, it, []uint64{s.ino}), expect)
 	})
 }
