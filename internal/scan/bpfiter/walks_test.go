@@ -253,7 +253,7 @@ func holdersOf(t *testing.T, it *Iter, want []uint64) []Holder {
 	if err := it.Holders(context.Background(), want, func(h Holder) { got = append(got, h) }); err != nil {
 		hint := ""
 		if errors.Is(err, unix.E2BIG) {
-			hint = " (one task's records overflow the iterator's 32 KiB seq_file buffer: see TestOneProcessManySockets)"
+			hint = " (one task's records overflow the iterator's 32 KiB seq_file buffer: TestOneProcessManySockets)"
 		}
 		t.Fatalf("Holders (%s walk, %d sockets wanted): %v%s", it.Walk(), len(want), err, hint)
 	}
