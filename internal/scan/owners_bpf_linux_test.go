@@ -298,6 +298,21 @@ func TestOwnersPassFails(t *testing.T) {
 			t.Errorf("after a cancelled snapshot: owners %v (want %v), %d passes (want 2)", got, both, pass.calls)
 		}
 	})
+
+	// Owners "bpf" was asked for: a pass that fails fails the snapshot,
+	// in one line, instead of walking /proc.
+	t.Run("required", func(t *testing.T) {
+		pass := &fakePass{failAt: 1}
+		s := fakePassScanner(t, pass)
+		s.owners.needPass = true
+		_, err := s.snapshot(context.Background(), Filter{})
+		if !errors.Is(err, errFakePass) || !strings.Contains(err.Error(), "owners by BPF: the pass failed") || strings.Contains(err.Error(), "\n") {
+			t.Errorf("required pass failed: snapshot error %v, want one line naming the failed pass", err)
+		}
+		if !pass.closed || s.owners.pass != nil {
+			t.Errorf("the failed pass is still in use (closed %v)", pass.closed)
+		}
+	})
 }
 
 // TestOwnersForkShared: a listener shared after fork (pre-fork servers) is

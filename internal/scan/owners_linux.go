@@ -109,19 +109,22 @@ type ownerCache struct {
 	// after it was opened (the cache then walks /proc for good).
 	pass    holderPass
 	passErr error
-	entries map[uint64]*entry
-	byPort  map[uint16][]uint64 // inodes of entries by port, for narrow polls
-	young   map[int]struct{}
-	known   map[int]struct{} // every PID seen; only used without /proc/loadavg
-	meta    map[int]*procMeta
-	census  bool
-	haveLP  bool
-	lastPID int
-	gen     uint64
-	allGen  uint64 // whole-machine polls, for re-checking in turn
-	sweeps  uint64
-	stats   cacheStats
-	procErr error // why the proc root cannot be read, if it cannot
+	// needPass: Owners "bpf" was asked for: a pass that fails is an
+	// error, not a fallback.
+	needPass bool
+	entries  map[uint64]*entry
+	byPort   map[uint16][]uint64 // inodes of entries by port, for narrow polls
+	young    map[int]struct{}
+	known    map[int]struct{} // every PID seen; only used without /proc/loadavg
+	meta     map[int]*procMeta
+	census   bool
+	haveLP   bool
+	lastPID  int
+	gen      uint64
+	allGen   uint64 // whole-machine polls, for re-checking in turn
+	sweeps   uint64
+	stats    cacheStats
+	procErr  error // why the proc root cannot be read, if it cannot
 	// censusSize is the number of processes at the last census; young
 	// processes beyond a quarter of it make a new census cheaper than
 	// reading them all for every new listener.
@@ -651,8 +654,21 @@ func (c *ownerCache) passFind(ctx context.Context, entries map[uint64]*entry) (b
 	}
 	c.pass.close()
 	c.pass, c.passErr = nil, err
+	if c.needPass {
+		return false, &passFailedError{err}
+	}
 	return false, nil
 }
+
+// passFailedError is a failed BPF pass where owners by BPF were required
+// (Options.Owners "bpf"): the snapshot fails instead of walking /proc.
+type passFailedError struct{ err error }
+
+func (e *passFailedError) Error() string {
+	return "scan: owners by BPF: the pass failed: " + e.err.Error()
+}
+
+func (e *passFailedError) Unwrap() error { return e.err }
 
 func (c *ownerCache) close() {
 	if c.pass != nil {

@@ -260,9 +260,11 @@ type Options struct {
 	// Owners picks how a Linux scanner finds the processes that hold each
 	// socket: "" uses a BPF task-file iterator where the kernel allows it
 	// (root or CAP_BPF and CAP_PERFMON, kernel BTF, the host's PID
-	// namespace) and the /proc fd walk otherwise, with a warning saying
-	// why; "bpf" and "procfs" force one ("bpf" fails New where it cannot
-	// be had). Ignored elsewhere.
+	// namespace) on a host with 16,384 open files or more, and the /proc
+	// fd walk otherwise (cheaper on a smaller host), with a warning saying
+	// why when BPF was refused; "bpf" and "procfs" force one ("bpf" fails
+	// New where it cannot be had, and a snapshot whose pass fails).
+	// Ignored elsewhere.
 	Owners string
 }
 

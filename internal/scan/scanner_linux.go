@@ -63,6 +63,7 @@ func newLinux(opts Options) (*linuxScanner, error) {
 		return nil, err
 	}
 	s.owners.pass = pass
+	s.owners.needPass = opts.Owners == "bpf"
 	if why != "" {
 		s.sticky = append(s.sticky, ownerWarning(why))
 	}
@@ -270,6 +271,10 @@ func (s *linuxScanner) snapshot(ctx context.Context, f Filter) (Snapshot, error)
 	if err != nil {
 		if ctx.Err() != nil {
 			return Snapshot{}, ctx.Err()
+		}
+		var pf *passFailedError
+		if errors.As(err, &pf) {
+			return Snapshot{}, err
 		}
 		// Owners are a bonus; the sockets themselves are still worth showing.
 		warns = append(warns, fmt.Sprintf("process owners unknown: %v", err))
