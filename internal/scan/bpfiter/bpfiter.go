@@ -76,14 +76,16 @@ type objects struct {
 	Holders *ebpf.Program `ebpf:"holders"`
 	Netns   *ebpf.Program `ebpf:"netns"`
 	Wanted  *ebpf.Map     `ebpf:"wanted"`
-	Resume  *ebpf.Map     `ebpf:"resume"` // the task walk's only
+	Resume  *ebpf.Map     `ebpf:"resume"`  // the task walk's only
+	Scratch *ebpf.Map     `ebpf:"scratch"` // the task walk's only
 }
 
 type withTasks struct {
-	Tasks  *ebpf.Program `ebpf:"tasks"`
-	Netns  *ebpf.Program `ebpf:"netns"`
-	Wanted *ebpf.Map     `ebpf:"wanted"`
-	Resume *ebpf.Map     `ebpf:"resume"`
+	Tasks   *ebpf.Program `ebpf:"tasks"`
+	Netns   *ebpf.Program `ebpf:"netns"`
+	Wanted  *ebpf.Map     `ebpf:"wanted"`
+	Resume  *ebpf.Map     `ebpf:"resume"`
+	Scratch *ebpf.Map     `ebpf:"scratch"`
 }
 
 type withTaskFile struct {
@@ -93,7 +95,7 @@ type withTaskFile struct {
 }
 
 func (o *objects) close() {
-	for _, c := range []interface{ Close() error }{o.Tasks, o.Holders, o.Netns, o.Wanted, o.Resume} {
+	for _, c := range []interface{ Close() error }{o.Tasks, o.Holders, o.Netns, o.Wanted, o.Resume, o.Scratch} {
 		if c != nil && !isNil(c) {
 			_ = c.Close()
 		}
@@ -164,7 +166,7 @@ func (it *Iter) load(entries int) error {
 		err = spec.LoadAndAssign(&t, nil)
 	}
 	if err == nil {
-		objs = objects{Tasks: t.Tasks, Netns: t.Netns, Wanted: t.Wanted, Resume: t.Resume}
+		objs = objects{Tasks: t.Tasks, Netns: t.Netns, Wanted: t.Wanted, Resume: t.Resume, Scratch: t.Scratch}
 	} else if errors.Is(err, unix.EPERM) || errors.Is(err, unix.EACCES) {
 		return classify(err)
 	} else {

@@ -19,11 +19,18 @@ type taskfileResume struct {
 	Fd  uint32
 }
 
+type taskfileScratch struct {
+	_    structs.HostLayout
+	N    uint32
+	Full uint32
+}
+
 // Names of all BPF objects in the ELF.
 //
 // Used for safe lookups in a Collection or CollectionSpec.
 const (
 	taskfileMapResume    = "resume"
+	taskfileMapScratch   = "scratch"
 	taskfileMapWanted    = "wanted"
 	taskfileProgHolders  = "holders"
 	taskfileProgNetns    = "netns"
@@ -82,8 +89,9 @@ type taskfileProgramSpecs struct {
 //
 // It can be passed ebpf.CollectionSpec.Assign.
 type taskfileMapSpecs struct {
-	Resume *ebpf.MapSpec `ebpf:"resume"`
-	Wanted *ebpf.MapSpec `ebpf:"wanted"`
+	Resume  *ebpf.MapSpec `ebpf:"resume"`
+	Scratch *ebpf.MapSpec `ebpf:"scratch"`
+	Wanted  *ebpf.MapSpec `ebpf:"wanted"`
 }
 
 // taskfileVariableSpecs contains global variables before they are loaded into the kernel.
@@ -113,13 +121,15 @@ func (o *taskfileObjects) Close() error {
 //
 // It can be passed to loadTaskfileObjects or ebpf.CollectionSpec.LoadAndAssign.
 type taskfileMaps struct {
-	Resume *ebpf.Map `ebpf:"resume"`
-	Wanted *ebpf.Map `ebpf:"wanted"`
+	Resume  *ebpf.Map `ebpf:"resume"`
+	Scratch *ebpf.Map `ebpf:"scratch"`
+	Wanted  *ebpf.Map `ebpf:"wanted"`
 }
 
 func (m *taskfileMaps) Close() error {
 	return _TaskfileClose(
 		m.Resume,
+		m.Scratch,
 		m.Wanted,
 	)
 }
