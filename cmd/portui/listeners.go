@@ -12,6 +12,7 @@ import (
 
 	"github.com/portui/portui/internal/audit"
 	"github.com/portui/portui/internal/container"
+	"github.com/portui/portui/internal/registry"
 	"github.com/portui/portui/internal/report"
 	"github.com/portui/portui/internal/sanitize"
 	"github.com/portui/portui/internal/scan"
@@ -113,13 +114,14 @@ func (s selection) portsString() string {
 	return where
 }
 
-// scanDoc scans what s selects for a document in format f and annotates
-// it once: the annotation (service for the listener's own transport,
-// status, private use, findings) feeds every output; the registry that
-// annotated it is returned as the document names it. The scanner's
+// scanDoc scans what s selects for a document in format f and returns the
+// snapshot with the registry to annotate it with, and that registry as the
+// document names it; each command annotates the snapshot once, as much as
+// it shows (listeners: audit.Describe; audit and export: Judge.Annotate,
+// with the rules). The scanner's
 // warnings (neutralised by the scanner) go to stderr, one line each,
 // when f is text; JSON carries them in the document.
-func (a *app) scanDoc(ctx context.Context, s selection, f report.Format) (scan.Snapshot, []audit.Listener, report.Registry, error) {
+func (a *app) scanDoc(ctx context.Context, s selection, f report.Format) (scan.Snapshot, *registry.Registry, report.Registry, error) {
 	reg, info, err := a.registry()
 	if err != nil {
 		return scan.Snapshot{}, nil, report.Registry{}, err
@@ -147,7 +149,7 @@ func (a *app) scanDoc(ctx context.Context, s selection, f report.Format) (scan.S
 			_, _ = fmt.Fprintln(a.stderr, "portui: warning: "+w)
 		}
 	}
-	return snap, audit.Annotate(reg, snap), report.RegistryOf(info), nil
+	return snap, reg, report.RegistryOf(info), nil
 }
 
 // unresolvedTargets: a published port of snap, or a host socket held for
@@ -225,11 +227,12 @@ func (a *app) listenersCmd() *cobra.Command {
 			}
 			return a.watch(cmd.Context(), sel, f.Name == "json", interval)
 		}
-		snap, ann, reg, err := a.scanDoc(cmd.Context(), sel, f)
+		snap, reg, info, err := a.scanDoc(cmd.Context(), sel, f)
 		if err != nil {
 			return err
 		}
-		return a.emit(f, report.NewListeners(snap, ann, reg, sel.String()))
+		// The listing shows no finding: Describe, not Annotate.
+		return a.emit(f, report.NewListeners(snap, audit.Describe(reg, snap), info, sel.String()))
 	}
 	cmd.Flags().StringVar(&portArg, "port", "", "only this port or range LOW-HIGH (0 selects port 0: nothing can listen there)")
 	cmd.Flags().StringVar(&proto, "proto", "", "only tcp or udp")

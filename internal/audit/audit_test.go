@@ -2,6 +2,7 @@ package audit_test
 
 import (
 	"net/netip"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -203,5 +204,57 @@ func TestFindingsCarryTheirListener(t *testing.T) {
 		if check[i].Message != got[i].Message {
 			t.Fatalf("Check differs from Findings at %d: %+v", i, check)
 		}
+	}
+}
+
+// TestDescribeIsAnnotateWithoutFindings: Describe sets what Annotate sets
+// of each listener (service, status, private use, de-facto use) and no
+// finding, in the same order; the listing relies on it.
+func TestDescribeIsAnnotateWithoutFindings(t *testing.T) {
+	reg, err := registry.Load(assets.RegistryJSON)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inPod := listener("tcp", "0.0.0.0", 80, "httpd")
+	inPod.NetNS, inPod.Container = scan.NetNS{Inode: 4026532301, PID: 4242}, &scan.Container{Runtime: "podman", ID: strings.Repeat("a1", 32), Name: "web1"}
+	snap := scan.Snapshot{Listeners: []scan.Listener{
+		listener("tcp", "0.0.0.0", 22, "sshd"),
+		listener("tcp", "::", 22, "python3"),
+		listener("tcp", "127.0.0.1", 22),
+		listener("tcp", "127.0.0.1", 326, "python3"),
+		listener("udp", "127.0.0.1", 143, "x"),
+		listener("udp", "0.0.0.0", 323, "chronyd"),
+		listener("tcp", "10.0.0.1", 80, "gunicorn"),
+		listener("tcp", "0.0.0.0", 50000, "java"),
+		inPod,
+	}}
+	ann, desc := audit.Annotate(reg, snap), audit.Describe(reg, snap)
+	if len(desc) != len(ann) {
+		t.Fatalf("Describe gave %d listeners, Annotate %d", len(desc), len(ann))
+	}
+	findings, practices, private, services := 0, 0, 0, 0
+	for i := range ann {
+		findings += len(ann[i].Findings)
+		if ann[i].Practice != nil {
+			practices++
+		}
+		if ann[i].PrivateUse {
+			private++
+		}
+		if ann[i].Service != "" {
+			services++
+		}
+		if desc[i].Findings != nil {
+			t.Errorf("%s: Describe found %d findings, want none", snap.Listeners[i].Key(), len(desc[i].Findings))
+		}
+		want := ann[i]
+		want.Findings = nil
+		if !reflect.DeepEqual(desc[i], want) {
+			t.Errorf("%s: Describe\n%+v\nwant Annotate's without findings\n%+v", snap.Listeners[i].Key(), desc[i], want)
+		}
+	}
+	// The snapshot must exercise what Describe keeps and what it drops.
+	if findings == 0 || practices == 0 || private == 0 || services == 0 {
+		t.Fatalf("fixture too tame: %d findings, %d de-facto uses, %d private use, %d services", findings, practices, private, services)
 	}
 }

@@ -66,13 +66,8 @@ type Group struct {
 func Groups(found []Found) []Group { return groups(found) }
 
 func (j Judge) one(l scan.Listener) Listener {
-	reg := j.Reg
-	view, _ := registry.ViewOf(l.Proto)
-	st := reg.Status(int(l.Port), view)
-	a := Listener{Listener: l, Service: ServiceName(reg, int(l.Port), l.Proto), Status: st, PrivateUse: st.PrivateUse()}
-	if u, ok := practice.Explains(int(l.Port), l.Proto, holderNames(l)); ok {
-		a.Practice = &u
-	}
+	a := describe(j.Reg, l)
+	st := a.Status
 	withFile := j.Expect != nil
 	if withFile {
 		a.Expect = j.Expect.Match(l)
@@ -92,6 +87,18 @@ func (j Judge) one(l scan.Listener) Listener {
 			}
 			a.Findings = append(a.Findings, f)
 		}
+	}
+	return a
+}
+
+// describe is what the registry and the table of de-facto uses say of l:
+// Service, Status, PrivateUse and Practice; no rule is run.
+func describe(reg *registry.Registry, l scan.Listener) Listener {
+	view, _ := registry.ViewOf(l.Proto)
+	st := reg.Status(int(l.Port), view)
+	a := Listener{Listener: l, Service: ServiceName(reg, int(l.Port), l.Proto), Status: st, PrivateUse: st.PrivateUse()}
+	if u, ok := practice.Explains(int(l.Port), l.Proto, holderNames(l)); ok {
+		a.Practice = &u
 	}
 	return a
 }

@@ -100,6 +100,13 @@ func (p *printer) line(parts ...string) {
 	}
 }
 
+// write writes b, which holds whole lines.
+func (p *printer) write(b []byte) {
+	if p.err == nil {
+		_, p.err = p.w.Write(b)
+	}
+}
+
 // block writes s, which holds whole lines (a table), and a newline if s
 // does not end in one.
 func (p *printer) block(s string) {

@@ -140,6 +140,22 @@ func FuzzTrimRight(f *testing.F) {
 	})
 }
 
+// FuzzCellWidth: the table measures every cell as x/ansi does, also
+// through its fast paths (plain ASCII, ASCII with SGR sequences).
+func FuzzCellWidth(f *testing.F) {
+	st := DefaultStyles()
+	for _, s := range []string{"", "tcp", "127.0.0.1:8080", st.Status("assigned"), st.Header.Render("PID/PROCESS"),
+		"\x1b[1;32massigned\x1b[m", "\x1b[38:5:2mx", "\x1b[", "\x1b[1", "\x1b[?25lx", "\x1b[2K", "a\x1b]8;;u\x07b",
+		"名前サーバ", "\x1b[1m名前\x1b[m", "e\u0301", "\x7f", "\t", "\x1b[m\x1b[m"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := cellWidth(s), ansi.StringWidth(s); got != want {
+			t.Fatalf("cellWidth(%q) = %d, x/ansi says %d", s, got, want)
+		}
+	})
+}
+
 func TestFormats(t *testing.T) {
 	if _, err := LookupFormat("JSON"); err != nil {
 		t.Fatal(err)
@@ -202,7 +218,7 @@ func TestTextRenderersReturnWriteErrors(t *testing.T) {
 // and empty cells, ragged rows, with and without headers.
 func TestAlignRowsIsLipglossLayout(t *testing.T) {
 	st := DefaultStyles()
-	cells := []string{"", "a", "tcp", "127.0.0.1:22", "名前", "é", st.Status("assigned"), st.Dim.Render("x y"), `\x1b[2K`, "😀 ok", "  lead", "a  b"}
+	cells := []string{"", "a", "tcp", "127.0.0.1:22", "名前", "é", st.Status("assigned"), st.Dim.Render("x y"), `\x1b[2K`, "😀 ok", "  lead", "a  b", strings.Repeat("w", 150)}
 	rng := uint32(1)
 	next := func(n int) int { rng = rng*1664525 + 1013904223; return int(rng>>8) % n }
 	for trial := range 300 {

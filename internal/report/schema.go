@@ -241,8 +241,9 @@ func ListenerOf(a *audit.Listener) Listener {
 }
 
 // NewListeners builds the listeners document from a snapshot and its
-// annotation (audit.Annotate(reg, snap)). selection names what was asked
-// for ("on port 5"; "" for everything) for the text form's empty case.
+// annotation (audit.Describe or audit.Annotate of reg and snap: it reads
+// no finding). selection names what was asked for ("on port 5"; "" for
+// everything) for the text form's empty case.
 func NewListeners(snap scan.Snapshot, ann []audit.Listener, reg Registry, selection string) ListenersDoc {
 	d := ListenersDoc{
 		SchemaID: SchemaListeners, Taken: formatTime(snap.Taken), Source: snap.Source, Owners: snap.Owners,
