@@ -95,6 +95,15 @@ func (b *lineBuffer) Write(p []byte) (int, error) {
 	if b.err != nil {
 		return 0, b.err
 	}
+	if len(b.buf) == 0 && len(p) >= lineChunk {
+		// A whole table in one write: hand its lines on as they are
+		// rather than copy them into the buffer first.
+		if i := bytes.LastIndexByte(p, '\n'); i >= 0 {
+			b.forward(p[:i+1])
+			b.buf = append(b.buf, p[i+1:]...)
+			return len(p), b.err
+		}
+	}
 	b.buf = append(b.buf, p...)
 	if len(b.buf) >= lineChunk {
 		if i := bytes.LastIndexByte(b.buf, '\n'); i >= 0 {

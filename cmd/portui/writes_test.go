@@ -119,3 +119,53 @@ func TestPipeIntoHead(t *testing.T) {
 		}
 	}
 }
+
+// chunkRecorder keeps every Write it is given, separately.
+type chunkRecorder struct{ chunks []string }
+
+func (r *chunkRecorder) Write(p []byte) (int, error) {
+	r.chunks = append(r.chunks, string(p))
+	return len(p), nil
+}
+
+// TestLineBufferHandsOnWholeLines: whatever the sizes of the writes (a
+// whole table in one, line by line, a line cut in two), what the writer
+// below gets is the same bytes in the same order, in pieces that end
+// with a line, never more than lineChunk bytes held back.
+func TestLineBufferHandsOnWholeLines(t *testing.T) {
+	var doc strings.Builder
+	for i := range 5000 {
+		doc.WriteString(strings.Repeat("x", i%97) + "\x1b[1mcell\x1b[m\n")
+	}
+	text := doc.String() + "tail without newline"
+	for _, sizes := range [][]int{{len(text)}, {1}, {7, 70000, 3}, {lineChunk - 1, 2, lineChunk + 5}, {200000, 1}} {
+		var r chunkRecorder
+		lb := &lineBuffer{w: &r}
+		rest, k := text, 0
+		for len(rest) > 0 {
+			n := min(sizes[k%len(sizes)], len(rest))
+			k++
+			if got, err := lb.Write([]byte(rest[:n])); got != n || err != nil {
+				t.Fatalf("sizes %v: Write = %d, %v", sizes, got, err)
+			}
+			rest = rest[n:]
+			if len(lb.buf) > lineChunk+sizes[(k-1)%len(sizes)] {
+				t.Fatalf("sizes %v: %d bytes held back", sizes, len(lb.buf))
+			}
+		}
+		if len(r.chunks) == 0 {
+			t.Fatalf("sizes %v: nothing handed on before Flush", sizes)
+		}
+		if err := lb.Flush(); err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(r.chunks, ""); got != text {
+			t.Fatalf("sizes %v: %d bytes handed on, want %d, or not in order", sizes, len(got), len(text))
+		}
+		for i, c := range r.chunks[:len(r.chunks)-1] {
+			if !strings.HasSuffix(c, "\n") {
+				t.Fatalf("sizes %v: chunk %d does not end a line: …%q", sizes, i, c[max(0, len(c)-20):])
+			}
+		}
+	}
+}

@@ -12,13 +12,9 @@ import (
 func BenchmarkListenersText(b *testing.B) {
 	for _, n := range []int{100, 60000} {
 		b.Run(strconv.Itoa(n), func(b *testing.B) {
-			d := ListenersDoc{}
-			for i := range n {
-				d.Listeners = append(d.Listeners, Listener{Proto: "tcp", Address: "127.0.0.1", Port: 1024 + i, Scope: "loopback",
-					UID: 0, User: "root", Processes: []Process{{PID: 4242, Name: "python3"}}, Status: "unassigned", Private: true,
-					endpoint: "127.0.0.1:" + strconv.Itoa(1024+i)})
-			}
+			d := benchListeners(n)
 			st := DefaultStyles()
+			b.ReportAllocs()
 			for b.Loop() {
 				if err := d.WriteText(io.Discard, st); err != nil {
 					b.Fatal(err)
@@ -26,4 +22,31 @@ func BenchmarkListenersText(b *testing.B) {
 			}
 		})
 	}
+}
+
+// BenchmarkListenersJSON is the same documents as --json:
+// go test -run x -bench ListenersJSON ./internal/report/
+func BenchmarkListenersJSON(b *testing.B) {
+	for _, n := range []int{100, 10000} {
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			d := benchListeners(n)
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := WriteJSON(io.Discard, d); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
+
+func benchListeners(n int) ListenersDoc {
+	d := ListenersDoc{SchemaID: SchemaListeners}
+	for i := range n {
+		d.Listeners = append(d.Listeners, Listener{Proto: "tcp", Address: "127.0.0.1", Port: 1024 + i, Scope: "loopback",
+			UID: 0, User: "root", Processes: []Process{{PID: 4242, Name: "python3", Cmdline: "python3 -m http.server", User: "root", Cgroup: "/user.slice"}},
+			Status: "unassigned", Private: true, NetNS: NetNS{Inode: 4026531840, Host: true},
+			endpoint: "127.0.0.1:" + strconv.Itoa(1024+i)})
+	}
+	return d
 }

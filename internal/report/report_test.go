@@ -140,6 +140,62 @@ func FuzzTrimRight(f *testing.F) {
 	})
 }
 
+// FuzzIndented: appendIndented indents valid JSON exactly as json.Indent
+// does, or declines (ok false); what encoding/json writes it never
+// declines.
+func FuzzIndented(f *testing.F) {
+	for _, s := range []string{`{}`, `[]`, `{"a":[1,2,{}],"b":{"c":[]},"d":"x\"y\\","e":null,"f":true,"g":-1.5e3}`,
+		`[[[]],[{}],"",0]`, `"top"`, `17`, ` {"a" : 1} `, `{"a":"\\\\"}`, `{"k":"\u2028 é"}`, `[1,2]  `, `[1] [2]`, `"open`} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		in := []byte(s)
+		var want bytes.Buffer
+		wantErr := json.Indent(&want, in, "", "  ")
+		got, ok := appendIndented([]byte("prefix"), in)
+		if !bytes.HasPrefix(got, []byte("prefix")) {
+			t.Fatalf("%q: dst's bytes lost: %q", s, got)
+		}
+		// Invalid JSON is never given (encoding/json wrote it): only
+		// valid JSON has an answer to match.
+		if ok && wantErr == nil && string(got[len("prefix"):]) != want.String() {
+			t.Fatalf("%q: appendIndented %q, json.Indent %q (%v)", s, got[len("prefix"):], want.String(), wantErr)
+		}
+		// What encoding/json writes (compact, then a newline) must never
+		// need the fallback.
+		if json.Valid(in) {
+			var compact bytes.Buffer
+			if err := json.Compact(&compact, in); err != nil {
+				t.Fatal(err)
+			}
+			compact.WriteByte('\n')
+			want.Reset()
+			if err := json.Indent(&want, compact.Bytes(), "", "  "); err != nil {
+				t.Fatal(err)
+			}
+			got, ok := appendIndented(nil, compact.Bytes())
+			if !ok || string(got) != want.String() {
+				t.Fatalf("compact %q: appendIndented %q (ok %v), json.Indent %q", compact.Bytes(), got, ok, want.String())
+			}
+		}
+	})
+}
+
+// TestHasHighOrDEL: every position and value of the byte that matters.
+func TestHasHighOrDEL(t *testing.T) {
+	for n := range 20 {
+		for i := range n {
+			for _, c := range []byte{0x7e, 0x7f, 0x80, 0xff, 0x00, 'a'} {
+				b := bytes.Repeat([]byte{'x'}, n)
+				b[i] = c
+				if got, want := hasHighOrDEL(b), c >= 0x7f; got != want {
+					t.Fatalf("%q: %v, want %v", b, got, want)
+				}
+			}
+		}
+	}
+}
+
 // FuzzCellWidth: the table measures every cell as x/ansi does, also
 // through its fast paths (plain ASCII, ASCII with SGR sequences).
 func FuzzCellWidth(f *testing.F) {

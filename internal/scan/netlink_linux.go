@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/mdlayher/netlink"
@@ -20,9 +21,10 @@ type netlinkSource struct {
 	// running that dump on the socket and refuses another one there
 	// (EBUSY), so the next listeners call dials a new socket.
 	c *netlink.Conn
-	// sizes of the last whole and port-range listings, to allocate the
-	// next one once instead of doubling up to it
-	lastAll, lastRange int
+	// sizes of the last whole and port-range listings of each set of
+	// tables (slotOf bits: TCP alone, UDP alone, both), to allocate the
+	// next one once instead of growing up to it
+	lastAll, lastRange [allSlots + 1]int
 	// dial makes a new socket; nil is dialNetlink (the scanner's own
 	// namespace). A source for another namespace dials inside it.
 	dial func() (*netlink.Conn, error)
@@ -91,9 +93,16 @@ func (s *netlinkSource) listSlots(ctx context.Context, f Filter, slots uint8) ([
 		return nil, nil, err
 	}
 	setDiagDeadline(ctx, c)
-	hint := &s.lastRange
+	tables := slots
+	if !f.wants("tcp") {
+		tables &^= 1<<slotOf("tcp", false) | 1<<slotOf("tcp", true)
+	}
+	if !f.wants("udp") {
+		tables &^= 1<<slotOf("udp", false) | 1<<slotOf("udp", true)
+	}
+	hint := &s.lastRange[tables&allSlots]
 	if f.All() {
-		hint = &s.lastAll
+		hint = &s.lastAll[tables&allSlots]
 	}
 	out := make([]sockEntry, 0, *hint+*hint/16)
 	defer func() { *hint = len(out) }()
@@ -159,6 +168,11 @@ func (s *netlinkSource) dump(out []sockEntry, proto string, fam uint8, lo, hi ui
 		e, err := decodeDiagMsg(b, proto)
 		if err != nil {
 			return err
+		}
+		if len(out) == cap(out) {
+			// Double: append's growth of a large slice (×1.25) allocates
+			// and copies five times the listing on the way to 10,000.
+			out = slices.Grow(out, max(len(out), 64))
 		}
 		out = append(out, e)
 		return nil

@@ -355,12 +355,15 @@ func (c *ownerCache) takeCensus(ctx context.Context, pop []sockEntry) error {
 		}
 	}
 	entries := make(map[uint64]*entry, len(pop))
-	byPort := make(map[uint16][]uint64)
-	slab := make([]entry, len(pop)) // one allocation for the lot
+	byPort := make(map[uint16][]uint64, distinctPorts(pop))
+	// One allocation for the lot, and room for each entry's first owner
+	// (most have one): capped at one, so a second owner moves out.
+	slab := make([]entry, len(pop))
+	first := make([]owner, len(pop))
 	for i, s := range pop {
 		if s.Inode != 0 && entries[s.Inode] == nil {
 			e := &slab[i]
-			*e = entry{proto: s.Proto, port: s.Port, seen: c.gen, checked: c.gen}
+			*e = entry{proto: s.Proto, port: s.Port, owners: first[i : i : i+1], seen: c.gen, checked: c.gen}
 			entries[s.Inode] = e
 			byPort[s.Port] = append(byPort[s.Port], s.Inode)
 		}
@@ -411,6 +414,20 @@ func (c *ownerCache) takeCensus(ctx context.Context, pop []sockEntry) error {
 	}
 	c.stats.Censuses++
 	return nil
+}
+
+// distinctPorts counts the ports of pop.
+func distinctPorts(pop []sockEntry) int {
+	var seen [65536 / 64]uint64
+	n := 0
+	for _, s := range pop {
+		w, bit := s.Port/64, uint64(1)<<(s.Port%64)
+		if seen[w]&bit == 0 {
+			seen[w] |= bit
+			n++
+		}
+	}
+	return n
 }
 
 func notFoundReason(denied int) hideReason {
