@@ -96,7 +96,7 @@ func Annotate(reg *registry.Registry, snap scan.Snapshot) []Listener {
 func Describe(reg *registry.Registry, snap scan.Snapshot) []Listener {
 	out := make([]Listener, len(snap.Listeners))
 	for i := range snap.Listeners {
-		out[i] = describe(reg, snap.Listeners[i])
+		describeInto(&out[i], reg, &snap.Listeners[i])
 	}
 	return out
 }

@@ -94,13 +94,23 @@ func (j Judge) one(l scan.Listener) Listener {
 // describe is what the registry and the table of de-facto uses say of l:
 // Service, Status, PrivateUse and Practice; no rule is run.
 func describe(reg *registry.Registry, l scan.Listener) Listener {
-	view, _ := registry.ViewOf(l.Proto)
-	st := reg.Status(int(l.Port), view)
-	a := Listener{Listener: l, Service: ServiceName(reg, int(l.Port), l.Proto), Status: st, PrivateUse: st.PrivateUse()}
-	if u, ok := practice.Explains(int(l.Port), l.Proto, holderNames(l)); ok {
-		a.Practice = &u
-	}
+	var a Listener
+	describeInto(&a, reg, &l)
 	return a
+}
+
+// describeInto is describe written into a, a zero Listener (Describe
+// fills its slice in place rather than copy each Listener into it).
+func describeInto(a *Listener, reg *registry.Registry, l *scan.Listener) {
+	a.Listener = *l
+	view, _ := registry.ViewOf(l.Proto)
+	a.Status = reg.Status(int(l.Port), view)
+	a.Service, a.PrivateUse = ServiceName(reg, int(l.Port), l.Proto), a.Status.PrivateUse()
+	if practice.Known(int(l.Port), l.Proto) {
+		if u, ok := practice.Explains(int(l.Port), l.Proto, holderNames(*l)); ok {
+			a.Practice = &u
+		}
+	}
 }
 
 // holderNames are the names a de-facto use can know the holder by: its

@@ -72,6 +72,11 @@ func TestNameFastPathAgreesWithDecoding(t *testing.T) {
 		`{"lo":1,"hi":1,"desc":"name"}`,                             // "name" as a value
 		`{"lo":1,"hi":1,"desc":"\\\"name\\\""}`,                     // escaped quotes around it
 		`{"name":"ssh","proto":"tcp","lo":22,"hi":22,"name":"ftp"}`, // a duplicate in the same case
+		`{"name":"time","lo":1,"hi":1}`,                             // a name ending in me
+		`{"name":"NaMe","lo":1,"hi":1}`,                             // a name that reads "name"
+		`{"name":"a","lo":1,"hi":1,"desc":"Name"}`,                  // a value that does
+		`{"name":"a","lo":1,"hi":1,"desc":"a name and a time"}`,     // "name" inside a value
+		`{"name":"a","lo":1,"hi":1,"desc":"open}`,                   // a string that does not end
 	} {
 		checkName(t, lazyOne([]byte(line)), 0)
 	}
@@ -83,6 +88,8 @@ func FuzzNameFastPath(f *testing.F) {
 	f.Add([]byte(`{"name":"ssh","proto":"tcp","lo":22,"hi":22,"desc":"x"}`))
 	f.Add([]byte(`{"name":"a","lo":1,"hi":1,"n\u0061me":"c"}`))
 	f.Add([]byte(`{"lo":1,"hi":1,"desc":"\\\"name\\\""}`))
+	f.Add([]byte(`{"name":"a","lo":1,"hi":1,"x":"NAME"}`))
+	f.Add([]byte(`{"name":"a","lo":1,"hi":1,"desc":"open}`))
 	f.Fuzz(func(t *testing.T, line []byte) {
 		if bytes.IndexByte(line, '\n') >= 0 {
 			return

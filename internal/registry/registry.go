@@ -95,7 +95,7 @@ func build(updated string, src Source, recs recordSource, idx []int32) (*Registr
 		}
 		r.kinds[i] = uint8(kind)
 	}
-	r.ports = buildPortIndex(idx, r.kinds)
+	r.ports.build(idx, r.kinds)
 	return r, nil
 }
 
@@ -220,6 +220,9 @@ func (s *lazySource) name(i int) (string, error) {
 		return v.(Record).Name, nil
 	}
 	line := s.raw[s.recOff[i]:s.recOff[i+1]]
+	if name, ok := plainName(line); ok {
+		return name, nil
+	}
 	switch n := nameStrings(line); {
 	case n == 0:
 		return "", nil
@@ -236,6 +239,45 @@ func (s *lazySource) name(i int) (string, error) {
 }
 
 const namePrefix = `{"name":"`
+
+// plainName is name's answer for the common lines, told with a few
+// whole-line searches instead of a walk from string to string
+// (nameStrings): lines with no backslash (so no escape, and their quotes
+// pair up into strings when there is an even number of them) that start
+// with namePrefix and have no other string reading "name" in any case
+// (such a string, unescaped, ends in me" in some case, and only the
+// key's own does), or have no such string at all (no name). ok is false
+// for any other line.
+func plainName(line []byte) (string, bool) {
+	if bytes.IndexByte(line, '\\') >= 0 || bytes.Count(line, []byte(`"`))%2 != 0 {
+		return "", false
+	}
+	if !bytes.HasPrefix(line, []byte(namePrefix)) {
+		// A record without a name (reserved and unassigned ports) is
+		// as common: no string reads "name", so it has none.
+		return "", !endsInMe(line)
+	}
+	rest := line[len(namePrefix):]
+	end := bytes.IndexByte(rest, '"')
+	if end < 0 || bytes.EqualFold(rest[:end], []byte("name")) || endsInMe(rest[end+1:]) {
+		return "", false
+	}
+	name := string(rest[:end])
+	if !sanitize.IsClean(name) {
+		return "", false
+	}
+	return name, true
+}
+
+// endsInMe: b holds me" in some case.
+func endsInMe(b []byte) bool {
+	for _, me := range [...]string{`me"`, `mE"`, `Me"`, `ME"`} {
+		if bytes.Contains(b, []byte(me)) {
+			return true
+		}
+	}
+	return false
+}
 
 // nameStrings counts the JSON strings in line that read "name" in any
 // case, escapes undone: an upper bound on the keys a decoder would take

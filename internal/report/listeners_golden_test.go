@@ -163,3 +163,24 @@ func requireGolden(t *testing.T, out string) {
 		t.Errorf("output differs from %s:\n%q\nwant:\n%q", path, out, want)
 	}
 }
+
+// TestEndpointAndAddress: one string serves both, and they are what
+// Endpoint and Addr.String say, for every kind of address.
+func TestEndpointAndAddress(t *testing.T) {
+	for _, a := range []string{"0.0.0.0", "127.0.0.1", "255.255.255.255", "::", "::1", "fe80::1%eth0",
+		"fe80::1%a-zone-name-longer-than-the-sixty-four-byte-buffer-of-endpointAndAddress-itself", "::ffff:10.0.0.1", "2001:db8::8a2e:370:7334"} {
+		for _, iface := range []string{"", "v0"} {
+			for _, port := range []uint16{0, 22, 65535} {
+				l := scan.Listener{Addr: netip.MustParseAddr(a), Port: port, Iface: iface}
+				ep, addr := endpointAndAddress(&l)
+				if ep != l.Endpoint() || addr != l.Addr.String() {
+					t.Errorf("%s %q %d: %q, %q; want %q, %q", a, iface, port, ep, addr, l.Endpoint(), l.Addr.String())
+				}
+			}
+		}
+	}
+	var zero scan.Listener
+	if ep, addr := endpointAndAddress(&zero); ep != zero.Endpoint() || addr != zero.Addr.String() {
+		t.Errorf("zero address: %q, %q", ep, addr)
+	}
+}

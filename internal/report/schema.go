@@ -213,18 +213,26 @@ func portMapOf(m scan.PortMap) PortMap {
 // for the listener's own transport). Its strings are the scanner's and
 // the registry's, both neutralised where they were read.
 func ListenerOf(a *audit.Listener) Listener {
-	l := a.Listener
-	out := Listener{
-		Proto: l.Proto, Address: l.Addr.String(), Interface: l.Iface, Port: int(l.Port),
-		Scope: l.Scope.String(), DualStack: l.DualStack, UID: l.UID, User: l.User, Inode: l.Inode,
-		Processes: make([]Process, 0, len(l.Procs)), Hidden: l.Hidden,
-		Service: a.Service, Status: a.Status.String(), Private: a.PrivateUse,
-		NetNS: netnsOf(l.NetNS), Container: containerOf(l.Container), Unit: l.Unit,
-		endpoint: l.Endpoint(), where: audit.Place(l), details: audit.Details(l),
-	}
+	var out Listener
+	listenerInto(&out, a, make([]Process, 0, len(a.Procs)))
+	return out
+}
+
+// listenerInto is ListenerOf written into out, a zero Listener, with
+// procs (empty, room for a's processes) as its Processes: NewListeners
+// builds every listener in place, their processes in one slice.
+func listenerInto(out *Listener, a *audit.Listener, procs []Process) {
+	l := &a.Listener
+	out.Proto, out.Interface, out.Port = l.Proto, l.Iface, int(l.Port)
+	out.endpoint, out.Address = endpointAndAddress(l)
+	out.Scope, out.DualStack, out.UID, out.User, out.Inode = l.Scope.String(), l.DualStack, l.UID, l.User, l.Inode
+	out.Hidden, out.Service, out.Status, out.Private = l.Hidden, a.Service, a.Status.String(), a.PrivateUse
+	out.NetNS, out.Container, out.Unit = netnsOf(l.NetNS), containerOf(l.Container), l.Unit
+	out.where, out.details = audit.Place(*l), audit.Details(*l)
 	for _, p := range l.Procs {
-		out.Processes = append(out.Processes, Process{PID: p.PID, Name: p.Name, Cmdline: p.Cmdline, UID: p.UID, User: p.User, Unit: p.Unit, Cgroup: p.Cgroup})
+		procs = append(procs, Process{PID: p.PID, Name: p.Name, Cmdline: p.Cmdline, UID: p.UID, User: p.User, Unit: p.Unit, Cgroup: p.Cgroup})
 	}
+	out.Processes = procs
 	for _, m := range l.Published {
 		out.Published = append(out.Published, Published{HostAddress: m.Host.Addr().Unmap().String(), HostPort: int(m.Host.Port()), Proto: m.Proto, Via: m.Via})
 	}
@@ -237,7 +245,33 @@ func ListenerOf(a *audit.Listener) Listener {
 	if a := l.Activation; a != nil {
 		out.Activation = &Activation{Socket: a.Socket, Service: a.Service, Running: a.Running}
 	}
-	return out
+}
+
+// endpointAndAddress are l.Endpoint() and l.Addr.String() in one
+// string: the address is a part of the endpoint where no device is
+// named ("127.0.0.1" of "127.0.0.1:22", "::1" of "[::1]:631").
+func endpointAndAddress(l *scan.Listener) (endpoint, address string) {
+	if l.Iface != "" || !l.Addr.IsValid() {
+		return l.Endpoint(), l.Addr.String()
+	}
+	var buf [64]byte
+	b := buf[:0]
+	v6 := !l.Addr.Is4()
+	if v6 {
+		b = append(b, '[')
+	}
+	b = l.Addr.AppendTo(b)
+	end := len(b)
+	if v6 {
+		b = append(b, ']')
+	}
+	b = append(b, ':')
+	b = strconv.AppendUint(b, uint64(l.Port), 10)
+	endpoint = string(b)
+	if v6 {
+		return endpoint, endpoint[1:end]
+	}
+	return endpoint, endpoint[:end]
 }
 
 // NewListeners builds the listeners document from a snapshot and its
@@ -247,12 +281,19 @@ func ListenerOf(a *audit.Listener) Listener {
 func NewListeners(snap scan.Snapshot, ann []audit.Listener, reg Registry, selection string) ListenersDoc {
 	d := ListenersDoc{
 		SchemaID: SchemaListeners, Taken: formatTime(snap.Taken), Source: snap.Source, Owners: snap.Owners,
-		Registry: reg, Listeners: make([]Listener, 0, len(ann)), Warnings: snap.Warnings,
+		Registry: reg, Listeners: make([]Listener, len(ann)), Warnings: snap.Warnings,
 		Namespaces: make([]NetNS, 0, len(snap.NetNS)), PortMaps: make([]PortMap, 0, len(snap.PortMaps)),
 		selection: selection,
 	}
+	n := 0
 	for i := range ann {
-		d.Listeners = append(d.Listeners, ListenerOf(&ann[i]))
+		n += len(ann[i].Procs)
+	}
+	procs := make([]Process, n)
+	for i := range ann {
+		k := len(ann[i].Procs)
+		listenerInto(&d.Listeners[i], &ann[i], procs[:0:k])
+		procs = procs[k:]
 	}
 	for _, n := range snap.NetNS {
 		d.Namespaces = append(d.Namespaces, netnsOf(n))

@@ -18,6 +18,10 @@ type Use struct {
 // At lists the uses of port for proto (nil if none).
 func At(port int, proto string) []Use { return at(port, proto) }
 
+// Known reports whether the table has a use of port/proto (At is not
+// empty): a listener elsewhere needs no look at its process names.
+func Known(port int, proto string) bool { return known(port, proto) }
+
 // Explains returns the use of port/proto that one of the process names
 // accounts for.
 func Explains(port int, proto string, procs []string) (Use, bool) {

@@ -66,6 +66,15 @@ func at(port int, proto string) []Use {
 	return out
 }
 
+func known(port int, proto string) bool {
+	for _, u := range table {
+		if u.Port == port && strings.EqualFold(u.Proto, proto) {
+			return true
+		}
+	}
+	return false
+}
+
 func explains(port int, proto string, procs []string) (Use, bool) {
 	for _, u := range at(port, proto) {
 		for _, p := range procs {

@@ -83,3 +83,18 @@ func TestAtExplains(t *testing.T) {
 		}
 	}
 }
+
+// TestKnownIsAtNotEmpty: Known answers what At would, every port of
+// both transports (and a case that is not lower).
+func TestKnownIsAtNotEmpty(t *testing.T) {
+	for port := 0; port <= 65535; port++ {
+		for _, proto := range []string{"tcp", "udp", "UDP"} {
+			if got, want := practice.Known(port, proto), len(practice.At(port, proto)) > 0; got != want {
+				t.Fatalf("Known(%d, %s) = %v, At has %d uses", port, proto, got, len(practice.At(port, proto)))
+			}
+		}
+	}
+	if !practice.Known(323, "udp") {
+		t.Fatal("323/udp (chronyd) not known: the table changed, fix the test")
+	}
+}
