@@ -25,8 +25,12 @@
 #            default, which must choose the BPF pass on these hosts) and
 #            PORTUI_OWNERS=procfs `portui listeners --json`, `ss -tulnp`
 #            and `ss -tulnH` (the floor: the kernel's dump, no owners),
-#            each once under bench/cpuof; the figures are the means;
-#            budgets on the largest size
+#            each once under bench/cpuof, and the census of the tree
+#            before issue 11 (BASE); the figures are the means; budgets on
+#            the largest size
+#   BASE     the commit whose `portui listeners --json` (the /proc census
+#            only) is the fallback's reference (default f38e93e, the tree
+#            before issue 11; "none" skips it): built from `git archive`
 #   STEADY   seconds the explorer's steady state is measured on the busy
 #            host (default 60; 600 is the issue's 10-minute check; 0
 #            skips it): portui in tmux at 120x40, largest size only,
@@ -68,6 +72,19 @@ go build -o "$OUT/loadgen" ./bench/loadgen
 go build -o "$OUT/cpuof" ./bench/cpuof
 go build -o "$OUT/manylisteners" ./bench/manylisteners
 go build -o "$OUT/portui" ./cmd/portui
+# The fallback's budget is "unchanged or better": the /proc census of
+# today against that of the tree before issue 11 (f38e93e), built from
+# git and timed in the same rounds.
+BASE=${BASE:-f38e93e2da2b1a84a32c9530b94d30265563c697}
+base_bin=""
+if [[ "$BASE" != none ]] && git rev-parse -q --verify "$BASE^{commit}" >/dev/null 2>&1; then
+	rm -rf "$OUT/base" && mkdir -p "$OUT/base"
+	git archive "$BASE" | tar -x -C "$OUT/base"
+	(cd "$OUT/base" && go build -o "$OUT/portui.base" ./cmd/portui)
+	base_bin="$OUT/portui.base"
+else
+	echo "warning: BASE $BASE is not a commit of this checkout: the fallback is not compared with it" >&2
+fi
 go test -c -o "$OUT/scan.test" ./internal/scan
 go test -c -o "$OUT/portui.test" ./cmd/portui
 command -v ss >/dev/null || echo "warning: ss (iproute2) not installed; its column stays empty" >&2
@@ -256,7 +273,7 @@ for size in $SIZES; do
 		bpf_why="portui listeners --json does not say \"owners\": \"bpf\" (it says: $(grep -Eo '"owners": ?"[^"]*"' "$OUT/$tag.bpf.json" | head -1 || true); warnings: $(grep -A3 '"warnings"' "$OUT/$tag.bpf.json" | tr '\n' ' ' | head -c 300 || true))"
 	fi
 	[[ -z "$bpf_why" ]] || echo "== cold listing: $bpf_why" >&2
-	c_bpf=() c_procfs=() c_ss=() c_floor=()
+	c_bpf=() c_procfs=() c_ss=() c_floor=() c_base=()
 	for _ in $(seq 1 "$REPS"); do
 		if [[ -z "$bpf_why" ]]; then
 			v=$("$OUT/cpuof" -n 1 -- "$OUT/portui" listeners --json)
@@ -264,21 +281,26 @@ for size in $SIZES; do
 		fi
 		v=$(PORTUI_OWNERS=procfs "$OUT/cpuof" -n 1 -- "$OUT/portui" listeners --json)
 		c_procfs+=("$v")
+		if [[ -n "$base_bin" ]]; then
+			v=$("$OUT/cpuof" -n 1 -- "$base_bin" listeners --json)
+			c_base+=("$v")
+		fi
 		v=$("$OUT/cpuof" -n 1 -- ss -tulnp)
 		c_ss+=("$v")
 		v=$("$OUT/cpuof" -n 1 -- ss -tulnH)
 		c_floor+=("$v")
 	done
-	printf 'round bpf procfs ss-tulnp ss-tulnH (CPU ms)\n' >"$OUT/$tag.cold"
+	printf 'round bpf procfs ss-tulnp ss-tulnH base-procfs (CPU ms)\n' >"$OUT/$tag.cold"
 	for i in $(seq 0 $((REPS - 1))); do
-		echo "$((i + 1)) ${c_bpf[i]:--} ${c_procfs[i]} ${c_ss[i]} ${c_floor[i]}" >>"$OUT/$tag.cold"
+		echo "$((i + 1)) ${c_bpf[i]:--} ${c_procfs[i]} ${c_ss[i]} ${c_floor[i]} ${c_base[i]:--}" >>"$OUT/$tag.cold"
 	done
 	l_bpf=$(mean "${c_bpf[@]}")
 	l_procfs=$(mean "${c_procfs[@]}")
 	l_ss=$(mean "${c_ss[@]}")
 	l_floor=$(mean "${c_floor[@]}")
+	l_base=$(mean "${c_base[@]}")
 	echo "== cold listing ($REPS rounds): bpf ${l_bpf:--} ms, procfs $l_procfs ms, ss -tulnp $l_ss ms, ss -tulnH $l_floor ms" >&2
-	COLD_ROWS+=("| $procs proc, $fds fds | ${l_bpf:--} ($(pct "$l_bpf" "$l_ss") of ss, $(times_of "$l_bpf" "$l_floor") floor) | $l_procfs ($(pct "$l_procfs" "$l_ss") of ss) | $l_ss | $l_floor |")
+	COLD_ROWS+=("| $procs proc, $fds fds | ${l_bpf:--} ($(pct "$l_bpf" "$l_ss") of ss, $(times_of "$l_bpf" "$l_floor") floor) | $l_procfs ($(pct "$l_procfs" "$l_ss") of ss) | ${l_base:--} | $l_ss | $l_floor |")
 	# Issue 11's budgets hold on the busy host (the largest size); the
 	# smaller ones are printed for comparison (start-up is a larger part
 	# of a small listing, and a small host may not take the BPF pass).
@@ -290,7 +312,9 @@ for size in $SIZES; do
 			budget "$procs processes: cold listing, bpf owners $l_bpf ms <= 10% of ss -tulnp $l_ss ms ($(pct "$l_bpf" "$l_ss"))" awk -v c="$l_bpf" -v s="$l_ss" 'BEGIN { exit !(c != "" && s > 0 && c <= s / 10) }'
 			budget "$procs processes: cold listing, bpf owners $l_bpf ms <= 3x ss -tulnH $l_floor ms ($(times_of "$l_bpf" "$l_floor"))" awk -v c="$l_bpf" -v f="$l_floor" 'BEGIN { exit !(c != "" && f > 0 && c <= 3 * f) }'
 		fi
-		budget "$procs processes: cold listing, procfs owners $l_procfs ms <= 50% of ss -tulnp $l_ss ms ($(pct "$l_procfs" "$l_ss"))" awk -v c="$l_procfs" -v s="$l_ss" 'BEGIN { exit !(c != "" && s > 0 && c <= s / 2) }'
+		if [[ -n "$l_base" ]]; then
+			budget "$procs processes: cold listing, procfs owners $l_procfs ms unchanged or better: <= 105% of the census before issue 11 $l_base ms ($(pct "$l_procfs" "$l_base"); $(pct "$l_procfs" "$l_ss") of ss -tulnp)" awk -v c="$l_procfs" -v b="$l_base" 'BEGIN { exit !(c != "" && b > 0 && c <= 1.05 * b) }'
+		fi
 	fi
 
 	# ---- the explorer's steady state on the busy host (largest size)
@@ -401,8 +425,8 @@ echo
 if [[ ${#COLD_ROWS[@]} -gt 0 ]]; then
 	echo "Cold \`listeners --json\` with owners, CPU ms (mean of $REPS interleaved rounds, bench/cpuof)"
 	echo
-	echo "| host | portui, bpf owners | portui, procfs owners | ss -tulnp | ss -tulnH (floor) |"
-	echo "|---|---:|---:|---:|---:|"
+	echo "| host | portui, bpf owners | portui, procfs owners | procfs before issue 11 | ss -tulnp | ss -tulnH (floor) |"
+	echo "|---|---:|---:|---:|---:|---:|"
 	printf '%s\n' "${COLD_ROWS[@]}"
 	echo
 fi
@@ -412,7 +436,7 @@ echo "lookup NAME (BenchmarkLookupNameCmd): $lk ms"
 [[ -n "$idle" ]] && echo "$idle"
 echo
 echo "Budgets: one port <= 5 ms; cold full <= 50% of ss -tulnp; cache and heap flat (read the soak column);"
-echo "cold listing with owners: bpf <= 10% of ss -tulnp and <= 3x ss -tulnH, procfs <= 50% of ss -tulnp;"
+echo "cold listing with owners: bpf <= 10% of ss -tulnp and <= 3x ss -tulnH, procfs <= 105% of the census before issue 11;"
 echo "explorer on the busy host <= 10 ms CPU/s, VmRSS growth <= max(10%, 8 MiB)."
 printf '%s\n' "${VERDICTS[@]}"
 exit "$FAILED"
