@@ -104,8 +104,18 @@ func TestExportPrometheusStdout(t *testing.T) {
 			t.Errorf("%s = %q, want %q", k, found[k], v)
 		}
 	}
-	if strings.Contains(out, strconv.Itoa(os.Getpid())) {
-		t.Errorf("the output carries this process's PID %d", os.Getpid())
+	// No label carries a PID (a series per process restart): checked by
+	// label, not by substring, which a port number equal to this PID
+	// (a namespace with thousands of listeners) would match.
+	self := strconv.Itoa(os.Getpid())
+	for name, fam := range fams {
+		for _, m := range fam.GetMetric() {
+			for k, v := range labelMap(m) {
+				if k == "pid" || (v == self && k != "port") {
+					t.Errorf("%s{%s=%q}: a label carries this process's PID %s", name, k, v, self)
+				}
+			}
+		}
 	}
 	kinds := map[string]bool{}
 	for _, m := range fams["portui_audit_findings"].GetMetric() {
