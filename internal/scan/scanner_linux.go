@@ -371,58 +371,17 @@ func (s *linuxScanner) snapshot(ctx context.Context, f Filter) (Snapshot, error)
 	return snap, nil
 }
 
-// listingOrder returns the indexes of socks in SortListeners' order. The
-// port and protocol, which settle nearly every comparison, are packed
-// with the index into one integer, and those integers are sorted as
-// such; only a run of sockets on one port and protocol is then sorted by
-// address and inode. (Sorting the indexes by compareListener cost 2 ms
-// at 10,000 listeners.)
+// listingOrder returns the indexes of socks in SortListeners' order.
 func listingOrder(socks []sockEntry) []int32 {
-	keys := make([]uint64, len(socks))
-	for i := range socks {
-		var t uint64
-		switch socks[i].Proto {
-		case "tcp":
-		case "udp":
-			t = 1
-		default:
-			return listingOrderFunc(socks)
-		}
-		keys[i] = uint64(socks[i].Port)<<33 | t<<32 | uint64(i)
-	}
-	slices.Sort(keys)
-	idx := make([]int32, len(socks))
-	for i, k := range keys {
-		idx[i] = int32(uint32(k))
-	}
-	for lo := 0; lo < len(keys); {
-		hi := lo + 1
-		for hi < len(keys) && keys[hi]>>32 == keys[lo]>>32 {
-			hi++
-		}
-		if hi-lo > 1 {
-			sortIndexes(socks, idx[lo:hi])
-		}
-		lo = hi
-	}
-	return idx
-}
-
-// listingOrderFunc is listingOrder for protocols other than tcp and udp.
-func listingOrderFunc(socks []sockEntry) []int32 {
 	idx := make([]int32, len(socks))
 	for i := range idx {
 		idx[i] = int32(i)
 	}
-	sortIndexes(socks, idx)
-	return idx
-}
-
-func sortIndexes(socks []sockEntry, idx []int32) {
 	slices.SortFunc(idx, func(a, b int32) int {
 		x, y := &socks[a], &socks[b]
 		return compareListener(x.Port, y.Port, x.Proto, y.Proto, x.Addr, y.Addr, x.Inode, y.Inode)
 	})
+	return idx
 }
 
 func b2i(b bool) int {
