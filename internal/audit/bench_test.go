@@ -23,7 +23,8 @@ func manyListeners(n int) scan.Snapshot {
 }
 
 // BenchmarkAnnotate is audit.Annotate of 10,000 listeners on distinct
-// ports (what `portui listeners` pays per snapshot after the scan):
+// ports (what `audit` pays per snapshot after the scan) and audit.Describe
+// of the same (what `portui listeners` pays: no rule runs):
 // go test -run x -bench Annotate ./internal/audit/
 func BenchmarkAnnotate(b *testing.B) {
 	reg, err := registry.Load(assets.RegistryJSON)
@@ -31,26 +32,17 @@ func BenchmarkAnnotate(b *testing.B) {
 		b.Fatal(err)
 	}
 	snap := manyListeners(10000)
-	b.ReportAllocs()
-	for b.Loop() {
-		if got := audit.Annotate(reg, snap); len(got) != len(snap.Listeners) {
-			b.Fatalf("%d annotated, want %d", len(got), len(snap.Listeners))
-		}
-	}
-}
-
-// BenchmarkDescribe is audit.Describe of the same 10,000 listeners: what
-// `portui listeners` pays (no rule runs).
-func BenchmarkDescribe(b *testing.B) {
-	reg, err := registry.Load(assets.RegistryJSON)
-	if err != nil {
-		b.Fatal(err)
-	}
-	snap := manyListeners(10000)
-	b.ReportAllocs()
-	for b.Loop() {
-		if got := audit.Describe(reg, snap); len(got) != len(snap.Listeners) {
-			b.Fatalf("%d described, want %d", len(got), len(snap.Listeners))
-		}
+	for _, bc := range []struct {
+		name string
+		fn   func(*registry.Registry, scan.Snapshot) []audit.Listener
+	}{{"annotate", audit.Annotate}, {"describe", audit.Describe}} {
+		b.Run(bc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if got := bc.fn(reg, snap); len(got) != len(snap.Listeners) {
+					b.Fatalf("%d listeners from %s, want %d", len(got), bc.name, len(snap.Listeners))
+				}
+			}
+		})
 	}
 }
