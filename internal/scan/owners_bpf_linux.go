@@ -91,8 +91,10 @@ func openOwnerPass(root, mode string, hostNS uint64) (holderPass, string, error)
 		}
 		return nil, "", nil
 	}
-	if n, ok := hostFiles(root); mode == "" && ok && n < bpfMinFiles {
-		return nil, "", nil
+	if mode == "" {
+		if n, ok := hostFiles(root); ok && n < bpfMinFiles {
+			return nil, "", nil
+		}
 	}
 	why := ""
 	var pass holderPass
